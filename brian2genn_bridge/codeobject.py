@@ -1,0 +1,61 @@
+"""The code object of the GeNN device.
+
+A `GeNNCodeObject` is never executed by Brian: it carries the GeNN code
+string that Brian's code generation produced for one run-time operation
+(state update, threshold, reset, synaptic pathway, monitor), which the
+translators assemble into GeNN models.
+"""
+
+import os
+
+from brian2.codegen.codeobject import CodeObject
+from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
+from brian2.codegen.templates import Templater
+
+from .translators.expressions import GeNNCodeGenerator
+from .translators.functions import GENN_TARGET
+
+__all__ = ["GeNNCodeObject", "GENN_TEMPLATES"]
+
+_TEMPLATE_DIR = os.path.join(os.path.dirname(__file__), "templates")
+
+#: Brian templates whose operations run inside GeNN. Every other template
+#: (variable setting, synapse creation, ...) runs on the host with numpy.
+GENN_TEMPLATES = frozenset(
+    name[: -len(".cpp")]
+    for name in os.listdir(_TEMPLATE_DIR)
+    if name.endswith(".cpp") and not name.startswith("genn_")
+)
+
+
+class _GeNNTemplater(Templater):
+    """Brian's templater for GeNN templates, falling back on numpy's.
+
+    Brian resolves a template's variables (``USES_VARIABLES``) with the
+    templater of the code object class before it knows where the code runs,
+    so host templates must be found here too.
+    """
+
+    def __getattr__(self, item):
+        if item in GENN_TEMPLATES:
+            return super().__getattr__(item)
+        return getattr(NumpyCodeObject.templater, item)
+
+
+class GeNNCodeObject(CodeObject):
+    """Holds the GeNN code of one Brian operation; Brian never runs it."""
+
+    class_name = GENN_TARGET
+    generator_class = GeNNCodeGenerator
+    templater = _GeNNTemplater("brian2genn_bridge", ".cpp")
+
+    def __init__(self, *args, **kwds):
+        super().__init__(*args, **kwds)
+        #: ``(role, variable name, id)`` of neuron variables read by synapses
+        self.neuron_references: list = []
+
+    def compile_block(self, block):
+        return None
+
+    def run_block(self, block):
+        return None

@@ -1,0 +1,355 @@
+"""The ``'genn'`` device: runs Brian networks through PyGeNN.
+
+The device is Brian's runtime device for everything that happens in Python
+(creating groups and synapses, setting and reading variables) and replaces
+`Network.run`: the network is translated into a GeNN model, which is built
+(only when it changed), given Brian's current values, stepped, and read
+back into Brian's arrays and monitors.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+
+import numpy as np
+from brian2 import prefs
+from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
+from brian2.core.functions import Function
+from brian2.core.namespace import get_local_namespace
+from brian2.core.network import TextReport
+from brian2.devices.device import RuntimeDevice, all_devices
+from brian2.units import second
+from brian2.utils.logger import get_logger
+
+from .codeobject import GENN_TEMPLATES, GeNNCodeObject
+from .runtime import GeNNSimulation
+from .translators import monitors as monitor_io
+from .translators.network import describe_network, simulation_clock
+
+__all__ = ["GeNNDevice", "genn_device"]
+
+logger = get_logger(__name__)
+
+
+def default_backend() -> str:
+    """CUDA when PyGeNN has it and a GPU is usable, else the CPU backend."""
+    try:
+        from pygenn import cuda_backend  # noqa: F401  (absent in CPU-only builds)
+        import ctypes
+
+        cuda = ctypes.CDLL("libcuda.so.1")
+        count = ctypes.c_int(0)
+        if cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 \
+                and count.value > 0:
+            return "cuda"
+    except (ImportError, OSError):
+        pass
+    return "single_threaded_cpu"
+
+
+class GeNNDevice(RuntimeDevice):
+    """Brian device that simulates networks with GeNN."""
+
+    def __init__(self):
+        super().__init__()
+        self.build_options: dict = {}
+        self.directory: str | None = None
+        self.backend: str | None = None
+        self.has_been_run = False
+        #: wall-clock seconds of the phases of the last `run` call
+        self.timings: dict[str, float] = {}
+        self._preparing = False
+        self._simulation: GeNNSimulation | None = None
+        self._bindings: dict = {}
+        self._stale: set = set()
+        self._touched: set = set()
+
+    # ------------------------------------------------------------ set-up
+    def activate(self, build_on_run=True, directory=None, backend=None, **kwds):
+        super().activate(build_on_run=build_on_run, **kwds)
+        self.build_options = dict(kwds)
+        self.directory = directory
+        self.backend = backend
+
+    def reinit(self):
+        build_options = self.build_options
+        self.__init__()
+        super().reinit()
+        self.build_options = build_options
+
+    def build(self, **kwds):
+        """Runs happen eagerly, so there is nothing left to do here; accepted
+        for scripts and test harnesses written for standalone devices."""
+        self.build_options.update(kwds)
+
+    def delete(self, data=True, code=True, directory=True, force=False):
+        self._simulation = None
+
+    def _backend(self) -> str:
+        backend = self.backend or prefs.devices.genn.backend
+        if backend == "auto":
+            backend = default_backend()
+            logger.info(f"GeNN backend: {backend}", once=True)
+            if backend != "cuda":
+                logger.warn("No usable CUDA GPU: running on GeNN's single_threaded_cpu "
+                            "backend.", name_suffix="cpu_backend", once=True)
+        return backend
+
+    def _code_directory(self) -> str:
+        if self.directory is None:
+            self.directory = os.path.join(tempfile.gettempdir(), "brian2genn_bridge")
+        return os.path.abspath(self.directory)
+
+    # ------------------------------------------------------- code objects
+    def code_object_class(self, codeobj_class=None, fallback_pref="codegen.target"):
+        if self._preparing:
+            return GeNNCodeObject
+        if codeobj_class is None or codeobj_class is GeNNCodeObject:
+            # host-side operations (variable setting, synapse creation)
+            return NumpyCodeObject
+        return super().code_object_class(codeobj_class, fallback_pref)
+
+    def code_object(self, owner, name, abstract_code, variables, template_name,
+                    variable_indices, codeobj_class=None, template_kwds=None,
+                    override_conditional_write=None, compiler_kwds=None):
+        if template_name not in GENN_TEMPLATES or codeobj_class is not GeNNCodeObject:
+            for var in variables.values():
+                if isinstance(var, Function):
+                    try:
+                        var.implementations[NumpyCodeObject]
+                    except KeyError:
+                        var.implementations.add_numpy_implementation(var.pyfunc)
+            return super().code_object(owner, name, abstract_code, variables,
+                                       template_name, variable_indices,
+                                       NumpyCodeObject, template_kwds,
+                                       override_conditional_write, compiler_kwds)
+        return super().code_object(owner, name, abstract_code, variables, template_name,
+                                   variable_indices, GeNNCodeObject, template_kwds,
+                                   override_conditional_write, compiler_kwds)
+
+    # ----------------------------------------------------------- values
+    def get_value(self, var, access_data=True):
+        if var in self._stale:
+            self._pull(var)
+        # the caller may write through the returned array
+        self._touched.add(var)
+        return super().get_value(var, access_data)
+
+    def set_value(self, var, value):
+        self._stale.discard(var)
+        self._touched.add(var)
+        super().set_value(var, value)
+
+    def _pull(self, var) -> None:
+        self._stale.discard(var)
+        genn_group, genn_var = self._bindings[var]
+        values = self._simulation.pull_variable(genn_group, genn_var)
+        super().get_value(var)[:] = values
+
+    # -------------------------------------------------------------- run
+    def network_run(self, net, duration, report=None, report_period=10 * second,
+                    namespace=None, profile=None, level=0, **kwds):
+        t_call = time.perf_counter()
+        if duration < 0:
+            raise ValueError(f"Function 'run' expected a non-negative duration but got "
+                             f"'{duration}'")
+        if namespace is None:
+            namespace = get_local_namespace(level=level + 2)
+        # values GeNN still holds must reach Brian before Brian's own code runs
+        for var in list(self._stale):
+            self._pull(var)
+
+        all_objects = net.sorted_objects
+        net._clocks = {obj.clock for obj in all_objects}
+        t_start, t_end = net.t, net.t + duration
+        for clock in net._clocks:
+            clock.set_interval(t_start, t_end)
+        self._preparing = True
+        try:
+            net.before_run(namespace)
+        finally:
+            self._preparing = False
+        objects = [obj for obj in all_objects if obj.active]
+        if not objects:
+            return
+        clock = simulation_clock(objects)
+        description = describe_network(objects)
+        t_prepared = time.perf_counter()
+
+        first_step = int(clock.variables["timestep"].get_value()[0])
+        n_steps = int(clock._i_end) - first_step
+        simulation = self._simulation_for(description, n_steps)
+        t_built = time.perf_counter()
+        self._push_values(simulation, description)
+        t_pushed = time.perf_counter()
+
+        simulation.timestep = first_step
+        self._simulate(simulation, description, first_step, n_steps, report,
+                       float(report_period), t_start, duration)
+        t_simulated = time.perf_counter()
+        self._stale = {var for var, (_, genn_var) in self._bindings.items()
+                       if not genn_var.read_only}
+        self._touched = set()
+
+        for c in net._clocks:
+            c.variables["timestep"].set_value(c._i_end)
+            c.variables["t"].set_value(c._i_end * c.dt_)
+        net.t_ = float(t_end)
+        self._last_run_time = t_simulated - t_pushed
+        self._last_run_completed_fraction = 1.0
+        net.after_run()
+        self.has_been_run = True
+        t_done = time.perf_counter()
+        self.timings = {
+            "python_setup": t_prepared - t_call,
+            "build": simulation.timings.get("build", 0.0) if simulation is not self._reused else 0.0,
+            "load": simulation.timings.get("load", 0.0) if simulation is not self._reused else 0.0,
+            "synapses_init": t_pushed - t_built,
+            "simulation": t_simulated - t_pushed,
+            "copy_back": t_done - t_simulated,
+            "run": t_done - t_call,
+        }
+
+    def _simulation_for(self, description, n_steps: int) -> GeNNSimulation:
+        """The loaded simulation of ``description``, built only if it changed."""
+        self._reused = None
+        if (self._simulation is not None and self._simulation.key == description.key()
+                and prefs.devices.genn.keep_model_between_runs):
+            self._reused = self._simulation
+            self._simulation.description = description
+            return self._simulation
+        budget = prefs.devices.genn.recording_buffer_bytes
+        per_step = _recording_bytes_per_step(description)
+        steps = max(1, min(max(n_steps, 1), budget // max(per_step, 1)))
+        self._simulation = GeNNSimulation(description, self._code_directory(),
+                                          self._backend(), steps)
+        self._touched = set()
+        self._stale = set()
+        self._bindings = {}
+        self._pushed_constants = False
+        return self._simulation
+
+    def _push_values(self, simulation: GeNNSimulation, description) -> None:
+        """Copy Brian's values into GeNN: everything after a (re)load, else
+        only what Python may have changed since the last run."""
+        full = self._reused is None
+        for population in description.neurons:
+            group = simulation.populations[population.name]
+            for genn_var in population.variables:
+                source = genn_var.brian_var
+                if isinstance(source, np.ndarray):
+                    if full:
+                        simulation.push_variable(group, genn_var, source)
+                    continue
+                if full or source in self._touched:
+                    simulation.push_variable(group, genn_var,
+                                             RuntimeDevice.get_value(self, source))
+                self._bindings[source] = (group, genn_var)
+            for name, var in population.shared.items():
+                simulation.set_shared(group, name, RuntimeDevice.get_value(self, var)[0])
+
+    def _simulate(self, simulation, description, first_step, n_steps, report,
+                  report_period, t_start, duration) -> None:
+        """Step the model in chunks that fit the recording buffers, moving
+        each chunk's recordings into the monitors."""
+        report_callback = _report_callback(report)
+        started = time.perf_counter()
+        next_report = started + report_period
+        if report_callback:
+            report_callback(0 * second, 0.0, t_start, duration)
+        dt = description.dt
+        step, end = first_step, first_step + n_steps
+        while step < end:
+            n = min(simulation.recording_steps, end - step)
+            for population in description.neurons:
+                for rec in population.state_recordings:
+                    simulation.set_recording_start(population.name, f"rec_first_{rec.monitor_name}",
+                                                   -(-step // rec.every))
+                for rec in population.spike_recordings:
+                    simulation.set_recording_start(population.name, f"rec_first_{rec.monitor_name}",
+                                                   step)
+            done = 0
+            while done < n:
+                block = min(n - done, 200)
+                simulation.step(block)
+                done += block
+                if report_callback and time.perf_counter() > next_report:
+                    elapsed = time.perf_counter() - started
+                    report_callback(elapsed * second, (step + done - first_step) / n_steps,
+                                    t_start, duration)
+                    next_report = time.perf_counter() + report_period
+            self._collect(simulation, description, step, n, dt)
+            step += n
+        if report_callback:
+            report_callback((time.perf_counter() - started) * second, 1.0, t_start, duration)
+
+    def _collect(self, simulation, description, step, n, dt) -> None:
+        """Move the recordings of steps ``[step, step + n)`` into the monitors."""
+        from brian2.monitors import PopulationRateMonitor, SpikeMonitor
+
+        for population in description.neurons:
+            if population.record_spikes:
+                steps, ids = simulation.recorded_spikes(population.name, step, n)
+                values = {}
+                for rec in population.spike_recordings:
+                    slots = (steps - step) * rec.n_neurons + ids
+                    values[rec.monitor_name] = {
+                        name: simulation.pull_egp(population.name,
+                                                  f"rec_{rec.monitor_name}_{name}")[slots]
+                        for name in rec.variables}
+                for monitor in _spike_monitors(population.group, description):
+                    if isinstance(monitor, PopulationRateMonitor):
+                        start, stop = monitor_io.source_range(monitor.source)
+                        keep = (ids >= start) & (ids < stop)
+                        counts = np.bincount(steps[keep] - step, minlength=n)
+                        monitor_io.append_rates(monitor, step, counts, dt)
+                    elif isinstance(monitor, SpikeMonitor):
+                        monitor_io.append_spikes(monitor, steps, ids, dt,
+                                                 values.get(monitor.name, {}))
+            for rec in population.state_recordings:
+                first = -(-step // rec.every)
+                count = -(-(step + n) // rec.every) - first
+                data = {name: simulation.pull_egp(population.name,
+                                                  f"rec_{rec.monitor_name}_{name}")
+                        [:count * rec.n_indices].reshape(count, rec.n_indices)
+                        for name in rec.variables}
+                monitor_io.append_states(rec.monitor, first, data)
+
+    def network_get_profiling_info(self, net):
+        return []
+
+
+def _spike_monitors(group, description):
+    return description.spike_monitors.get(group.name, [])
+
+
+def _recording_bytes_per_step(description) -> int:
+    total = 0
+    for population in description.neurons:
+        if population.record_spikes:
+            total += 4 * ((population.size + 31) // 32)
+        for rec in population.state_recordings:
+            total += 8 * rec.n_indices * len(rec.variables) // rec.every + 1
+        for rec in population.spike_recordings:
+            total += 8 * rec.n_neurons * len(rec.variables)
+    return total
+
+
+def _report_callback(report):
+    if report is None:
+        return None
+    if report in ("text", "stdout"):
+        import sys
+        return TextReport(sys.stdout)
+    if report == "stderr":
+        import sys
+        return TextReport(sys.stderr)
+    if callable(report):
+        return report
+    raise ValueError(f'Do not know how to handle report argument "{report}".')
+
+
+genn_device = GeNNDevice()
+all_devices["genn"] = genn_device

@@ -1,0 +1,145 @@
+"""The GeNN model description: what the translators produce from Brian
+objects and the runtime turns into a PyGeNN model.
+
+It holds code strings, structure and the Brian variables each GeNN array
+mirrors, never values: values flow from Brian's arrays at each run, so a
+description that is unchanged between runs means an unchanged GeNN model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["GeNNVariable", "StateRecording", "SpikeRecording", "NeuronPopulation",
+           "SynapsePopulation", "ModelDescription"]
+
+
+@dataclass
+class GeNNVariable:
+    """A GeNN state variable mirroring a Brian array.
+
+    ``brian_var`` is the Brian `ArrayVariable`; ``index`` maps Brian's array
+    order to GeNN's (``None`` for identical order).
+    """
+
+    name: str
+    ctype: str
+    brian_var: Any
+    read_only: bool = False
+    index: Any = None
+
+
+@dataclass
+class StateRecording:
+    """A `StateMonitor` recording inside a neuron population's sim code."""
+
+    monitor: Any
+    monitor_name: str
+    variables: list[str]
+    code: str
+    indices: Any  # absolute neuron indices, in the monitor's order
+    every: int  # record every ``every`` steps of the population's clock
+
+    @property
+    def n_indices(self) -> int:
+        return len(self.indices)
+
+
+@dataclass
+class SpikeRecording:
+    """Variables a `SpikeMonitor` records at each spike (in the reset code)."""
+
+    monitor: Any
+    monitor_name: str
+    variables: list[str]
+    code: str
+    n_neurons: int
+
+
+@dataclass
+class NeuronPopulation:
+    """A GeNN neuron population made from a Brian group."""
+
+    name: str
+    group: Any
+    size: int
+    variables: list[GeNNVariable]
+    sim_code: str
+    threshold_code: str
+    reset_code: str
+    #: ``name -> Brian variable`` of shared variables, GeNN dynamic params
+    shared: dict[str, Any] = field(default_factory=dict)
+    #: ``(name, ctype)`` of GeNN additional input variables
+    additional_inputs: list[tuple[str, str]] = field(default_factory=list)
+    #: ``name -> ctype`` of extra global parameters (recording buffers)
+    egps: dict[str, str] = field(default_factory=dict)
+    state_recordings: list[StateRecording] = field(default_factory=list)
+    spike_recordings: list[SpikeRecording] = field(default_factory=list)
+    #: record spikes with GeNN's spike recording (for monitors)
+    record_spikes: bool = False
+    #: the GeNN neuron model is a spike source array (SpikeGeneratorGroup)
+    spike_source_array: bool = False
+
+    def signature(self) -> tuple:
+        return (self.name, self.size, self.sim_code, self.threshold_code,
+                self.reset_code, tuple((v.name, v.ctype, v.read_only) for v in self.variables),
+                tuple(self.shared), tuple(self.additional_inputs),
+                tuple(sorted(self.egps.items())), self.record_spikes,
+                self.spike_source_array)
+
+
+@dataclass
+class SynapsePopulation:
+    """A GeNN synapse population made from one pathway of a Brian `Synapses`."""
+
+    name: str
+    synapses: Any
+    source: str
+    target: str
+    connectivity: str
+    parallelism: str
+    variables: list[GeNNVariable]
+    pre_spike_syn_code: str = ""
+    post_spike_syn_code: str = ""
+    synapse_dynamics_code: str = ""
+    #: neuron variables read by the synaptic code, ``name -> (role, var name, ctype)``
+    neuron_references: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    shared: dict[str, Any] = field(default_factory=dict)
+    post_target: str | None = None
+    pre_target: str | None = None
+    axonal_delay_steps: int = 0
+    back_prop_delay_steps: int = 0
+    #: pre and post indices of each synapse, in Brian's order
+    pre_indices: Any = None
+    post_indices: Any = None
+
+    def signature(self) -> tuple:
+        return (self.name, self.source, self.target, self.connectivity,
+                self.parallelism, self.pre_spike_syn_code, self.post_spike_syn_code,
+                self.synapse_dynamics_code,
+                tuple((v.name, v.ctype, v.read_only) for v in self.variables),
+                tuple(sorted(self.neuron_references.items())), tuple(self.shared),
+                self.post_target, self.pre_target, self.axonal_delay_steps,
+                self.back_prop_delay_steps)
+
+
+@dataclass
+class ModelDescription:
+    """Everything needed to build one GeNN model."""
+
+    precision: str
+    dt: float
+    neurons: list[NeuronPopulation] = field(default_factory=list)
+    synapses: list[SynapsePopulation] = field(default_factory=list)
+    #: identity of the connectivity (synapse numbers) the model was built with
+    connectivity_key: tuple = ()
+    #: spike and rate monitors by name of the group whose spikes they read
+    spike_monitors: dict[str, list] = field(default_factory=dict)
+
+    def key(self) -> str:
+        """Hash of the model's structure and code (not of its values)."""
+        text = repr((self.precision, self.dt, [n.signature() for n in self.neurons],
+                     [s.signature() for s in self.synapses], self.connectivity_key))
+        return hashlib.sha1(text.encode()).hexdigest()[:16]

@@ -1,0 +1,66 @@
+"""Preferences of the GeNN device, registered under ``prefs.devices.genn``."""
+
+from brian2.core.preferences import BrianPreference, prefs
+
+
+def _check_backend(value: str) -> bool:
+    return value in ("auto", "cuda", "single_threaded_cpu")
+
+
+def _check_connectivity(value: str) -> bool:
+    return value in ("auto", "sparse", "dense", "bitmask", "procedural")
+
+
+def _check_parallelism(value: str) -> bool:
+    return value in ("auto", "postsynaptic", "presynaptic")
+
+
+prefs.register_preferences(
+    "devices.genn",
+    "Preferences of the GeNN device (brian2genn_bridge)",
+    backend=BrianPreference(
+        default="auto",
+        docs="""
+        GeNN backend: ``'cuda'``, ``'single_threaded_cpu'``, or ``'auto'``
+        (CUDA when PyGeNN has it and a GPU is usable, else the CPU backend).
+        ``set_device('genn', backend=...)`` overrides it.
+        """,
+        validator=_check_backend,
+    ),
+    connectivity=BrianPreference(
+        default="auto",
+        docs="""
+        Default GeNN matrix type of every `Synapses`: ``'sparse'``,
+        ``'dense'``, ``'bitmask'``, ``'procedural'`` or ``'auto'`` (chosen per
+        group from its size and density). A `Synapses` object overrides it
+        with an attribute ``genn_connectivity``.
+        """,
+        validator=_check_connectivity,
+    ),
+    parallelism=BrianPreference(
+        default="auto",
+        docs="""
+        Default GeNN parallelism of every `Synapses`: ``'postsynaptic'``,
+        ``'presynaptic'`` or ``'auto'``. A `Synapses` object overrides it with
+        an attribute ``genn_parallelism``.
+        """,
+        validator=_check_parallelism,
+    ),
+    recording_buffer_bytes=BrianPreference(
+        default=64 * 1024 * 1024,
+        docs="""
+        Upper bound, in bytes, of the device memory used by the recording
+        buffers of all monitors together. The simulation is run in chunks
+        that fill at most this much, and each chunk is copied back before the
+        next starts, so that runs of any length lose no recorded data.
+        """,
+        validator=lambda v: isinstance(v, int) and v > 0,
+    ),
+    keep_model_between_runs=BrianPreference(
+        default=True,
+        docs="""
+        Keep the loaded GeNN model between `run` calls when the network has
+        not changed, so that a second run neither recompiles nor reloads it.
+        """,
+    ),
+)

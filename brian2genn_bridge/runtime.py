@@ -1,0 +1,177 @@
+"""PyGeNN side of the device: builds a `ModelDescription` into a GeNN model,
+moves values between Brian's arrays and GeNN, steps it and reads back its
+recordings."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+from pygenn import GeNNModel, create_neuron_model, types
+from brian2.utils.logger import get_logger
+
+from .model import GeNNVariable, ModelDescription, NeuronPopulation
+
+__all__ = ["GeNNSimulation"]
+
+logger = get_logger(__name__)
+
+_NUMPY_TYPES = {"scalar": None, "float": np.float32, "double": np.float64,
+                "bool": np.bool_, "int8_t": np.int8, "int16_t": np.int16,
+                "int32_t": np.int32, "int64_t": np.int64, "uint8_t": np.uint8,
+                "uint16_t": np.uint16, "uint32_t": np.uint32, "uint64_t": np.uint64}
+
+
+class GeNNSimulation:
+    """A built and loaded GeNN model made from one `ModelDescription`.
+
+    Parameters
+    ----------
+    description
+        What to build.
+    directory
+        Parent directory of GeNN's generated code; one sub-directory per
+        model key, so that an unchanged model is not recompiled.
+    backend
+        ``'cuda'`` or ``'single_threaded_cpu'``.
+    recording_steps
+        Length, in time steps, of GeNN's spike recording buffer.
+    """
+
+    def __init__(self, description: ModelDescription, directory: str, backend: str,
+                 recording_steps: int):
+        self.description = description
+        self.key = description.key()
+        self.recording_steps = recording_steps
+        self.timings: dict[str, float] = {}
+        start = time.perf_counter()
+        name = f"brian_{self.key}"
+        self.model = GeNNModel(description.precision, name, backend=backend,
+                               time_precision="double")
+        # Brian's generated code is in SI units, so GeNN's dt is in seconds too
+        self.model.dt = description.dt
+        self.populations = {}
+        for population in description.neurons:
+            self.populations[population.name] = self._add_neurons(population)
+        self.synapse_groups = {}
+        if description.synapses:
+            from .translators.synapses import add_synapse_population
+            for population in description.synapses:
+                self.synapse_groups[population.name] = add_synapse_population(self, population)
+        path = os.path.join(directory, self.key)
+        os.makedirs(path, exist_ok=True)
+        self.model.build(path, always_rebuild=False)
+        self.timings["build"] = time.perf_counter() - start
+        start = time.perf_counter()
+        self.model.load(num_recording_timesteps=recording_steps
+                        if any(p.record_spikes for p in description.neurons) else None)
+        self.timings["load"] = time.perf_counter() - start
+        self._spike_words = {
+            p.name: self.populations[p.name]._get_array(
+                "recordSpk", types.Uint32, (recording_steps, (p.size + 31) // 32))
+            for p in description.neurons if p.record_spikes}
+
+    # ------------------------------------------------------------------ build
+    def _add_neurons(self, population: NeuronPopulation):
+        model = create_neuron_model(
+            f"{population.name}_model",
+            params=list(population.shared),
+            vars=[(v.name, v.ctype) for v in population.variables],
+            sim_code=population.sim_code,
+            threshold_condition_code=population.threshold_code or None,
+            reset_code=population.reset_code or None,
+            extra_global_params=list(population.egps.items()),
+            additional_input_vars=[(name, ctype, 0.0)
+                                   for name, ctype in population.additional_inputs])
+        params = {name: float(np.asarray(var.get_value()).reshape(-1)[0])
+                  for name, var in population.shared.items()}
+        pop = self.model.add_neuron_population(
+            population.name, population.size, model, params,
+            {v.name: 0 for v in population.variables})
+        for name in population.shared:
+            pop.set_param_dynamic(name)
+        for name, ctype in population.egps.items():
+            size = self._egp_size(population, name)
+            dtype = _NUMPY_TYPES[ctype.rstrip("*")] or self.scalar_dtype
+            pop.extra_global_params[name].set_init_values(np.zeros(size, dtype=dtype))
+        pop.spike_recording_enabled = population.record_spikes
+        return pop
+
+    @property
+    def scalar_dtype(self):
+        return np.float64 if self.description.precision == "double" else np.float32
+
+    def _egp_size(self, population: NeuronPopulation, name: str) -> int:
+        if name.startswith("rec_first_"):
+            return 1
+        for rec in population.state_recordings:
+            if name.startswith(f"rec_{rec.monitor_name}_"):
+                return rec.n_indices * self.samples_per_chunk(rec.every)
+        for rec in population.spike_recordings:
+            if name.startswith(f"rec_{rec.monitor_name}_"):
+                return rec.n_neurons * self.recording_steps
+        raise KeyError(name)
+
+    def samples_per_chunk(self, every: int) -> int:
+        """Samples a recording every ``every`` steps takes in one chunk."""
+        return self.recording_steps // every + 1
+
+    # ----------------------------------------------------------- values
+    def push_variable(self, group, variable: GeNNVariable, values: np.ndarray) -> None:
+        """Copy Brian's values of ``variable`` (Brian order) into GeNN."""
+        view = group.vars[variable.name]
+        if variable.index is None:
+            view.view[:] = values
+        else:
+            view.view[variable.index] = values
+        view.push_to_device()
+
+    def pull_variable(self, group, variable: GeNNVariable) -> np.ndarray:
+        """GeNN's values of ``variable``, in Brian's order."""
+        view = group.vars[variable.name]
+        view.pull_from_device()
+        values = view.view.reshape(-1)
+        return values.copy() if variable.index is None else values[variable.index]
+
+    def set_shared(self, group, name: str, value) -> None:
+        group.set_dynamic_param_value(name, float(value))
+
+    def set_recording_start(self, population: str, egp: str, first: int) -> None:
+        egp_view = self.populations[population].extra_global_params[egp]
+        egp_view.view[0] = first
+        egp_view.push_to_device()
+
+    def pull_egp(self, population: str, egp: str) -> np.ndarray:
+        egp_view = self.populations[population].extra_global_params[egp]
+        egp_view.pull_from_device()
+        return egp_view.view
+
+    # ----------------------------------------------------------- stepping
+    @property
+    def timestep(self) -> int:
+        return self.model.timestep
+
+    @timestep.setter
+    def timestep(self, value: int) -> None:
+        self.model.timestep = value
+
+    def step(self, n_steps: int) -> None:
+        step_time = self.model.step_time
+        for _ in range(n_steps):
+            step_time()
+
+    def recorded_spikes(self, population: str, first_step: int, n_steps: int):
+        """Spikes recorded in steps ``[first_step, first_step + n_steps)``
+        (at most one recording buffer), as ``(steps, ids)`` in time order."""
+        self.model.pull_recording_buffers_from_device()
+        words = self._spike_words[population].view
+        steps = first_step + np.arange(n_steps)
+        rows = words[steps % self.recording_steps]
+        row, word = np.nonzero(rows)
+        if len(row) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        values = rows[row, word]
+        bits = (values[:, None] >> np.arange(32, dtype=np.uint32)) & 1
+        r, b = np.nonzero(bits)
+        return steps[row[r]], (word[r] * 32 + b).astype(np.int32)

@@ -1,0 +1,3 @@
+{# USES_VARIABLES { N } #}
+{{scalar_code}}
+{{vector_code}}

@@ -1,0 +1,4 @@
+{# USES_VARIABLES { N } #}
+{# ITERATE_ALL { _idx } #}
+{{scalar_code}}
+{{vector_code}}

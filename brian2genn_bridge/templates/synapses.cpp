@@ -1,0 +1,3 @@
+{# USES_VARIABLES { _synaptic_pre } #}
+{{scalar_code}}
+{{vector_code}}

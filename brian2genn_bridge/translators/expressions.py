@@ -1,0 +1,205 @@
+"""Translation of Brian's abstract code into GeNN code strings.
+
+Built on Brian's C++ code generator: statements, loop-invariant
+optimisation, conditional writes and boolean simplification are Brian's.
+Only what GeNN's language rejects is rewritten:
+
+* no support code: function calls are inlined or renamed
+  (see `.functions`), ``%``, ``//`` and ``**`` become maths calls;
+* no identifiers starting with ``_``: Brian's internal names such as
+  ``_lio_1``, ``_cond`` or ``_v`` are renamed;
+* no array loads and stores: GeNN code reads and writes variables by name,
+  so Brian's ``_ptr_array_...[_idx]`` lines are not emitted;
+* constants are written as literals and Brian's indices become GeNN's
+  built-in names (``i`` is ``id``; in synapses ``id_pre``/``id_post``).
+"""
+
+import re
+
+import numpy as np
+from brian2.codegen.generators.cpp_generator import CPPCodeGenerator
+from brian2.core.functions import Function
+from brian2.core.variables import ArrayVariable, Constant, Subexpression
+from brian2.parsing.rendering import CPPNodeRenderer
+from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
+
+from .functions import GENN_TARGET, inline_template
+
+__all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_literal",
+           "GENN_RESERVED"]
+
+#: Names with a meaning in GeNN code that Brian variables must not shadow.
+GENN_RESERVED = frozenset(
+    ["id", "id_pre", "id_post", "id_syn", "Isyn", "st", "prev_st", "batch",
+     "num_neurons", "num_pre", "num_post", "num_batch", "inSyn", "t", "dt",
+     "set", "int", "float", "double", "bool", "scalar", "timepoint"]
+)
+
+_IDENTIFIER = re.compile(r"\b[_A-Za-z]\w*\b")
+
+
+def genn_identifier(name: str) -> str:
+    """Return a GeNN-legal identifier for a Brian name.
+
+    Brian's internal names start with ``_``, which GeNN rejects; user names
+    that collide with GeNN built-ins are prefixed the same way.
+    """
+    if name.startswith("_"):
+        return "b" + name
+    if name in GENN_RESERVED:
+        return "b_" + name
+    return name
+
+
+def genn_literal(value) -> str:
+    """Render a constant as a GeNN literal."""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return repr(int(value))
+    value = float(value)
+    if np.isinf(value):
+        return "INFINITY" if value > 0 else "(-INFINITY)"
+    text = repr(value)
+    if "e" not in text and "." not in text:
+        text += ".0"
+    return text if value >= 0 else f"({text})"
+
+
+class GeNNNodeRenderer(CPPNodeRenderer):
+    """Render Brian expressions in GeNN's C-like language."""
+
+    def __init__(self, functions: dict[str, Function], auto_vectorise=None):
+        super().__init__(auto_vectorise=auto_vectorise)
+        self.functions = functions
+
+    def render_BinOp(self, node):
+        op = node.op.__class__.__name__
+        left, right = self.render_node(node.left), self.render_node(node.right)
+        if op == "Pow":
+            return f"pow({left}, {right})"
+        if op == "Mod":
+            # Python's modulo takes the sign of the divisor
+            return f"(({left}) - ({right}) * floor((double)({left}) / ({right})))"
+        if op == "FloorDiv":
+            return f"floor((double)({left}) / ({right}))"
+        if op == "Div":
+            # true division also for integer operands
+            return (f"(scalar){self.render_element_parentheses(node.left)}"
+                    f" / {self.render_element_parentheses(node.right)}")
+        return super().render_BinOp(node)
+
+    def render_Call(self, node):
+        if len(node.keywords):
+            raise ValueError("Keyword arguments not supported.")
+        name = node.func.id
+        args = [f"({self.render_node(arg)})" for arg in node.args]
+        function = self.functions.get(name)
+        if function is None:
+            return f"{name}({', '.join(args)})"
+        template = inline_template(function)
+        if template is not None:
+            return template.format(*args)
+        impl = function.implementations[GENN_TARGET]
+        return f"{impl.name or name}({', '.join(args)})"
+
+    def render_Name(self, node):
+        if node.id == "inf":
+            return "INFINITY"
+        return node.id
+
+
+class GeNNCodeGenerator(CPPCodeGenerator):
+    """Brian's C++ generator, emitting GeNN code strings.
+
+    After translation, ``self.genn_names`` maps every Brian identifier used
+    in the code to its GeNN spelling, and ``self.neuron_references`` lists
+    the ``(role, variable)`` pairs (role ``'pre'`` or ``'post'``) that
+    synaptic code reads from neurons.
+    """
+
+    class_name = GENN_TARGET
+
+    def __init__(self, *args, **kwds):
+        super().__init__(*args, **kwds)
+        self.c_data_type = genn_data_type
+        self.neuron_references: set[tuple[str, ArrayVariable]] = set()
+
+    @staticmethod
+    def get_array_name(var, access_data=True):
+        # GeNN code addresses variables by name, never through arrays
+        return var.name
+
+    def translate_expression(self, expr):
+        expr = word_substitute(expr, self.func_name_replacements)
+        functions = {name: var for name, var in self.variables.items()
+                     if isinstance(var, Function)}
+        return GeNNNodeRenderer(functions).render_expr(expr).strip()
+
+    def translate_one_statement_sequence(self, statements, scalar=False):
+        _, _, _, conditional_write = self.arrays_helper(statements)
+        lines = self.translate_to_statements(statements, conditional_write)
+        return self._to_genn_names("\n".join(stripped_deindented_lines("\n".join(lines))))
+
+    def translate_statement_sequence(self, sc_statements, ve_statements):
+        scalar_code, vector_code = {}, {}
+        for block in sc_statements:
+            scalar_code[block] = self.translate_one_statement_sequence(
+                sc_statements[block], scalar=True)
+            vector_code[block] = self.translate_one_statement_sequence(
+                ve_statements[block], scalar=False)
+        return scalar_code, vector_code, self.determine_keywords()
+
+    def determine_keywords(self):
+        # Fail early, with the function's name, for functions GeNN cannot call
+        for var in self.variables.values():
+            if isinstance(var, Function):
+                inline_template(var)
+        return {"neuron_references": sorted(
+            ((role, var.name, id(var)) for role, var in self.neuron_references))}
+
+    def _to_genn_names(self, code: str) -> str:
+        replacements = {}
+        for name in set(_IDENTIFIER.findall(code)):
+            genn = self.genn_name(name)
+            if genn != name:
+                replacements[name] = genn
+        return word_substitute(code, replacements)
+
+    def genn_name(self, name: str) -> str:
+        """Return the GeNN spelling of the Brian identifier ``name``."""
+        var = self.variables.get(name)
+        if var is None or isinstance(var, (Function, Subexpression)):
+            # locals of the generated code and C keywords
+            return genn_identifier(name) if name.startswith("_") else name
+        if isinstance(var, Constant):
+            return genn_literal(var.value)
+        if not isinstance(var, ArrayVariable):
+            return genn_identifier(name)
+        index = self.variable_indices.get(name, "_idx")
+        if name in ("t", "dt") and var.scalar:
+            return self.time_name(name)
+        role = {"_presynaptic_idx": "pre", "_postsynaptic_idx": "post"}.get(index)
+        if var.name == "i" and var.read_only and not var.scalar:
+            # Brian's neuron index is GeNN's built-in id
+            return {"pre": "id_pre", "post": "id_post"}.get(role, "id")
+        if role is not None:
+            self.neuron_references.add((role, var))
+            return f"{var.name}_{role}"
+        # references (e.g. a monitor's _source_v) use the variable's own name
+        return genn_identifier(var.name)
+
+    def time_name(self, name: str) -> str:
+        """GeNN spelling of Brian's clock variables ``t`` and ``dt``."""
+        return name
+
+
+def genn_data_type(dtype) -> str:
+    """GeNN type name of a numpy dtype (as `c_data_type`, with ``bool``)."""
+    if dtype is bool or np.dtype(dtype) == np.bool_:
+        return "bool"
+    dtype = np.dtype(dtype)
+    return {np.float32: "float", np.float64: "double", np.int8: "int8_t",
+            np.int16: "int16_t", np.int32: "int32_t", np.int64: "int64_t",
+            np.uint8: "uint8_t", np.uint16: "uint16_t", np.uint32: "uint32_t",
+            np.uint64: "uint64_t"}[dtype.type]

@@ -1,0 +1,115 @@
+"""Translation of Brian monitors into GeNN recordings, and of recorded data
+back into the monitors' own arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+from brian2.groups.subgroup import Subgroup
+from brian2.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+
+from ..model import SpikeRecording, StateRecording
+from .neurons import unsupported
+
+__all__ = ["source_group", "source_range", "state_recording", "spike_recording",
+           "append_spikes", "append_states"]
+
+
+def source_group(source):
+    """The group that owns the arrays of ``source`` (itself or a subgroup's parent)."""
+    return source.source if isinstance(source, Subgroup) else source
+
+
+def source_range(source) -> tuple[int, int]:
+    """Absolute ``[start, stop)`` of ``source`` in its group."""
+    if isinstance(source, Subgroup):
+        return source.start, source.stop
+    return 0, len(source)
+
+
+def _recorded_code(monitor) -> str:
+    return str(monitor.codeobj.code).strip()
+
+
+def state_recording(monitor: StateMonitor, group_dt: float) -> StateRecording:
+    """The recording of ``monitor`` inside its source's GeNN sim code."""
+    if monitor.when != "start":
+        raise unsupported(monitor, f"recording in the '{monitor.when}' slot",
+                          "record in the default 'start' slot (when='start').")
+    every = float(monitor.clock.dt_) / group_dt
+    if abs(every - round(every)) > 1e-6 or round(every) < 1:
+        raise unsupported(monitor, f"a dt ({monitor.clock.dt}) that is not a multiple "
+                          "of its source's dt", "choose a multiple of the source's dt.")
+    start, _ = source_range(monitor.source)
+    indices = np.asarray(monitor.record, dtype=np.int64) + start
+    if len(np.unique(indices)) != len(indices):
+        raise unsupported(monitor, "recording the same index twice",
+                          "record each index once and index the result in Python.")
+    return StateRecording(monitor=monitor, monitor_name=monitor.name,
+                          variables=list(monitor.record_variables),
+                          code=_recorded_code(monitor), indices=indices,
+                          every=int(round(every)))
+
+
+def spike_recording(monitor: SpikeMonitor, n_neurons: int) -> SpikeRecording | None:
+    """The reset-code recording of a `SpikeMonitor`'s extra variables."""
+    if monitor.event != "spike":
+        raise unsupported(monitor, f"monitoring the custom event '{monitor.event}'",
+                          "monitor spikes only.")
+    if monitor.when != "thresholds":
+        raise unsupported(monitor, f"recording in the '{monitor.when}' slot",
+                          "use the default slot (when='thresholds').")
+    variables = sorted(set(monitor.record_variables) - {"i", "t"})
+    if not variables:
+        return None
+    lines = [line for line in _recorded_code(monitor).splitlines()
+             if not any(f"b_to_record_{v} " in line for v in ("i", "t"))]
+    return SpikeRecording(monitor=monitor, monitor_name=monitor.name, variables=variables,
+                          code="\n".join(lines), n_neurons=n_neurons)
+
+
+def append_spikes(monitor, steps: np.ndarray, ids: np.ndarray, dt: float,
+                  values: dict[str, np.ndarray]) -> None:
+    """Append spikes (absolute neuron ``ids`` at time steps ``steps``, in
+    time order) to a `SpikeMonitor` or `PopulationRateMonitor`."""
+    start, stop = source_range(monitor.source)
+    keep = (ids >= start) & (ids < stop)
+    steps, ids = steps[keep], ids[keep] - start
+    if isinstance(monitor, PopulationRateMonitor):
+        return
+    if not monitor.record:
+        monitor.variables["count"].get_value()[:] += np.bincount(ids, minlength=stop - start)
+        return
+    old = int(monitor.variables["N"].get_value()[0])
+    new = old + len(ids)
+    monitor.resize(new)
+    monitor.variables["N"].set_value(new)
+    variables = monitor.variables
+    variables["i"].get_value()[old:new] = ids
+    variables["t"].get_value()[old:new] = steps * dt
+    for name, data in values.items():
+        variables[name].get_value()[old:new] = data[keep]
+    variables["count"].get_value()[:] += np.bincount(ids, minlength=stop - start)
+
+
+def append_rates(monitor: PopulationRateMonitor, first_step: int, counts: np.ndarray,
+                 dt: float) -> None:
+    """Append one rate sample per step, from spike counts per step."""
+    start, stop = source_range(monitor.source)
+    old = len(monitor.variables["t"].get_value())
+    new = old + len(counts)
+    monitor.resize(new)
+    monitor.variables["N"].set_value(new)
+    monitor.variables["t"].get_value()[old:new] = (first_step + np.arange(len(counts))) * dt
+    monitor.variables["rate"].get_value()[old:new] = counts / (stop - start) / dt
+
+
+def append_states(monitor: StateMonitor, first_sample: int, data: dict[str, np.ndarray]) -> None:
+    """Append ``data[var]`` (samples x indices) to a `StateMonitor`."""
+    n_samples = len(next(iter(data.values()))) if data else 0
+    old = int(monitor.variables["N"].get_value())
+    new = old + n_samples
+    monitor.resize(new)
+    dt = float(monitor.clock.dt_)
+    monitor.variables["t"].get_value()[old:new] = (first_sample + np.arange(n_samples)) * dt
+    for name, values in data.items():
+        monitor.variables[name].get_value()[old:new, :] = values

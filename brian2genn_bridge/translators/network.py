@@ -1,0 +1,91 @@
+"""Walk a Brian `Network` and describe it as a GeNN model."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from brian2 import prefs
+from brian2.core.clocks import Clock
+from brian2.groups.neurongroup import NeuronGroup
+from brian2.groups.subgroup import Subgroup
+from brian2.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+
+from ..model import ModelDescription
+from .monitors import source_group, spike_recording, state_recording
+from .neurons import translate_neuron_group, unsupported
+
+__all__ = ["describe_network", "simulation_clock"]
+
+
+def _contained(objects) -> set[int]:
+    ids = set()
+    for obj in objects:
+        for contained in getattr(obj, "contained_objects", ()):
+            ids.add(id(contained))
+            ids |= _contained([contained])
+    return ids
+
+
+def simulation_clock(objects) -> Clock:
+    """The one clock of all groups; monitors may tick at multiples of it."""
+    group_clocks = {obj.clock for obj in objects
+                    if not isinstance(obj, (StateMonitor, SpikeMonitor, PopulationRateMonitor))}
+    if len(group_clocks) > 1:
+        dts = ", ".join(f"{c.name} (dt={c.dt})" for c in group_clocks)
+        raise NotImplementedError(
+            f"Network with several clocks for its groups ({dts}): several group clocks "
+            "are not supported by the GeNN device. Workaround: use one dt for all "
+            "groups and synapses (monitors may use multiples of it).")
+    if group_clocks:
+        return group_clocks.pop()
+    return min((obj.clock for obj in objects), key=lambda c: c.dt_)
+
+
+def describe_network(objects) -> ModelDescription:
+    """Describe the active ``objects`` of a prepared network as a GeNN model.
+
+    Raises
+    ------
+    NotImplementedError
+        For every Brian object or feature without a GeNN translation.
+    """
+    clock = simulation_clock(objects)
+    dt = float(clock.dt_)
+    precision = "double" if np.dtype(prefs.core.default_float_dtype) == np.float64 else "float"
+    description = ModelDescription(precision=precision, dt=dt)
+    contained = _contained(objects)
+    groups = []
+    state_recordings = defaultdict(list)
+    spike_recordings = defaultdict(list)
+    spike_sources = set()
+    for obj in objects:
+        if id(obj) in contained or isinstance(obj, Subgroup):
+            continue
+        if isinstance(obj, NeuronGroup):
+            groups.append(obj)
+        elif isinstance(obj, StateMonitor):
+            group = source_group(obj.source)
+            if not isinstance(group, NeuronGroup):
+                raise unsupported(obj, f"recording from {type(group).__name__} "
+                                  f"'{group.name}'", "record from NeuronGroups.")
+            state_recordings[group.name].append(state_recording(obj, dt))
+        elif isinstance(obj, (SpikeMonitor, PopulationRateMonitor)):
+            group = source_group(obj.source)
+            spike_sources.add(group.name)
+            description.spike_monitors.setdefault(group.name, []).append(obj)
+            if isinstance(obj, SpikeMonitor):
+                recording = spike_recording(obj, len(group))
+                if recording is not None:
+                    spike_recordings[group.name].append(recording)
+        else:
+            raise unsupported(obj, "this kind of object",
+                              "remove it from the network, or run it with Brian's "
+                              "runtime device.")
+    for group in groups:
+        description.neurons.append(translate_neuron_group(
+            group, extra_names=set(),
+            state_recordings=state_recordings.pop(group.name, []),
+            spike_recordings=spike_recordings.pop(group.name, []),
+            record_spikes=group.name in spike_sources))
+    return description

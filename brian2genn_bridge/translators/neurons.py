@@ -1,0 +1,121 @@
+"""Translation of a `NeuronGroup` into a GeNN neuron population."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from brian2.core.variables import ArrayVariable
+from brian2.groups.neurongroup import NeuronGroup
+
+from ..model import GeNNVariable, NeuronPopulation
+from .expressions import genn_data_type, genn_identifier
+from .templates import render
+
+__all__ = ["translate_neuron_group", "neuron_variables", "unsupported"]
+
+
+def unsupported(obj, feature: str, workaround: str) -> NotImplementedError:
+    """The error raised for a Brian feature the device does not support."""
+    return NotImplementedError(
+        f"{type(obj).__name__} '{obj.name}': {feature} is not supported by the "
+        f"GeNN device. Workaround: {workaround}"
+    )
+
+
+def _code(runner) -> str:
+    return str(runner.codeobj.code).strip() if runner is not None and runner.codeobj else ""
+
+
+def neuron_variables(group) -> dict[str, ArrayVariable]:
+    """The group's own per-neuron Brian arrays, by GeNN name."""
+    result = {}
+    for name, var in group.variables.items():
+        if (isinstance(var, ArrayVariable) and not name.startswith("_")
+                and getattr(var.owner, "name", None) == group.name
+                and not var.scalar and name != "i" and var.size == len(group)):
+            result[genn_identifier(name)] = var
+    return result
+
+
+def check_neuron_group(group: NeuronGroup) -> None:
+    """Raise `NotImplementedError` for features of ``group`` GeNN lacks."""
+    other_events = set(group.events) - {"spike"}
+    if other_events:
+        raise unsupported(group, f"custom events {sorted(other_events)}",
+                          "express the event as a threshold of a second NeuronGroup "
+                          "linked to this one.")
+    for obj in group.contained_objects:
+        if obj not in (group.state_updater, group.thresholder.get("spike"),
+                       group.resetter.get("spike")) and obj.active:
+            raise unsupported(group, f"the operation '{obj.name}' (run_regularly)",
+                              "fold the operation into the equations, or run it "
+                              "from Python between runs.")
+
+
+def translate_neuron_group(group: NeuronGroup, extra_names: set[str],
+                           state_recordings=(), spike_recordings=(),
+                           inputs=(), record_spikes: bool = False) -> NeuronPopulation:
+    """Build the GeNN population of ``group``.
+
+    Parameters
+    ----------
+    group
+        The Brian group, after `Network.before_run` made its code objects.
+    extra_names
+        GeNN names of variables that other populations (synapses) read.
+    state_recordings, spike_recordings
+        `StateRecording`/`SpikeRecording` of monitors on this group.
+    inputs
+        ``(target variable, additional input variable)`` pairs: synaptic
+        input that Brian added in the previous step's 'synapses' slot.
+    record_spikes
+        Whether a monitor needs GeNN's spike recording.
+    """
+    check_neuron_group(group)
+    thresholder = group.thresholder.get("spike")
+    threshold = _code(thresholder)
+    refractory = group._refractory is not False and thresholder is not None
+    context = dict(inputs=list(inputs), state_recordings=list(state_recordings),
+                   spike_recordings=list(spike_recordings),
+                   state_update=_code(group.state_updater), threshold=threshold,
+                   refractory=refractory, reset=_code(group.resetter.get("spike")))
+    sim_code = render("neuron_sim", **context)
+    reset_code = render("neuron_reset", **context) if threshold else ""
+
+    used = set(re.findall(r"\b\w+\b", sim_code + "\n" + reset_code)) | set(extra_names)
+    variables = [GeNNVariable(name, _ctype(var), var, read_only=var.read_only)
+                 for name, var in neuron_variables(group).items() if name in used]
+    shared = {genn_identifier(name): var for name, var in group.variables.items()
+              if isinstance(var, ArrayVariable) and var.scalar and not name.startswith("_")
+              and getattr(var.owner, "name", None) == group.name
+              and genn_identifier(name) in used}
+    population = NeuronPopulation(
+        name=group.name, group=group, size=len(group), variables=variables,
+        sim_code=sim_code, threshold_code="bspike" if threshold else "",
+        reset_code=reset_code, shared=shared,
+        additional_inputs=[(input_var, "scalar") for _, input_var in inputs],
+        state_recordings=list(state_recordings), spike_recordings=list(spike_recordings),
+        record_spikes=record_spikes)
+    for rec in state_recordings:
+        index = np.full(len(group), -1, dtype=np.int32)
+        index[rec.indices] = np.arange(rec.n_indices, dtype=np.int32)
+        population.variables.append(GeNNVariable(f"rec_index_{rec.monitor_name}", "int32_t",
+                                                 index, read_only=True))
+        population.egps[f"rec_first_{rec.monitor_name}"] = "int64_t*"
+        for name in rec.variables:
+            population.egps[f"rec_{rec.monitor_name}_{name}"] = _ctype(rec.monitor.variables[name]) + "*"
+    for rec in spike_recordings:
+        population.egps[f"rec_first_{rec.monitor_name}"] = "int64_t*"
+        for name in rec.variables:
+            population.egps[f"rec_{rec.monitor_name}_{name}"] = _ctype(rec.monitor.variables[name]) + "*"
+    return population
+
+
+def _ctype(var) -> str:
+    """GeNN type of a Brian variable; the model's float type is ``scalar``."""
+    from brian2 import prefs
+
+    if np.dtype(var.dtype) == np.dtype(prefs.core.default_float_dtype):
+        return "scalar"
+    return genn_data_type(var.dtype)
