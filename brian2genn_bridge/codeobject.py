@@ -49,11 +49,6 @@ class GeNNCodeObject(CodeObject):
     generator_class = GeNNCodeGenerator
     templater = _GeNNTemplater("brian2genn_bridge", ".cpp")
 
-    def __init__(self, *args, **kwds):
-        super().__init__(*args, **kwds)
-        #: ``(role, variable name, id)`` of neuron variables read by synapses
-        self.neuron_references: list = []
-
     def compile_block(self, block):
         return None
 

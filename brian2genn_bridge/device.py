@@ -238,17 +238,30 @@ class GeNNDevice(RuntimeDevice):
         for population in description.neurons:
             group = simulation.populations[population.name]
             for genn_var in population.variables:
-                source = genn_var.brian_var
-                if isinstance(source, np.ndarray):
-                    if full:
-                        simulation.push_variable(group, genn_var, source)
-                    continue
-                if full or source in self._touched:
-                    simulation.push_variable(group, genn_var,
-                                             RuntimeDevice.get_value(self, source))
-                self._bindings[source] = (group, genn_var)
+                self._push_variable(simulation, group, genn_var, full)
             for name, var in population.shared.items():
                 simulation.set_shared(group, name, RuntimeDevice.get_value(self, var)[0])
+            for name, values in population.egp_values.items():
+                simulation.push_egp(population.name, name, values)
+            if population.spike_source_array and not full:
+                for genn_var in population.variables:
+                    simulation.push_variable(group, genn_var, genn_var.brian_var)
+        for population in description.synapses:
+            group = simulation.synapse_groups[population.name]
+            for genn_var in population.variables:
+                self._push_variable(simulation, group, genn_var, full)
+            for name, var in population.shared.items():
+                simulation.set_shared(group, name, RuntimeDevice.get_value(self, var)[0])
+
+    def _push_variable(self, simulation, group, genn_var, full: bool) -> None:
+        source = genn_var.brian_var
+        if isinstance(source, np.ndarray):
+            if full:
+                simulation.push_variable(group, genn_var, source)
+            return
+        if full or source in self._touched:
+            simulation.push_variable(group, genn_var, RuntimeDevice.get_value(self, source))
+        self._bindings[source] = (group, genn_var)
 
     def _simulate(self, simulation, description, first_step, n_steps, report,
                   report_period, t_start, duration) -> None:

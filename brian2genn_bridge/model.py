@@ -81,13 +81,16 @@ class NeuronPopulation:
     record_spikes: bool = False
     #: the GeNN neuron model is a spike source array (SpikeGeneratorGroup)
     spike_source_array: bool = False
+    #: values of extra global parameters that are inputs, pushed at every run
+    egp_values: dict[str, Any] = field(default_factory=dict)
 
     def signature(self) -> tuple:
         return (self.name, self.size, self.sim_code, self.threshold_code,
                 self.reset_code, tuple((v.name, v.ctype, v.read_only) for v in self.variables),
                 tuple(self.shared), tuple(self.additional_inputs),
                 tuple(sorted(self.egps.items())), self.record_spikes,
-                self.spike_source_array)
+                self.spike_source_array,
+                tuple((name, len(values)) for name, values in self.egp_values.items()))
 
 
 @dataclass

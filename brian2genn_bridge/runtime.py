@@ -92,9 +92,12 @@ class GeNNSimulation:
         for name in population.shared:
             pop.set_param_dynamic(name)
         for name, ctype in population.egps.items():
-            size = self._egp_size(population, name)
             dtype = _NUMPY_TYPES[ctype.rstrip("*")] or self.scalar_dtype
-            pop.extra_global_params[name].set_init_values(np.zeros(size, dtype=dtype))
+            if name in population.egp_values:
+                values = np.asarray(population.egp_values[name], dtype=dtype)
+            else:
+                values = np.zeros(self._egp_size(population, name), dtype=dtype)
+            pop.extra_global_params[name].set_init_values(values)
         pop.spike_recording_enabled = population.record_spikes
         return pop
 
@@ -120,19 +123,21 @@ class GeNNSimulation:
     # ----------------------------------------------------------- values
     def push_variable(self, group, variable: GeNNVariable, values: np.ndarray) -> None:
         """Copy Brian's values of ``variable`` (Brian order) into GeNN."""
-        view = group.vars[variable.name]
+        array = group.vars[variable.name]
         if variable.index is None:
-            view.view[:] = values
+            array.view[:] = values
         else:
-            view.view[variable.index] = values
-        view.push_to_device()
+            # GeNN's own array (ragged rows for sparse connectivity)
+            array._view[variable.index] = values
+        array.push_to_device()
 
     def pull_variable(self, group, variable: GeNNVariable) -> np.ndarray:
         """GeNN's values of ``variable``, in Brian's order."""
-        view = group.vars[variable.name]
-        view.pull_from_device()
-        values = view.view.reshape(-1)
-        return values.copy() if variable.index is None else values[variable.index]
+        array = group.vars[variable.name]
+        array.pull_from_device()
+        if variable.index is None:
+            return array.view.reshape(-1).copy()
+        return array._view.reshape(-1)[variable.index]
 
     def set_shared(self, group, name: str, value) -> None:
         group.set_dynamic_param_value(name, float(value))
@@ -140,6 +145,11 @@ class GeNNSimulation:
     def set_recording_start(self, population: str, egp: str, first: int) -> None:
         egp_view = self.populations[population].extra_global_params[egp]
         egp_view.view[0] = first
+        egp_view.push_to_device()
+
+    def push_egp(self, population: str, egp: str, values: np.ndarray) -> None:
+        egp_view = self.populations[population].extra_global_params[egp]
+        egp_view.view[:] = values
         egp_view.push_to_device()
 
     def pull_egp(self, population: str, egp: str) -> np.ndarray:

@@ -112,10 +112,8 @@ class GeNNNodeRenderer(CPPNodeRenderer):
 class GeNNCodeGenerator(CPPCodeGenerator):
     """Brian's C++ generator, emitting GeNN code strings.
 
-    After translation, ``self.genn_names`` maps every Brian identifier used
-    in the code to its GeNN spelling, and ``self.neuron_references`` lists
-    the ``(role, variable)`` pairs (role ``'pre'`` or ``'post'``) that
-    synaptic code reads from neurons.
+    Neuron variables read by synaptic code are spelled ``<name>_pre`` and
+    ``<name>_post``, the names of the GeNN neuron variable references.
     """
 
     class_name = GENN_TARGET
@@ -123,7 +121,6 @@ class GeNNCodeGenerator(CPPCodeGenerator):
     def __init__(self, *args, **kwds):
         super().__init__(*args, **kwds)
         self.c_data_type = genn_data_type
-        self.neuron_references: set[tuple[str, ArrayVariable]] = set()
 
     @staticmethod
     def get_array_name(var, access_data=True):
@@ -155,8 +152,7 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         for var in self.variables.values():
             if isinstance(var, Function):
                 inline_template(var)
-        return {"neuron_references": sorted(
-            ((role, var.name, id(var)) for role, var in self.neuron_references))}
+        return {}
 
     def _to_genn_names(self, code: str) -> str:
         replacements = {}
@@ -183,14 +179,22 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         if var.name == "i" and var.read_only and not var.scalar:
             # Brian's neuron index is GeNN's built-in id
             return {"pre": "id_pre", "post": "id_post"}.get(role, "id")
+        if var.name in ("_synaptic_pre", "_synaptic_post"):
+            return "id" + var.name[len("_synaptic"):]
         if role is not None:
-            self.neuron_references.add((role, var))
             return f"{var.name}_{role}"
         # references (e.g. a monitor's _source_v) use the variable's own name
         return genn_identifier(var.name)
 
     def time_name(self, name: str) -> str:
-        """GeNN spelling of Brian's clock variables ``t`` and ``dt``."""
+        """GeNN spelling of Brian's clock variables ``t`` and ``dt``.
+
+        GeNN propagates the spikes of step n at the start of step n + 1,
+        where Brian does so within step n: event-driven synaptic code sees
+        Brian's time as ``t - dt``.
+        """
+        if name == "t" and self.template_name == "synapses":
+            return "(t - dt)"
         return name
 
 

@@ -11,9 +11,15 @@ from brian2.groups.neurongroup import NeuronGroup
 from brian2.groups.subgroup import Subgroup
 from brian2.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 
+from brian2.input.poissongroup import PoissonGroup
+from brian2.input.spikegeneratorgroup import SpikeGeneratorGroup
+from brian2.synapses.synapses import Synapses
+
 from ..model import ModelDescription
 from .monitors import source_group, spike_recording, state_recording
 from .neurons import translate_neuron_group, unsupported
+from .spikesources import translate_spike_generator
+from .synapses import translate_synapses
 
 __all__ = ["describe_network", "simulation_clock"]
 
@@ -55,15 +61,19 @@ def describe_network(objects) -> ModelDescription:
     precision = "double" if np.dtype(prefs.core.default_float_dtype) == np.float64 else "float"
     description = ModelDescription(precision=precision, dt=dt)
     contained = _contained(objects)
-    groups = []
+    groups, generators, synapses = [], [], []
     state_recordings = defaultdict(list)
     spike_recordings = defaultdict(list)
     spike_sources = set()
     for obj in objects:
         if id(obj) in contained or isinstance(obj, Subgroup):
             continue
-        if isinstance(obj, NeuronGroup):
+        if isinstance(obj, (NeuronGroup, PoissonGroup)):
             groups.append(obj)
+        elif isinstance(obj, SpikeGeneratorGroup):
+            generators.append(obj)
+        elif isinstance(obj, Synapses):
+            synapses.append(obj)
         elif isinstance(obj, StateMonitor):
             group = source_group(obj.source)
             if not isinstance(group, NeuronGroup):
@@ -82,10 +92,36 @@ def describe_network(objects) -> ModelDescription:
             raise unsupported(obj, "this kind of object",
                               "remove it from the network, or run it with Brian's "
                               "runtime device.")
+    inputs = defaultdict(list)
+    references = defaultdict(set)
+    for obj in synapses:
+        if len(obj) == 0:
+            continue  # no synapse, no effect
+        population = translate_synapses(obj, dt)
+        description.synapses.append(population)
+        if population.post_target:
+            target_var = population.post_target[len("Isyn_"):]
+            if (target_var, population.post_target) not in inputs[population.target]:
+                inputs[population.target].append((target_var, population.post_target))
+        for role, name, _ in population.neuron_references.values():
+            references[population.source if role == "pre" else population.target].add(name)
+    description.connectivity_key = tuple((s.name, len(s.pre_indices)) for s in description.synapses)
+    first_step = int(clock.variables["timestep"].get_value()[0])
+    for group in generators:
+        description.neurons.append(translate_spike_generator(
+            group, first_step, record_spikes=group.name in spike_sources))
     for group in groups:
         description.neurons.append(translate_neuron_group(
-            group, extra_names=set(),
+            group, extra_names=references[group.name],
             state_recordings=state_recordings.pop(group.name, []),
             spike_recordings=spike_recordings.pop(group.name, []),
+            inputs=inputs[group.name],
             record_spikes=group.name in spike_sources))
+    known = {p.name for p in description.neurons}
+    for population in description.synapses:
+        for name in (population.source, population.target):
+            if name not in known:
+                raise NotImplementedError(
+                    f"Synapses '{population.name}': its source or target '{name}' is not "
+                    "part of the network. Workaround: add it to the network.")
     return description

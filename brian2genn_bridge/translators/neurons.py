@@ -6,7 +6,6 @@ import re
 
 import numpy as np
 from brian2.core.variables import ArrayVariable
-from brian2.groups.neurongroup import NeuronGroup
 
 from ..model import GeNNVariable, NeuronPopulation
 from .expressions import genn_data_type, genn_identifier
@@ -38,22 +37,23 @@ def neuron_variables(group) -> dict[str, ArrayVariable]:
     return result
 
 
-def check_neuron_group(group: NeuronGroup) -> None:
+def check_neuron_group(group) -> None:
     """Raise `NotImplementedError` for features of ``group`` GeNN lacks."""
-    other_events = set(group.events) - {"spike"}
+    other_events = set(getattr(group, "events", {"spike"})) - {"spike"}
     if other_events:
         raise unsupported(group, f"custom events {sorted(other_events)}",
                           "express the event as a threshold of a second NeuronGroup "
                           "linked to this one.")
+    own = (getattr(group, "state_updater", None), group.thresholder.get("spike"),
+           getattr(group, "resetter", {}).get("spike"))
     for obj in group.contained_objects:
-        if obj not in (group.state_updater, group.thresholder.get("spike"),
-                       group.resetter.get("spike")) and obj.active:
+        if obj not in own and obj.active:
             raise unsupported(group, f"the operation '{obj.name}' (run_regularly)",
                               "fold the operation into the equations, or run it "
                               "from Python between runs.")
 
 
-def translate_neuron_group(group: NeuronGroup, extra_names: set[str],
+def translate_neuron_group(group, extra_names: set[str],
                            state_recordings=(), spike_recordings=(),
                            inputs=(), record_spikes: bool = False) -> NeuronPopulation:
     """Build the GeNN population of ``group``.
@@ -61,7 +61,7 @@ def translate_neuron_group(group: NeuronGroup, extra_names: set[str],
     Parameters
     ----------
     group
-        The Brian group, after `Network.before_run` made its code objects.
+        The `NeuronGroup` or `PoissonGroup`, after `Network.before_run` made its code objects.
     extra_names
         GeNN names of variables that other populations (synapses) read.
     state_recordings, spike_recordings
@@ -75,11 +75,12 @@ def translate_neuron_group(group: NeuronGroup, extra_names: set[str],
     check_neuron_group(group)
     thresholder = group.thresholder.get("spike")
     threshold = _code(thresholder)
-    refractory = group._refractory is not False and thresholder is not None
+    refractory = getattr(group, "_refractory", False) is not False and thresholder is not None
     context = dict(inputs=list(inputs), state_recordings=list(state_recordings),
                    spike_recordings=list(spike_recordings),
-                   state_update=_code(group.state_updater), threshold=threshold,
-                   refractory=refractory, reset=_code(group.resetter.get("spike")))
+                   state_update=_code(getattr(group, "state_updater", None)),
+                   threshold=threshold, refractory=refractory,
+                   reset=_code(getattr(group, "resetter", {}).get("spike")))
     sim_code = render("neuron_sim", **context)
     reset_code = render("neuron_reset", **context) if threshold else ""
 

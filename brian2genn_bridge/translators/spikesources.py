@@ -1,0 +1,44 @@
+"""Translation of Brian's spike sources: `SpikeGeneratorGroup` (a GeNN
+neuron model that replays time bins) and `PoissonGroup` (a neuron whose
+threshold is Brian's own ``rand() < rates*dt``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from brian2.input.spikegeneratorgroup import SpikeGeneratorGroup
+
+from ..model import GeNNVariable, NeuronPopulation
+from .templates import render
+
+__all__ = ["translate_spike_generator"]
+
+
+def translate_spike_generator(group: SpikeGeneratorGroup, first_step: int,
+                              record_spikes: bool) -> NeuronPopulation:
+    """A GeNN population replaying the spikes of ``group``.
+
+    Each neuron walks through its own sorted time bins (an extra global
+    parameter); with a period, the walk restarts at every period.
+    """
+    indices = np.asarray(group.variables["neuron_index"].get_value(), dtype=np.int64)
+    bins = np.asarray(group.variables["_timebins"].get_value(), dtype=np.int64)
+    period = int(group.variables["_period_bins"].get_value())
+    order = np.lexsort((bins, indices))
+    bins, indices = bins[order], indices[order]
+    counts = np.bincount(indices, minlength=len(group))
+    first = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int32)
+    end = (first + counts).astype(np.int32)
+    local = first_step % period if period > 0 else first_step
+    # the next spike of each neuron at the run's first step
+    start = first + np.array([np.searchsorted(bins[f:e], local) for f, e in zip(first, end)],
+                             dtype=np.int32)
+    sim_code = render("spike_generator", period=period)
+    variables = [GeNNVariable("first", "int32_t", first, read_only=True),
+                 GeNNVariable("end", "int32_t", end, read_only=True),
+                 GeNNVariable("next", "int32_t", start)]
+    population = NeuronPopulation(
+        name=group.name, group=group, size=len(group), variables=variables,
+        sim_code=sim_code, threshold_code="bspike", reset_code="",
+        egps={"bins": "int64_t*"}, record_spikes=record_spikes, spike_source_array=True,
+        egp_values={"bins": bins if len(bins) else np.full(1, -1, dtype=np.int64)})
+    return population
