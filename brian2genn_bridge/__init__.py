@@ -13,6 +13,7 @@ from .translators.functions import register_default_functions
 register_default_functions()
 
 from .device import GeNNDevice, genn_device  # noqa: E402
+from .options import configure_synapses  # noqa: E402
 
-__all__ = ["GeNNDevice", "genn_device"]
+__all__ = ["GeNNDevice", "genn_device", "configure_synapses"]
 __version__ = "0.1.0"

@@ -1,0 +1,145 @@
+"""Synapses and spike sources on the GeNN device against Brian's runtime
+device (numpy): deterministic networks agree spike for spike and in their
+final synaptic weights, for every matrix type and parallelism."""
+
+import numpy as np
+import pytest
+from brian2 import (Network, NeuronGroup, PoissonGroup, SpikeGeneratorGroup,
+                    SpikeMonitor, Synapses, Hz, ms, second)
+
+from brian2genn_bridge import configure_synapses
+from utils import assert_spikes_equal, assert_traces_close, genn_device, run_both, run_with
+
+
+def stdp_network(connectivity="auto", parallelism="auto", delay=1 * ms):
+    """SpikeGeneratorGroup -> LIF through STDP synapses, run twice."""
+
+    def script():
+        tau = 10 * ms
+        inp = SpikeGeneratorGroup(3, [0, 1, 2, 0, 1, 2, 0], [1, 2, 3, 5, 7, 7.5, 11] * ms,
+                                  name="inp")
+        G = NeuronGroup(4, """dv/dt = (ge - v)/tau : 1
+                              dge/dt = -ge/(5*ms) : 1""",
+                        threshold="v > 0.3", reset="v = 0", refractory=1 * ms,
+                        method="exact", name="post")
+        S = Synapses(inp, G, """w : 1
+                                dApre/dt = -Apre/(10*ms) : 1 (event-driven)
+                                dApost/dt = -Apost/(10*ms) : 1 (event-driven)""",
+                     on_pre="""ge_post += w
+                               Apre += 0.1
+                               w = clip(w + Apost, 0, 2)""",
+                     on_post="""Apost -= 0.12
+                                w = clip(w + Apre, 0, 2)""",
+                     delay=delay, name="stdp")
+        configure_synapses(S, connectivity=connectivity, parallelism=parallelism)
+        S.connect()
+        S.w = "0.5 + 0.1*i + 0.05*j"
+        spikes = SpikeMonitor(G, name="post_spikes")
+        net = Network(inp, G, S, spikes)
+        net.run(20 * ms)
+        first = dict(i=spikes.i[:].copy(), t=spikes.t[:].copy(), w=S.w[:].copy())
+        S.w["i == 0"] = 0.2  # changed in Python between runs
+        net.run(10 * ms)
+        return dict(first=first, i=spikes.i[:], t=spikes.t[:], w=S.w[:], v=G.v[:],
+                    n=len(S), pre=S.i[:], post=S.j[:])
+
+    return script
+
+
+@pytest.mark.parametrize("connectivity,parallelism", [
+    ("sparse", "postsynaptic"), ("sparse", "presynaptic"), ("dense", "postsynaptic")])
+def test_stdp_exact(connectivity, parallelism):
+    reference, genn = run_both(stdp_network(connectivity, parallelism))
+    assert len(reference["t"]) > 10  # the network is active
+    for key in ("first",):
+        assert_spikes_equal(reference[key]["i"], reference[key]["t"], genn[key]["i"],
+                            genn[key]["t"])
+        np.testing.assert_allclose(genn[key]["w"], reference[key]["w"], rtol=1e-12)
+    assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
+    np.testing.assert_allclose(genn["w"], reference["w"], rtol=1e-12)
+    assert not np.allclose(reference["w"], reference["first"]["w"])  # STDP acted
+    assert_traces_close(reference["v"], genn["v"], rtol=1e-9)
+    for key in ("n", "pre", "post"):
+        np.testing.assert_array_equal(genn[key], reference[key])
+
+
+def test_heterogeneous_delays_exact():
+    def script():
+        inp = SpikeGeneratorGroup(5, np.arange(5), np.arange(5) * 2 * ms + 1 * ms, name="src",
+                                  period=15 * ms)
+        G = NeuronGroup(6, "dv/dt = -v/(20*ms) : 1", threshold="v > 0.9", reset="v = 0",
+                        method="exact", name="tgt")
+        S = Synapses(inp, G, "w : 1", on_pre="v_post += w", name="het")
+        S.connect(p=0.8)
+        S.w = "0.3 + 0.1*(i % 3)"
+        S.delay = "(i + j) * 0.7*ms"
+        spikes = SpikeMonitor(G, name="tgt_spikes")
+        net = Network(inp, G, S, spikes)
+        net.run(60 * ms)
+        return dict(i=spikes.i[:], t=spikes.t[:], v=G.v[:])
+
+    from brian2 import seed
+    seed(3)  # connect(p=...) runs on the host with numpy on both devices
+    reference = run_with("runtime", _seeded(script, 3))
+    genn = run_with("genn", _seeded(script, 3))
+    assert len(reference["t"]) > 5
+    assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
+    assert_traces_close(reference["v"], genn["v"], rtol=1e-9)
+
+
+def _seeded(script, value):
+    def seeded():
+        from brian2 import seed
+        seed(value)
+        return script()
+    return seeded
+
+
+def test_two_targets_in_one_group():
+    """Two Synapses objects adding to two variables of one group."""
+
+    def script():
+        inp = SpikeGeneratorGroup(2, [0, 1, 0, 1], [1, 2, 6, 9] * ms, name="src2")
+        G = NeuronGroup(3, """dv/dt = (ge - gi - v)/(10*ms) : 1
+                              dge/dt = -ge/(3*ms) : 1
+                              dgi/dt = -gi/(8*ms) : 1""", method="exact", name="tgt2")
+        Se = Synapses(inp, G, on_pre="ge += 0.5", name="exc")
+        Si = Synapses(inp, G, on_pre="gi_post += 0.2", name="inh")
+        Se.connect(j="i")
+        Si.connect()
+        net = Network(inp, G, Se, Si)
+        net.run(15 * ms)
+        return dict(v=G.v[:], ge=G.ge[:], gi=G.gi[:])
+
+    reference, genn = run_both(script)
+    for key in ("v", "ge", "gi"):
+        assert_traces_close(reference[key], genn[key], rtol=1e-9, what=key)
+    assert np.all(reference["gi"] > 0)
+
+
+def test_poisson_group_rate():
+    """PoissonGroup draws on the GPU: the mean rate within 5 standard errors."""
+
+    def script():
+        P = PoissonGroup(2000, rates="20*Hz + i*0.01*Hz", name="poisson")
+        spikes = SpikeMonitor(P, name="poisson_spikes")
+        net = Network(P, spikes)
+        net.run(0.5 * second)
+        return dict(count=spikes.count[:])
+
+    genn = run_with("genn", script)
+    expected = np.mean(20 + np.arange(2000) * 0.01)  # Hz
+    rate = genn["count"].sum() / 2000 / 0.5
+    se = np.sqrt(expected * 2000 * 0.5) / 2000 / 0.5
+    assert abs(rate - expected) < 5 * se, (rate, expected, se)
+
+
+def test_unsupported_summed_variable():
+    def script():
+        G = NeuronGroup(2, "I : 1", name="summed_tgt")
+        S = Synapses(G, G, "w : 1\nI_post = w : 1 (summed)", name="summed")
+        S.connect()
+        Network(G, S).run(1 * ms)
+
+    with pytest.raises(NotImplementedError, match="summed"):
+        run_with("genn", script)
