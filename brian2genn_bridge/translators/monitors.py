@@ -106,7 +106,7 @@ def append_rates(monitor: PopulationRateMonitor, first_step: int, counts: np.nda
 def append_states(monitor: StateMonitor, first_sample: int, data: dict[str, np.ndarray]) -> None:
     """Append ``data[var]`` (samples x indices) to a `StateMonitor`."""
     n_samples = len(next(iter(data.values()))) if data else 0
-    old = int(monitor.variables["N"].get_value())
+    old = int(np.asarray(monitor.variables["N"].get_value()).reshape(-1)[0])
     new = old + n_samples
     monitor.resize(new)
     dt = float(monitor.clock.dt_)

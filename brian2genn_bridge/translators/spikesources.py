@@ -22,7 +22,7 @@ def translate_spike_generator(group: SpikeGeneratorGroup, first_step: int,
     """
     indices = np.asarray(group.variables["neuron_index"].get_value(), dtype=np.int64)
     bins = np.asarray(group.variables["_timebins"].get_value(), dtype=np.int64)
-    period = int(group.variables["_period_bins"].get_value())
+    period = int(np.asarray(group.variables["_period_bins"].get_value()).reshape(-1)[0])
     order = np.lexsort((bins, indices))
     bins, indices = bins[order], indices[order]
     counts = np.bincount(indices, minlength=len(group))
