@@ -59,7 +59,7 @@ def genn_literal(value) -> str:
         return repr(int(value))
     value = float(value)
     if np.isinf(value):
-        return "INFINITY" if value > 0 else "(-INFINITY)"
+        return "(1.0 / 0.0)" if value > 0 else "(-1.0 / 0.0)"
     text = repr(value)
     if "e" not in text and "." not in text:
         text += ".0"
@@ -105,7 +105,7 @@ class GeNNNodeRenderer(CPPNodeRenderer):
 
     def render_Name(self, node):
         if node.id == "inf":
-            return "INFINITY"
+            return "(1.0 / 0.0)"
         return node.id
 
 

@@ -34,7 +34,7 @@ _INLINED = {
     "clip": "fmin(fmax({0}, {1}), {2})",
     "sign": "(({0} > 0) - ({0} < 0))",
     "int": "((int32_t){0})",
-    "exprel": "(fabs({0}) < 1e-16 ? 1.0 : ({0} > 717.0 ? INFINITY : expm1({0}) / {0}))",
+    "exprel": "(fabs({0}) < 1e-16 ? 1.0 : ({0} > 717.0 ? (1.0 / 0.0) : expm1({0}) / {0}))",
     # same rounding guard as Brian's C++ implementation
     "timestep": "((int64_t)(({0} + 1e-3 * {1}) / {1}))",
 }
