@@ -23,7 +23,10 @@ def expand(paths) -> list[str]:
             files.extend(sorted(glob.glob(os.path.join(path, "*.jsonl"))))
         else:
             matched = sorted(glob.glob(path))
-            files.extend(matched if matched else [path])
+            if matched:
+                files.extend(matched)
+            elif not glob.has_magic(path):
+                files.append(path)  # reported as unreadable by load()
     return files
 
 

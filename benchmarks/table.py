@@ -130,9 +130,11 @@ def make_table(records: list[dict], sources: list[str]) -> str:
                      "build | syn. init | 2nd run() | sim speed-up vs cpp | rates (Hz) | error |")
         lines.append("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
         for rec in recs:
-            baseline = next((r for r in recs if r.get("backend") == "cpp_standalone"
-                             and r.get("size") == rec.get("size")
-                             and r.get("float") == rec.get("float")), None)
+            baselines = [r for r in recs if r.get("backend") == "cpp_standalone"
+                         and r.get("size") == rec.get("size")
+                         and r.get("float") == rec.get("float") and results_io.ok(r)]
+            # the cpp_standalone run with the most threads
+            baseline = max(baselines, key=lambda r: r.get("threads") or 0, default=None)
             backend = rec.get("backend")
             if backend == "cpp_standalone":
                 backend += f" ({rec.get('threads')} thr)"
