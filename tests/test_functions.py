@@ -157,11 +157,7 @@ def test_functions_in_state_update_and_threshold(reference, genn64):
                         genn64["spike_i"], genn64["spike_t"])
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(
-        strict=False, reason="z accumulates float32 rounding over 1000 steps: seen 6e-3 "
-        "relative off runtime's float32 once on CI (passes locally); tolerance under review"))
-    if n == "z" else n for n in FLOAT_FUNCTIONS])
+@pytest.mark.parametrize("name", list(FLOAT_FUNCTIONS))
 def test_float_functions_float32(name, reference, genn32):
     """float32: GeNN evaluates the functions in float (the argument x
     itself carries float32 rounding, ~1e-7 relative; exp, sinh, cosh, x**3,

@@ -1,0 +1,243 @@
+"""Several `run` calls on the GeNN device against Brian's runtime device:
+variables and parameters changed from Python between runs, the model kept
+loaded (not rebuilt) when the network did not change, groups switched off
+and on, dt changed, and run()'s report argument.
+
+All scripts but the dt one use the network of `build_network` (the same
+GeNN model), so that it is compiled once."""
+
+import numpy as np
+import pytest
+from brian2 import (Network, NeuronGroup, PopulationRateMonitor, SpikeMonitor,
+                    StateMonitor, defaultclock, ms, second)
+
+from utils import (assert_spikes_equal, assert_traces_close, genn_device, run_both,
+                   run_with)
+
+
+def copy(values):
+    return np.array(values, copy=True)
+
+
+def build_network():
+    G = NeuronGroup(10, """dv/dt = (I + I_shared - v)/tau : 1 (unless refractory)
+                           I : 1
+                           I_shared : 1 (shared)
+                           tau : second (constant)""",
+                    threshold="v > 1", reset="v = 0", refractory=2 * ms, method="exact",
+                    name="runs_g")
+    G.I = "0.05*i"
+    G.I_shared = 0.8
+    G.tau = 10 * ms
+    H = NeuronGroup(4, """dv/dt = (1.5 - v)/(7*ms) : 1""", threshold="v > 1", reset="v = 0",
+                    method="exact", name="runs_h")
+    spikes = SpikeMonitor(G, name="runs_spikes")
+    spikes_h = SpikeMonitor(H, name="runs_spikes_h")
+    trace = StateMonitor(G, "v", record=[0, 5, 9], name="runs_trace")
+    rate = PopulationRateMonitor(G, name="runs_rate")
+    net = Network(G, H, spikes, spikes_h, trace, rate)
+    return net, G, H, dict(spikes=spikes, spikes_h=spikes_h, trace=trace, rate=rate)
+
+
+def _monitor_results(m):
+    return dict(i=m["spikes"].i[:], t=m["spikes"].t[:], count=m["spikes"].count[:],
+                h_i=m["spikes_h"].i[:], h_t=m["spikes_h"].t[:],
+                v=m["trace"].v[:], trace_t=m["trace"].t[:],
+                rate=m["rate"].rate[:], rate_t=m["rate"].t[:])
+
+
+def _genn_state():
+    """(simulation object, timings) of the GeNN device, None on runtime."""
+    if genn_device.has_been_run and genn_device._simulation is not None:
+        return genn_device._simulation, dict(genn_device.timings)
+    return None, None
+
+
+def changes_between_runs():
+    net, G, H, monitors = build_network()
+    states = []
+    snapshots = {}
+    net.run(30 * ms)
+    states.append(_genn_state())
+    # copies: G.v[:] is a view of the device's array
+    snapshots["after_1"] = dict(v=copy(G.v), lastspike=copy(G.lastspike),
+                                not_refractory=copy(G.not_refractory), h_v=copy(H.v))
+    # variables and parameters changed from Python
+    G.v[:5] = 0.9                    # a state variable (array)
+    G.I_shared = 1.1                 # a shared parameter
+    G.tau["i >= 5"] = 5 * ms         # a constant parameter
+    G.v["i >= 5"] = "v * 0.5"        # needs GeNN's current values on the host
+    snapshots["before_2"] = dict(v=copy(G.v), tau=copy(G.tau))
+    net.run(30 * ms)
+    states.append(_genn_state())
+    G.I = "I + 0.1"
+    H.v = "v - 0.3"
+    net.run(20 * ms)
+    states.append(_genn_state())
+    snapshots["after_3"] = dict(v=G.v[:], h_v=H.v[:], I=G.I[:])
+    result = _monitor_results(monitors) | {"snapshots": snapshots}
+    result["same_simulation"] = [s[0] is states[0][0] for s in states]
+    result["timings"] = [s[1] for s in states]
+    return result
+
+
+@pytest.fixture(scope="module")
+def changed():
+    return run_both(changes_between_runs)
+
+
+def _assert_same_results(reference, genn):
+    assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
+    assert_spikes_equal(reference["h_i"], reference["h_t"], genn["h_i"], genn["h_t"])
+    np.testing.assert_array_equal(genn["count"], reference["count"])
+    np.testing.assert_allclose(genn["trace_t"], reference["trace_t"], rtol=0, atol=1e-12)
+    assert_traces_close(reference["v"], genn["v"])
+    np.testing.assert_allclose(genn["rate_t"], reference["rate_t"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(genn["rate"], reference["rate"], rtol=1e-12)
+
+
+def test_changes_between_runs(changed):
+    reference, genn = changed
+    # the monitors cover all three runs
+    assert reference["trace_t"].shape == (800,) and reference["v"].shape == (3, 800)
+    _assert_same_results(reference, genn)
+    # the changes matter: neuron 0 (I = 0) fires only once I_shared is 1.1
+    spikes_0 = reference["t"][reference["i"] == 0]
+    assert len(spikes_0) > 0 and spikes_0.min() > 0.030
+    for stage, values in reference["snapshots"].items():
+        for name, ref in values.items():
+            np.testing.assert_allclose(genn["snapshots"][stage][name], ref, rtol=1e-9,
+                                       atol=1e-12, err_msg=f"{stage}: {name}")
+
+
+def test_model_is_reused_between_runs(changed):
+    """Nothing structural changed: the second and third run neither rebuild
+    nor reload the GeNN model."""
+    genn = changed[1]
+    assert genn["same_simulation"] == [True, True, True]
+    first, *later = genn["timings"]
+    assert first["build"] > 0
+    for timings in later:
+        assert timings["build"] == 0.0 and timings["load"] == 0.0, timings
+        assert set(timings) == {"python_setup", "build", "load", "synapses_init",
+                                "simulation", "copy_back", "run"}
+
+
+def test_model_is_rebuilt_without_keep_model():
+    """prefs.devices.genn.keep_model_between_runs = False: a fresh model per
+    run (loaded from the compiled code), the same results."""
+    preferences = {"devices.genn.keep_model_between_runs": False}
+    reference, genn = run_both(changes_between_runs, preferences=preferences)
+    assert genn["same_simulation"] == [True, False, False]
+    _assert_same_results(reference, genn)
+
+
+def switching_groups_off():
+    net, G, H, monitors = build_network()
+    net.run(20 * ms)
+    H.active = False
+    monitors["spikes_h"].active = False
+    net.run(20 * ms)  # another GeNN model, without H
+    h_frozen = copy(H.v)
+    G.v = "0.5 * v"
+    H.active = True
+    monitors["spikes_h"].active = True
+    net.run(20 * ms)  # the first model again, H continues where it stopped
+    return _monitor_results(monitors) | dict(h_frozen=h_frozen, h_v=H.v[:], v_end=G.v[:])
+
+
+def test_switching_groups_off_and_on():
+    reference, genn = run_both(switching_groups_off)
+    # H did not spike while inactive
+    h_t = reference["h_t"]
+    assert len(h_t) > 0 and not np.any((h_t >= 0.020) & (h_t < 0.040))
+    _assert_same_results(reference, genn)
+    for name in ("h_frozen", "h_v", "v_end"):
+        assert_traces_close(reference[name], genn[name], what=name)
+
+
+def changing_dt():
+    G = NeuronGroup(6, """dv/dt = (I - v)/(10*ms) : 1 (unless refractory)
+                          I : 1 (constant)""",
+                    threshold="v > 1", reset="v = 0", refractory=1.5 * ms, method="exact",
+                    name="dt_g")
+    G.I = "1.2 + 0.2*i"
+    spikes = SpikeMonitor(G, name="dt_spikes")
+    net = Network(G, spikes)
+    net.run(20 * ms)
+    defaultclock.dt = 0.05 * ms
+    net.run(20 * ms)
+    return dict(i=spikes.i[:], t=spikes.t[:], v=G.v[:], lastspike=G.lastspike[:])
+
+
+def test_changing_dt_between_runs():
+    reference, genn = run_both(changing_dt)
+    assert np.sum(reference["t"] >= 0.020) > 10
+    np.testing.assert_array_equal(genn["i"], reference["i"])
+    np.testing.assert_allclose(genn["t"], reference["t"], rtol=0, atol=1e-12)
+    assert_traces_close(reference["v"], genn["v"])
+    np.testing.assert_allclose(genn["lastspike"], reference["lastspike"], rtol=0, atol=1e-12)
+
+
+def reported_run(report, report_period):
+    def script():
+        net, G, H, monitors = build_network()
+        net.run(50 * ms, report=report, report_period=report_period)
+        return _monitor_results(monitors)
+    return script
+
+
+def test_text_report(capsys):
+    genn = run_with("genn", reported_run("text", 10 * second))
+    out = capsys.readouterr().out
+    assert "Starting simulation" in out and "100%" in out, out
+    assert len(genn["t"]) > 0
+
+
+def test_report_callback():
+    """A callable report gets (elapsed, completed fraction, start, duration);
+    with report_period = 0 it is called during the run, not only at its
+    start and end."""
+    calls = []
+
+    def report(elapsed, completed, start, duration):
+        calls.append((float(elapsed), float(completed), float(start), float(duration)))
+
+    run_with("genn", reported_run(report, 0 * second))
+    completed = [c[1] for c in calls]
+    assert completed[0] == 0.0 and completed[-1] == 1.0
+    assert len(completed) > 2 and np.all(np.diff(completed) >= 0)
+    assert all(c[2] == 0.0 and abs(c[3] - 0.05) < 1e-12 for c in calls)
+
+
+def store_and_restore():
+    net, G, H, monitors = build_network()
+    net.run(10 * ms)
+    net.store("checkpoint")
+    net.run(20 * ms)
+    first_try = dict(v=copy(G.v), i=copy(monitors["spikes"].i), t=copy(monitors["spikes"].t))
+    net.restore("checkpoint")
+    G.I_shared = 1.0
+    net.run(20 * ms)
+    return _monitor_results(monitors) | dict(first_try=first_try, v_end=G.v[:],
+                                             t_end=float(net.t))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "device bug: Network.restore writes through ArrayVariable.set_value -> "
+    "device.fill_with_array, which GeNNDevice does not override: the restored variables "
+    "are neither marked touched nor removed from _stale, so the next run pulls GeNN's "
+    "old values over them and does not push them (GeNN continues from the end of the "
+    "previous run: 7 spikes instead of 10 after the restore)"))
+def test_store_and_restore():
+    """Network.store/restore: the state (also of the monitors and the clock)
+    goes back to the checkpoint, the GeNN model continues from there."""
+    reference, genn = run_both(store_and_restore)
+    assert reference["t_end"] == genn["t_end"] == pytest.approx(0.030)
+    _assert_same_results(reference, genn)
+    assert_traces_close(reference["v_end"], genn["v_end"])
+    assert_traces_close(reference["first_try"]["v"], genn["first_try"]["v"])
+    assert_spikes_equal(reference["first_try"]["i"], reference["first_try"]["t"],
+                        genn["first_try"]["i"], genn["first_try"]["t"])
+    # the restored run differs from the first try (I_shared changed)
+    assert not np.allclose(reference["v_end"], reference["first_try"]["v"])
