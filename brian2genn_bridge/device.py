@@ -180,9 +180,9 @@ class GeNNDevice(RuntimeDevice):
 
         first_step = int(clock.variables["timestep"].get_value()[0])
         n_steps = int(clock._i_end) - first_step
-        simulation = self._simulation_for(description, n_steps)
+        simulation, loaded = self._simulation_for(description, n_steps)
         t_built = time.perf_counter()
-        self._push_values(simulation, description)
+        self._push_values(simulation, description, full=loaded)
         t_pushed = time.perf_counter()
 
         simulation.timestep = first_step
@@ -204,22 +204,21 @@ class GeNNDevice(RuntimeDevice):
         t_done = time.perf_counter()
         self.timings = {
             "python_setup": t_prepared - t_call,
-            "build": simulation.timings.get("build", 0.0) if simulation is not self._reused else 0.0,
-            "load": simulation.timings.get("load", 0.0) if simulation is not self._reused else 0.0,
+            "build": simulation.timings["build"] if loaded else 0.0,
+            "load": simulation.timings["load"] if loaded else 0.0,
             "synapses_init": t_pushed - t_built,
             "simulation": t_simulated - t_pushed,
             "copy_back": t_done - t_simulated,
             "run": t_done - t_call,
         }
 
-    def _simulation_for(self, description, n_steps: int) -> GeNNSimulation:
-        """The loaded simulation of ``description``, built only if it changed."""
-        self._reused = None
+    def _simulation_for(self, description, n_steps: int) -> tuple[GeNNSimulation, bool]:
+        """The loaded simulation of ``description``, built only if it changed,
+        and whether it was (re)loaded now."""
         if (self._simulation is not None and self._simulation.key == description.key()
                 and prefs.devices.genn.keep_model_between_runs):
-            self._reused = self._simulation
             self._simulation.description = description
-            return self._simulation
+            return self._simulation, False
         budget = prefs.devices.genn.recording_buffer_bytes
         per_step = _recording_bytes_per_step(description)
         steps = max(1, min(max(n_steps, 1), budget // max(per_step, 1)))
@@ -228,30 +227,26 @@ class GeNNDevice(RuntimeDevice):
         self._touched = set()
         self._stale = set()
         self._bindings = {}
-        self._pushed_constants = False
-        return self._simulation
+        return self._simulation, True
 
-    def _push_values(self, simulation: GeNNSimulation, description) -> None:
+    def _push_values(self, simulation: GeNNSimulation, description, full: bool) -> None:
         """Copy Brian's values into GeNN: everything after a (re)load, else
         only what Python may have changed since the last run."""
-        full = self._reused is None
-        for population in description.neurons:
-            group = simulation.populations[population.name]
+        groups = ([(simulation.populations[p.name], p) for p in description.neurons]
+                  + [(simulation.synapse_groups[p.name], p) for p in description.synapses])
+        for group, population in groups:
             for genn_var in population.variables:
                 self._push_variable(simulation, group, genn_var, full)
             for name, var in population.shared.items():
                 simulation.set_shared(group, name, RuntimeDevice.get_value(self, var)[0])
+        for population in description.neurons:
             for name, values in population.egp_values.items():
                 simulation.push_egp(population.name, name, values)
             if population.spike_source_array and not full:
+                # a spike generator's walk restarts from the current time step
+                group = simulation.populations[population.name]
                 for genn_var in population.variables:
                     simulation.push_variable(group, genn_var, genn_var.brian_var)
-        for population in description.synapses:
-            group = simulation.synapse_groups[population.name]
-            for genn_var in population.variables:
-                self._push_variable(simulation, group, genn_var, full)
-            for name, var in population.shared.items():
-                simulation.set_shared(group, name, RuntimeDevice.get_value(self, var)[0])
 
     def _push_variable(self, simulation, group, genn_var, full: bool) -> None:
         source = genn_var.brian_var

@@ -70,12 +70,10 @@ def spike_recording(monitor: SpikeMonitor, n_neurons: int) -> SpikeRecording | N
 def append_spikes(monitor, steps: np.ndarray, ids: np.ndarray, dt: float,
                   values: dict[str, np.ndarray]) -> None:
     """Append spikes (absolute neuron ``ids`` at time steps ``steps``, in
-    time order) to a `SpikeMonitor` or `PopulationRateMonitor`."""
+    time order) to a `SpikeMonitor`."""
     start, stop = source_range(monitor.source)
     keep = (ids >= start) & (ids < stop)
     steps, ids = steps[keep], ids[keep] - start
-    if isinstance(monitor, PopulationRateMonitor):
-        return
     if not monitor.record:
         monitor.variables["count"].get_value()[:] += np.bincount(ids, minlength=stop - start)
         return
