@@ -16,6 +16,7 @@ import time
 import numpy as np
 from brian2 import prefs
 from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
+from brian2.core.base import BrianObjectException
 from brian2.core.functions import Function
 from brian2.core.namespace import get_local_namespace
 from brian2.core.network import TextReport
@@ -68,16 +69,21 @@ class GeNNDevice(RuntimeDevice):
 
     # ------------------------------------------------------------ set-up
     def activate(self, build_on_run=True, directory=None, backend=None, **kwds):
-        super().activate(build_on_run=build_on_run, **kwds)
-        self.build_options = dict(kwds)
+        # directory and backend stay in build_options: Brian's reset_device()
+        # re-activates a device with exactly those after reinit()
+        super().activate(build_on_run=build_on_run, directory=directory,
+                         backend=backend, **kwds)
         self.directory = directory
         self.backend = backend
 
     def reinit(self):
+        build_on_run = getattr(self, "build_on_run", True)
         build_options = self.build_options
         self.__init__()
         super().reinit()
-        self.build_options = build_options
+        self.build_on_run, self.build_options = build_on_run, build_options
+        self.directory = build_options.get("directory")
+        self.backend = build_options.get("backend")
 
     def build(self, **kwds):
         """Runs happen eagerly, so there is nothing left to do here; accepted
@@ -138,9 +144,26 @@ class GeNNDevice(RuntimeDevice):
         return super().get_value(var, access_data)
 
     def set_value(self, var, value):
+        self._written(var)
+        super().set_value(var, value)
+
+    def fill_with_array(self, var, arr):
+        # Network.restore and ArrayVariable.set_value write this way
+        self._written(var)
+        super().fill_with_array(var, arr)
+
+    def init_with_zeros(self, var, dtype):
+        self._written(var)
+        super().init_with_zeros(var, dtype)
+
+    def init_with_arange(self, var, start, dtype):
+        self._written(var)
+        super().init_with_arange(var, start, dtype)
+
+    def _written(self, var) -> None:
+        """Python replaced ``var``'s values: GeNN's copy is outdated, not Brian's."""
         self._stale.discard(var)
         self._touched.add(var)
-        super().set_value(var, value)
 
     def _pull(self, var) -> None:
         self._stale.discard(var)
@@ -169,6 +192,8 @@ class GeNNDevice(RuntimeDevice):
         self._preparing = True
         try:
             net.before_run(namespace)
+        except BrianObjectException as error:
+            raise _unwrapped_not_implemented(error, all_objects) from error
         finally:
             self._preparing = False
         objects = [obj for obj in all_objects if obj.active]
@@ -327,6 +352,29 @@ class GeNNDevice(RuntimeDevice):
 
     def network_get_profiling_info(self, net):
         return []
+
+
+def _unwrapped_not_implemented(error: BrianObjectException, objects) -> Exception:
+    """Brian wraps errors of code generation (e.g. a function GeNN has no
+    implementation of) in a `BrianObjectException`; a `NotImplementedError`
+    among them is re-raised as such, naming the group it belongs to."""
+    cause = error.__cause__
+    if not isinstance(cause, NotImplementedError):
+        return error
+    name = error._brian_objname
+    owner = next((obj for obj in objects if obj.name == name), None)
+    group = getattr(owner, "group", None) or getattr(owner, "source", None)
+    group = group if group is not None else owner
+    where = (f"{type(group).__name__} '{group.name}' ('{name}')" if group is not None
+             else f"'{name}'")
+    message = f"{where}: {cause}"
+    if "Workaround" not in message:
+        # Brian's own error, e.g. for a function with numpy/C++ code only
+        message += (" (not supported by the GeNN device). Workaround: use Brian's default "
+                    "functions, or add a GeNN implementation with "
+                    "f.implementations.add_implementation('genn', "
+                    "code={'genn_inline': '...{0}...'}).")
+    return NotImplementedError(message)
 
 
 def _spike_monitors(group, description):

@@ -111,27 +111,7 @@ CASES = {
 }
 
 
-_WRAPPED = (
-    "device bug: the NotImplementedError for a function without GeNN implementation "
-    "is raised during Brian's code generation (Network.before_run), which wraps it in "
-    "a BrianObjectException (naming only the code object, e.g. "
-    "'err_poisson_spike_resetter'); nothing is built, but the error is not a "
-    "NotImplementedError")
-XFAIL = {
-    "poisson_in_reset": _WRAPPED,
-    "poisson_in_equations": _WRAPPED,
-    "python_only_function": _WRAPPED + " (the cause is Brian's own 'Cannot use function "
-                            "doubled: No implementation available for target genn')",
-    "linked_variable": (
-        "device bug: linked variables are not detected; the GeNN model is generated and "
-        "GeNN's transpiler fails (\"Error at 'v': Undefined identifier\" in the sim code "
-        "of 'err_linked'), a bare RuntimeError after a build was started"),
-}
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=XFAIL[case]))
-    if case in XFAIL else case for case in CASES])
+@pytest.mark.parametrize("case", list(CASES))
 def test_unsupported_feature_raises_before_build(case, tmp_path):
     script, words = CASES[case]
     directory = tmp_path / "genn"

@@ -87,10 +87,6 @@ def test_spike_monitor_with_variables(monitored):
         assert_traces_close(reference["v_values"][k], genn["v_values"][k], what=f"values {k}")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "device bug: SpikeMonitor(record=False).num_spikes is 0 on GeNN (Brian: the total "
-    "count); monitors.append_spikes returns before updating the monitor's N when "
-    "record=False, Brian's spikemonitor template increments N in any case"))
 def test_spike_monitor_count_only(monitored):
     reference, genn = (r["spikes_count"] for r in monitored)
     np.testing.assert_array_equal(genn["count"], reference["count"])
@@ -166,11 +162,6 @@ def time_dependent_subexpression():
     return dict(I=trace.I[:], v=trace.v[:])
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeError, reason=(
-    "device bug: GeNN build fails, \"Error at 'b_t': Undefined identifier\" in the "
-    "recording code. Brian refers to the group's clock t as '__source_I_<group>_t' in the "
-    "monitor's variables; GeNNCodeGenerator.genn_name maps t/dt to GeNN's t/dt only when "
-    "the *name* is 't'/'dt', so the clock variable falls through to genn_identifier('t')"))
 def test_state_monitor_records_time_dependent_subexpression():
     """A recorded subexpression that depends on t: in the monitor's code
     Brian refers to the group's t under another name (``__source_I_..._t``)."""

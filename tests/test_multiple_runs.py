@@ -223,12 +223,6 @@ def store_and_restore():
                                              t_end=float(net.t))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "device bug: Network.restore writes through ArrayVariable.set_value -> "
-    "device.fill_with_array, which GeNNDevice does not override: the restored variables "
-    "are neither marked touched nor removed from _stale, so the next run pulls GeNN's "
-    "old values over them and does not push them (GeNN continues from the end of the "
-    "previous run: 7 spikes instead of 10 after the restore)"))
 def test_store_and_restore():
     """Network.store/restore: the state (also of the monitors and the clock)
     goes back to the checkpoint, the GeNN model continues from there."""

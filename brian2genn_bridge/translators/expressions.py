@@ -173,8 +173,9 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         if not isinstance(var, ArrayVariable):
             return genn_identifier(name)
         index = self.variable_indices.get(name, "_idx")
-        if name in ("t", "dt") and var.scalar:
-            return self.time_name(name)
+        if var.name in ("t", "dt") and var.scalar:
+            # also under reference names, e.g. a monitor's '_source_I_group_t'
+            return self.time_name(var.name)
         role = {"_presynaptic_idx": "pre", "_postsynaptic_idx": "post"}.get(index)
         if var.name == "i" and var.read_only and not var.scalar:
             # Brian's neuron index is GeNN's built-in id

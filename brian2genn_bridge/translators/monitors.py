@@ -74,11 +74,13 @@ def append_spikes(monitor, steps: np.ndarray, ids: np.ndarray, dt: float,
     start, stop = source_range(monitor.source)
     keep = (ids >= start) & (ids < stop)
     steps, ids = steps[keep], ids[keep] - start
-    if not monitor.record:
-        monitor.variables["count"].get_value()[:] += np.bincount(ids, minlength=stop - start)
-        return
     old = int(monitor.variables["N"].get_value()[0])
     new = old + len(ids)
+    monitor.variables["count"].get_value()[:] += np.bincount(ids, minlength=stop - start)
+    if not monitor.record:
+        # Brian counts the events (N, num_spikes) without storing them
+        monitor.variables["N"].set_value(new)
+        return
     monitor.resize(new)
     monitor.variables["N"].set_value(new)
     variables = monitor.variables
@@ -86,7 +88,6 @@ def append_spikes(monitor, steps: np.ndarray, ids: np.ndarray, dt: float,
     variables["t"].get_value()[old:new] = steps * dt
     for name, data in values.items():
         variables[name].get_value()[old:new] = data[keep]
-    variables["count"].get_value()[:] += np.bincount(ids, minlength=stop - start)
 
 
 def append_rates(monitor: PopulationRateMonitor, first_step: int, counts: np.ndarray,

@@ -44,6 +44,12 @@ def check_neuron_group(group) -> None:
         raise unsupported(group, f"custom events {sorted(other_events)}",
                           "express the event as a threshold of a second NeuronGroup "
                           "linked to this one.")
+    equations = getattr(group, "equations", None) or {}
+    linked = sorted(name for name, eq in equations.items() if "linked" in eq.flags)
+    if linked:
+        raise unsupported(group, f"linked variables {linked}",
+                          "copy the source values into a (constant) variable of this group "
+                          "between runs, or merge the two groups.")
     own = (getattr(group, "state_updater", None), group.thresholder.get("spike"),
            getattr(group, "resetter", {}).get("spike"))
     for obj in group.contained_objects:

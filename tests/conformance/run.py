@@ -1,0 +1,179 @@
+"""Run Brian 2's own standalone-compatible tests against the ``'genn'`` device.
+
+Usage::
+
+    .venv/bin/python tests/conformance/run.py [--backend cpu|cuda] [--subset]
+        [--only single|multiple] [-n N] [-- extra pytest args]
+
+Brian's harness (its ``conftest.py`` fixtures, ``PreferencePlugin`` and
+``make_argv``) runs the tests exactly as ``brian2.test(test_standalone=...)``
+does: a single-run pass and a multiple-run pass (``build_on_run=False``).
+A test that stops at our ``NotImplementedError`` is reported by Brian's hook
+as skipped; this runner counts it as *not implemented*. The outcome of every
+test is written to ``tests/conformance/summary-<backend>.json`` (or
+``summary-<backend>-subset.json`` for ``--subset``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+#: A fast selection that still goes through every translator: neurons and
+#: state updaters, thresholds/resets/refractoriness, synapses and delays,
+#: spike sources, monitors, functions, subgroups, and the multiple-run pass.
+SUBSET = " or ".join([
+    "test_simple_threshold",
+    "test_refractoriness_basic",
+    "test_state_monitor",
+    "test_spike_monitor",
+    "test_rate_monitor_1",
+    "test_poissongroup",
+    "test_spikegenerator_connected",
+    "test_transmission_simple",
+    "test_state_variable_assignment",
+    "test_user_defined_function",
+    "test_subexpression_references",
+    "test_incoming_outgoing",
+    "test_changing_delay_scalar",
+    "test_active_flag",
+    "test_multiple_runs_constant_change",
+])
+
+MARKERS = {
+    "single": "standalone_compatible and not long and not multiple_runs",
+    "multiple": "standalone_compatible and not long and multiple_runs",
+}
+
+
+class OutcomeCollector:
+    """pytest plugin that records one outcome per test id."""
+
+    def __init__(self):
+        self.outcomes: dict[str, tuple[str, str]] = {}
+
+    def pytest_runtest_logreport(self, report):
+        if report.when == "call" or report.outcome != "passed":
+            previous = self.outcomes.get(report.nodeid)
+            if previous and previous[0] != "passed":
+                return  # keep the first failure (e.g. call) over teardown noise
+            self.outcomes[report.nodeid] = _classify(report)
+
+
+def _classify(report) -> tuple[str, str]:
+    if report.outcome == "passed":
+        return "passed", ""
+    if report.outcome == "skipped":
+        message = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(
+            report.longrepr)
+        if "NotImplementedError" in message:
+            return "not_implemented", _one_line(message.replace("NotImplementedError: ", ""))
+        return "skipped", _one_line(message)
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = crash.message if crash is not None else str(report.longrepr)
+    return "failed", _one_line(message)
+
+
+def _one_line(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first[:300]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--subset", action="store_true",
+                        help="only the fast fixed subset that CI runs")
+    parser.add_argument("--only", choices=["single", "multiple"])
+    parser.add_argument("-n", dest="workers", default=None,
+                        help="pytest-xdist workers (e.g. 2 or auto)")
+    parser.add_argument("-k", dest="keyword", default=None, help="pytest -k expression")
+    parser.add_argument("--timeout", type=int, default=300, help="seconds per test")
+    parser.add_argument("--summary", default=None, help="where to write the JSON summary")
+    parser.add_argument("pytest_args", nargs="*")
+    args = parser.parse_args(argv)
+
+    import pytest
+    import brian2
+    import brian2genn_bridge  # noqa: F401  (registers the 'genn' device)
+    from brian2 import prefs
+    from brian2.devices.device import reset_device
+    from brian2.tests import PreferencePlugin, clear_caches, make_argv
+    from brian2.utils.logger import LOG_LEVELS, BrianLogger
+
+    backend = "cuda" if args.backend == "cuda" else "single_threaded_cpu"
+    prefs.reset_to_defaults()
+    BrianLogger.console_handler.setLevel(LOG_LEVELS["WARNING"])
+    prefs["codegen.cpp.extra_compile_args_gcc"].extend(["-w", "-O0"])
+    # the host side (connect, variable setting) runs with numpy: no Cython
+    # compile per test
+    prefs["codegen.target"] = "numpy"
+    prefs["devices.genn.backend"] = backend
+
+    plugin = PreferencePlugin(prefs, fail_for_not_implemented=False)
+    plugin.device = "genn"
+    collector = OutcomeCollector()
+    brian_dir = os.path.dirname(brian2.__file__)
+    build_root = tempfile.mkdtemp(prefix="genn_conformance_")
+    extra = ["-p", "no:cacheprovider", "-W", "ignore", "-p", "brian2genn_bridge",
+             "-o", f"timeout={args.timeout}", "-q", "--no-header", "-rN"]
+    if args.workers:
+        extra += ["-n", str(args.workers)]
+    keyword = args.keyword or (SUBSET if args.subset else None)
+    if keyword:
+        extra += ["-k", keyword]
+    extra += args.pytest_args
+
+    started = time.perf_counter()
+    passes = [args.only] if args.only else ["single", "multiple"]
+    for which in passes:
+        options = {"directory": os.path.join(build_root, which), "with_output": False}
+        if which == "multiple":
+            options["build_on_run"] = False
+        plugin.device_options = options
+        pytest.main(make_argv([brian_dir], MARKERS[which]) + extra,
+                    plugins=[plugin, collector])
+        clear_caches()
+        reset_device()
+
+    summary = _summary(collector.outcomes, args.backend, brian2.__version__,
+                       time.perf_counter() - started, subset=bool(keyword))
+    path = args.summary or os.path.join(
+        HERE, f"summary-{args.backend}{'-subset' if keyword else ''}.json")
+    with open(path, "w") as f:
+        json.dump(summary, f, indent=1, sort_keys=False)
+        f.write("\n")
+    print(f"\nconformance ({args.backend}): {summary['passed']} passed, "
+          f"{summary['failed']} failed, {summary['not_implemented']} not implemented, "
+          f"{summary['skipped']} skipped by Brian, {summary['total']} total "
+          f"-> {os.path.relpath(path)}")
+    return 1 if summary["failed"] else 0
+
+
+def _summary(outcomes, backend, brian_version, seconds, subset) -> dict:
+    counts = {k: 0 for k in ("passed", "failed", "not_implemented", "skipped")}
+    for outcome, _ in outcomes.values():
+        counts[outcome] += 1
+    return {
+        "backend": backend,
+        "brian2": brian_version,
+        "subset": subset,
+        **counts,
+        "total": len(outcomes),
+        "seconds": round(seconds, 1),
+        "failures": {k: why for k, (o, why) in sorted(outcomes.items()) if o == "failed"},
+        "not_implemented_tests": {k: why for k, (o, why) in sorted(outcomes.items())
+                                  if o == "not_implemented"},
+        "skipped_tests": {k: why for k, (o, why) in sorted(outcomes.items())
+                          if o == "skipped"},
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
