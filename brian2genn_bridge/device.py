@@ -105,7 +105,7 @@ class GeNNDevice(RuntimeDevice):
 
     def _code_directory(self) -> str:
         if self.directory is None:
-            self.directory = os.path.join(tempfile.gettempdir(), "brian2genn_bridge")
+            self.directory = os.path.join(tempfile.gettempdir(), "brian2genn_models")
         return os.path.abspath(self.directory)
 
     # ------------------------------------------------------- code objects
@@ -285,45 +285,73 @@ class GeNNDevice(RuntimeDevice):
 
     def _simulate(self, simulation, description, first_step, n_steps, report,
                   report_period, t_start, duration) -> None:
-        """Step the model in chunks that fit the recording buffers, moving
-        each chunk's recordings into the monitors."""
+        """Step the model through Brian's steps ``[first_step, first_step +
+        n_steps)`` plus the finishing step that completes the last of them,
+        in chunks that fit the recording buffers, moving each chunk's
+        recordings into the monitors."""
+        if n_steps == 0:
+            return
         report_callback = _report_callback(report)
         started = time.perf_counter()
         next_report = started + report_period
         if report_callback:
             report_callback(0 * second, 0.0, t_start, duration)
-        dt = description.dt
-        step, end = first_step, first_step + n_steps
-        while step < end:
-            n = min(simulation.recording_steps, end - step)
-            for population in description.neurons:
-                for rec in population.state_recordings:
-                    simulation.set_recording_start(population.name, f"rec_first_{rec.monitor_name}",
-                                                   -(-step // rec.every))
-                for rec in population.spike_recordings:
-                    simulation.set_recording_start(population.name, f"rec_first_{rec.monitor_name}",
-                                                   step)
-            done = 0
-            while done < n:
-                block = min(n - done, 200)
+        run = (first_step, first_step + n_steps)
+        finishing = run[1]
+        step = window_start = first_step
+        while window_start <= finishing:
+            window_end = min(window_start + simulation.recording_steps, finishing + 1)
+            self._start_recordings(simulation, description, window_start, run)
+            if step == first_step and simulation.finished:
+                # the previous run's finishing step did this step's propagation
+                simulation.rewind_queues()
+                simulation.set_skip_spikes(True)
+                simulation.step(1)
+                simulation.set_skip_spikes(False)
+                step += 1
+            while step < min(window_end, finishing):
+                block = min(min(window_end, finishing) - step, 200)
                 simulation.step(block)
-                done += block
+                step += block
                 if report_callback and time.perf_counter() > next_report:
                     elapsed = time.perf_counter() - started
-                    report_callback(elapsed * second, (step + done - first_step) / n_steps,
+                    report_callback(elapsed * second, (step - first_step) / n_steps,
                                     t_start, duration)
                     next_report = time.perf_counter() + report_period
-            self._collect(simulation, description, step, n, dt)
-            step += n
+            if window_end > finishing:
+                simulation.set_finishing(True)
+                simulation.step(1)
+                simulation.set_finishing(False)
+                simulation.finished = True
+            self._collect(simulation, description, window_start, window_end, run)
+            window_start = window_end
         if report_callback:
             report_callback((time.perf_counter() - started) * second, 1.0, t_start, duration)
 
-    def _collect(self, simulation, description, step, n, dt) -> None:
-        """Move the recordings of steps ``[step, step + n)`` into the monitors."""
+    @staticmethod
+    def _start_recordings(simulation, description, window_start: int, run) -> None:
+        """Point the recording buffers at the window starting at GeNN step
+        ``window_start``."""
+        for population in description.neurons:
+            for rec in population.state_recordings:
+                first, _ = _recorded_samples(rec, window_start, window_start, run)
+                simulation.set_recording_start(population.name,
+                                               f"rec_first_{rec.monitor_name}", first)
+            for rec in population.spike_recordings:
+                simulation.set_recording_start(population.name,
+                                               f"rec_first_{rec.monitor_name}", window_start)
+
+    def _collect(self, simulation, description, window_start: int, window_end: int,
+                 run) -> None:
+        """Move the recordings of GeNN steps ``[window_start, window_end)``
+        into the monitors."""
         from brian2.monitors import PopulationRateMonitor, SpikeMonitor
 
+        dt = description.dt
+        # the finishing step emits no spikes and belongs to no Brian step
+        step, n = window_start, min(window_end, run[1]) - window_start
         for population in description.neurons:
-            if population.record_spikes:
+            if population.record_spikes and n > 0:
                 steps, ids = simulation.recorded_spikes(population.name, step, n)
                 values = {}
                 for rec in population.spike_recordings:
@@ -342,8 +370,8 @@ class GeNNDevice(RuntimeDevice):
                         monitor_io.append_spikes(monitor, steps, ids, dt,
                                                  values.get(monitor.name, {}))
             for rec in population.state_recordings:
-                first = -(-step // rec.every)
-                count = -(-(step + n) // rec.every) - first
+                first, stop = _recorded_samples(rec, window_start, window_end, run)
+                count = max(stop - first, 0)
                 data = {name: simulation.pull_egp(population.name,
                                                   f"rec_{rec.monitor_name}_{name}")
                         [:count * rec.n_indices].reshape(count, rec.n_indices)
@@ -375,6 +403,19 @@ def _unwrapped_not_implemented(error: BrianObjectException, objects) -> Exceptio
                     "f.implementations.add_implementation('genn', "
                     "code={'genn_inline': '...{0}...'}).")
     return NotImplementedError(message)
+
+
+def _recorded_samples(rec, window_start: int, window_end: int, run) -> tuple[int, int]:
+    """``[first, stop)`` sample numbers that ``rec`` records while GeNN steps
+    ``[window_start, window_end)`` run, within Brian's steps ``run``.
+
+    GeNN step m records Brian's step m - ``rec.lag``; the finishing step
+    records only 'end' samples.
+    """
+    low = max(window_start - rec.lag, run[0])
+    high = min(window_end - rec.lag, run[1])
+    first = -(-low // rec.every)
+    return first, max(first, -(-high // rec.every))
 
 
 def _spike_monitors(group, description):

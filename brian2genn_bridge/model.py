@@ -41,6 +41,14 @@ class StateRecording:
     code: str
     indices: Any  # absolute neuron indices, in the monitor's order
     every: int  # record every ``every`` steps of the population's clock
+    #: Brian's slot: ``'start'`` (before the update) or ``'end'`` (after the reset)
+    when: str = "start"
+
+    @property
+    def lag(self) -> int:
+        """GeNN steps between Brian's step and the one that records it: 'end'
+        samples of Brian's step m are taken in GeNN step m + 1."""
+        return 1 if self.when == "end" else 0
 
     @property
     def n_indices(self) -> int:
@@ -68,7 +76,6 @@ class NeuronPopulation:
     variables: list[GeNNVariable]
     sim_code: str
     threshold_code: str
-    reset_code: str
     #: ``name -> Brian variable`` of shared variables, GeNN dynamic params
     shared: dict[str, Any] = field(default_factory=dict)
     #: ``(name, ctype)`` of GeNN additional input variables
@@ -86,7 +93,7 @@ class NeuronPopulation:
 
     def signature(self) -> tuple:
         return (self.name, self.size, self.sim_code, self.threshold_code,
-                self.reset_code, tuple((v.name, v.ctype, v.read_only) for v in self.variables),
+                tuple((v.name, v.ctype, v.read_only) for v in self.variables),
                 tuple(self.shared), tuple(self.additional_inputs),
                 tuple(sorted(self.egps.items())), self.record_spikes,
                 self.spike_source_array,

@@ -13,7 +13,12 @@ from brian2.utils.logger import get_logger
 
 from .model import GeNNVariable, ModelDescription, NeuronPopulation
 
-__all__ = ["GeNNSimulation"]
+__all__ = ["GeNNSimulation", "FINISHING"]
+
+#: dynamic neuron parameter that is 1 in the finishing step the device adds
+#: after a run's last step: neuron code then only completes that step
+#: (synaptic input, reset, 'end' recordings) and emits no spike
+FINISHING = "bfinishing"
 
 logger = get_logger(__name__)
 
@@ -45,6 +50,8 @@ class GeNNSimulation:
         self.key = description.key()
         self.recording_steps = recording_steps
         self.timings: dict[str, float] = {}
+        #: whether the last step was a finishing step (see `FINISHING`)
+        self.finished = False
         start = time.perf_counter()
         name = f"brian_{self.key}"
         self.model = GeNNModel(description.precision, name, backend=backend,
@@ -76,20 +83,20 @@ class GeNNSimulation:
     def _add_neurons(self, population: NeuronPopulation):
         model = create_neuron_model(
             f"{population.name}_model",
-            params=list(population.shared),
+            params=[*population.shared, FINISHING],
             vars=[(v.name, v.ctype) for v in population.variables],
             sim_code=population.sim_code,
             threshold_condition_code=population.threshold_code or None,
-            reset_code=population.reset_code or None,
             extra_global_params=list(population.egps.items()),
             additional_input_vars=[(name, ctype, 0.0)
                                    for name, ctype in population.additional_inputs])
         params = {name: float(np.asarray(var.get_value()).reshape(-1)[0])
                   for name, var in population.shared.items()}
+        params[FINISHING] = 0.0
         pop = self.model.add_neuron_population(
             population.name, population.size, model, params,
             {v.name: 0 for v in population.variables})
-        for name in population.shared:
+        for name in [*population.shared, FINISHING]:
             pop.set_param_dynamic(name)
         for name, ctype in population.egps.items():
             dtype = _NUMPY_TYPES[ctype.rstrip("*")] or self.scalar_dtype
@@ -165,6 +172,36 @@ class GeNNSimulation:
     @timestep.setter
     def timestep(self, value: int) -> None:
         self.model.timestep = value
+
+    def set_finishing(self, finishing: bool) -> None:
+        """Turn the neuron code into (or back from) the finishing step's."""
+        for pop in self.populations.values():
+            pop.set_dynamic_param_value(FINISHING, float(finishing))
+
+    def set_skip_spikes(self, skip: bool) -> None:
+        """Turn spike propagation off (or on) in all synapse groups."""
+        from .translators.synapses import SKIP_SPIKES
+        for group in self.synapse_groups.values():
+            group.set_dynamic_param_value(SKIP_SPIKES, float(skip))
+
+    def rewind_queues(self) -> None:
+        """Move the spike-queue and dendritic-delay pointers one step back.
+
+        The finishing step of a run advanced them although Brian's next
+        step has not happened; rewound, the first step of the next run
+        writes its spikes (and reads delayed input) where Brian's timing
+        puts them, so delayed spikes in flight cross runs unchanged.
+        """
+        pointers = [(pop, "spkQuePtr", pop._num_delay_slots)
+                    for pop in self.populations.values() if pop._num_delay_slots > 1]
+        pointers += [(group, "denDelayPtr", group.max_dendritic_delay_timesteps)
+                     for group in self.synapse_groups.values()
+                     if group.max_dendritic_delay_timesteps > 1]
+        for group, name, slots in pointers:
+            pointer = group._get_array(name, types.Uint32, (1,))
+            pointer.pull_from_device()
+            pointer.view[0] = (int(pointer.view[0]) + slots - 1) % slots
+            pointer.push_to_device()
 
     def step(self, n_steps: int) -> None:
         step_time = self.model.step_time

@@ -56,9 +56,9 @@ def network_operation_script():
     Network(G, operation).run(1 * ms)
 
 
-def state_monitor_when_end():
-    G = NeuronGroup(2, EQS, name="err_sm_end_g")
-    M = StateMonitor(G, "v", record=True, when="end", name="err_sm_end")
+def state_monitor_when_synapses():
+    G = NeuronGroup(2, EQS, name="err_sm_syn_g")
+    M = StateMonitor(G, "v", record=True, when="before_synapses", name="err_sm_syn")
     Network(G, M).run(1 * ms)
 
 
@@ -102,7 +102,8 @@ CASES = {
     "poisson_in_equations": (poisson_in_equations, ["err_poisson_eqs", "poisson"]),
     "python_only_function": (python_only_function, ["err_pyfunc", "doubled"]),
     "network_operation": (network_operation_script, ["err_netop", "NetworkOperation"]),
-    "state_monitor_when_end": (state_monitor_when_end, ["err_sm_end", "end"]),
+    "state_monitor_when_synapses": (state_monitor_when_synapses,
+                                    ["err_sm_syn", "before_synapses"]),
     "state_monitor_dt": (state_monitor_dt, ["err_sm_dt", "dt"]),
     "state_monitor_index_twice": (state_monitor_index_twice, ["err_sm_twice"]),
     "spike_monitor_when_end": (spike_monitor_when_end, ["err_spm_end", "end"]),

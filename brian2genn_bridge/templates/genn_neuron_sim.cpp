@@ -1,31 +1,60 @@
+{#- GeNN step m runs synapses first, then this code: it completes Brian's
+    step m - 1 (synaptic effects, reset, 'end' recordings), then does
+    Brian's step m up to its thresholds. The device adds a finishing GeNN
+    step after the last step of a run, which only completes that step. -#}
+// ---- Brian's step m - 1, after its 'thresholds' slot
 {% for target, input_var in inputs %}
-// synaptic input from the previous step (Brian's 'synapses' slot)
+// synaptic input (Brian's 'synapses' slot)
 {{target}} += {{input_var}};
 {% endfor %}
-{% for rec in state_recordings %}
-// {{rec.monitor_name}}: record before the update (Brian's 'start' slot)
-if (rec_index_{{rec.monitor_name}} >= 0) {
-    const int64_t brec_step = (int64_t)round(t / dt);
-    if (brec_step % {{rec.every}} == 0) {
-        const int64_t brec_slot = (brec_step / {{rec.every}} - rec_first_{{rec.monitor_name}}[0]) * {{rec.n_indices}} + rec_index_{{rec.monitor_name}};
-        {{rec.code|indent(8)}}
-{% for name in rec.variables %}
-        rec_{{rec.monitor_name}}_{{name}}[brec_slot] = b_to_record_{{name}};
-{% endfor %}
-    }
-}
-{% endfor %}
-{% if state_update %}
-// state update (Brian's 'groups' slot)
-{
-    {{state_update|indent(4)}}
+{% if reset %}
+if (bspiked) {
+    // reset (Brian's 'resets' slot)
+    {{reset|indent(4)}}
 }
 {% endif %}
-{% if threshold %}
-// threshold (Brian's 'thresholds' slot)
+{% for rec in end_recordings %}
+{{ recording(rec, "(int64_t)round(t / dt) - 1") }}
+{% endfor %}
+// ---- Brian's step m, up to its 'thresholds' slot
 bool bspike = false;
-{
-    {{threshold|indent(4)}}
-    bspike = b_cond;
+if (bfinishing == 0) {
+{% for rec in start_recordings %}
+    {{ recording(rec, "(int64_t)round(t / dt)")|indent(4) }}
+{% endfor %}
+{% if state_update %}
+    // state update (Brian's 'groups' slot)
+    {
+        {{state_update|indent(8)}}
+    }
+{% endif %}
+{% if threshold %}
+    // threshold (Brian's 'thresholds' slot)
+    {
+        {{threshold|indent(8)}}
+        bspike = b_cond;
+    }
+{% endif %}
+{% if refractory or spike_recordings %}
+    if (bspike) {
+{% if refractory %}
+        // refractoriness starts at the spike (Brian's threshold template)
+        lastspike = t;
+        not_refractory = false;
+{% endif %}
+{% for rec in spike_recordings %}
+        // {{rec.monitor_name}}: variables at the spike
+        {
+            const int64_t brec_slot = ((int64_t)round(t / dt) - rec_first_{{rec.monitor_name}}[0]) * {{rec.n_neurons}} + id;
+            {{rec.code|indent(12)}}
+{% for name in rec.variables %}
+            rec_{{rec.monitor_name}}_{{name}}[brec_slot] = b_to_record_{{name}};
+{% endfor %}
+        }
+{% endfor %}
+    }
+{% endif %}
 }
+{% if reset %}
+bspiked = bspike;
 {% endif %}

@@ -190,13 +190,19 @@ class GeNNCodeGenerator(CPPCodeGenerator):
     def time_name(self, name: str) -> str:
         """GeNN spelling of Brian's clock variables ``t`` and ``dt``.
 
-        GeNN propagates the spikes of step n at the start of step n + 1,
-        where Brian does so within step n: event-driven synaptic code sees
-        Brian's time as ``t - dt``.
+        GeNN step m runs Brian's step m up to its thresholds and completes
+        Brian's step m - 1 (its synapses, resets and 'end' slot): code of
+        those parts sees Brian's time as ``t - dt``.
         """
-        if name == "t" and self.template_name == "synapses":
+        if name == "t" and self.completes_previous_step():
             return "(t - dt)"
         return name
+
+    def completes_previous_step(self) -> bool:
+        """Whether this code runs in the GeNN step after its Brian step."""
+        if self.template_name in ("synapses", "reset"):
+            return True
+        return self.template_name == "statemonitor" and getattr(self.owner, "when", "") == "end"
 
 
 def genn_data_type(dtype) -> str:

@@ -32,9 +32,9 @@ def _recorded_code(monitor) -> str:
 
 def state_recording(monitor: StateMonitor, group_dt: float) -> StateRecording:
     """The recording of ``monitor`` inside its source's GeNN sim code."""
-    if monitor.when != "start":
+    if monitor.when not in ("start", "end"):
         raise unsupported(monitor, f"recording in the '{monitor.when}' slot",
-                          "record in the default 'start' slot (when='start').")
+                          "record in the 'start' (default) or 'end' slot.")
     every = float(monitor.clock.dt_) / group_dt
     if abs(every - round(every)) > 1e-6 or round(every) < 1:
         raise unsupported(monitor, f"a dt ({monitor.clock.dt}) that is not a multiple "
@@ -47,7 +47,7 @@ def state_recording(monitor: StateMonitor, group_dt: float) -> StateRecording:
     return StateRecording(monitor=monitor, monitor_name=monitor.name,
                           variables=list(monitor.record_variables),
                           code=_recorded_code(monitor), indices=indices,
-                          every=int(round(every)))
+                          every=int(round(every)), when=monitor.when)
 
 
 def spike_recording(monitor: SpikeMonitor, n_neurons: int) -> SpikeRecording | None:

@@ -82,25 +82,28 @@ def translate_neuron_group(group, extra_names: set[str],
     thresholder = group.thresholder.get("spike")
     threshold = _code(thresholder)
     refractory = getattr(group, "_refractory", False) is not False and thresholder is not None
-    context = dict(inputs=list(inputs), state_recordings=list(state_recordings),
-                   spike_recordings=list(spike_recordings),
-                   state_update=_code(getattr(group, "state_updater", None)),
-                   threshold=threshold, refractory=refractory,
-                   reset=_code(getattr(group, "resetter", {}).get("spike")))
-    sim_code = render("neuron_sim", **context)
-    reset_code = render("neuron_reset", **context) if threshold else ""
+    reset = _code(getattr(group, "resetter", {}).get("spike")) if threshold else ""
+    sim_code = render(
+        "neuron_sim", inputs=list(inputs), spike_recordings=list(spike_recordings),
+        start_recordings=[r for r in state_recordings if r.when == "start"],
+        end_recordings=[r for r in state_recordings if r.when == "end"],
+        recording=_render_recording, state_update=_code(getattr(group, "state_updater", None)),
+        threshold=threshold, refractory=refractory, reset=reset)
 
-    used = set(re.findall(r"\b\w+\b", sim_code + "\n" + reset_code)) | set(extra_names)
+    used = set(re.findall(r"\b\w+\b", sim_code)) | set(extra_names)
     variables = [GeNNVariable(name, _ctype(var), var, read_only=var.read_only)
                  for name, var in neuron_variables(group).items() if name in used]
+    if reset:
+        # the reset of Brian's step m runs in GeNN's step m + 1, after the
+        # synaptic input that Brian applies before resetting
+        variables.append(GeNNVariable("bspiked", "bool", np.zeros(len(group), dtype=bool)))
     shared = {genn_identifier(name): var for name, var in group.variables.items()
               if isinstance(var, ArrayVariable) and var.scalar and not name.startswith("_")
               and getattr(var.owner, "name", None) == group.name
               and genn_identifier(name) in used}
     population = NeuronPopulation(
         name=group.name, group=group, size=len(group), variables=variables,
-        sim_code=sim_code, threshold_code="bspike" if threshold else "",
-        reset_code=reset_code, shared=shared,
+        sim_code=sim_code, threshold_code="bspike" if threshold else "", shared=shared,
         additional_inputs=[(input_var, "scalar") for _, input_var in inputs],
         state_recordings=list(state_recordings), spike_recordings=list(spike_recordings),
         record_spikes=record_spikes)
@@ -117,6 +120,11 @@ def translate_neuron_group(group, extra_names: set[str],
         for name in rec.variables:
             population.egps[f"rec_{rec.monitor_name}_{name}"] = _ctype(rec.monitor.variables[name]) + "*"
     return population
+
+
+def _render_recording(recording, step: str) -> str:
+    """Code that stores a StateMonitor's sample of Brian's time step ``step``."""
+    return render("recording", rec=recording, step=step)
 
 
 def _ctype(var) -> str:

@@ -38,7 +38,7 @@ def translate_spike_generator(group: SpikeGeneratorGroup, first_step: int,
                  GeNNVariable("next", "int32_t", start)]
     population = NeuronPopulation(
         name=group.name, group=group, size=len(group), variables=variables,
-        sim_code=sim_code, threshold_code="bspike", reset_code="",
+        sim_code=sim_code, threshold_code="bspike",
         egps={"bins": "int64_t*"}, record_spikes=record_spikes, spike_source_array=True,
         egp_values={"bins": bins if len(bins) else np.full(1, -1, dtype=np.int64)})
     return population

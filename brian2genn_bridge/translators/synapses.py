@@ -212,23 +212,34 @@ def _genn_order(connectivity: str, pre, post, n_pre: int, n_post: int):
     return index
 
 
+#: dynamic weight-update parameter that turns spike propagation off for the
+#: first GeNN step of a continued run: the device's finishing step of the
+#: previous run already propagated the spikes that step would see
+SKIP_SPIKES = "bskip_spikes"
+
+
+def _skippable(code: str) -> str | None:
+    return f"if ({SKIP_SPIKES} == 0) {{\n{code}\n}}" if code else None
+
+
 def add_synapse_population(simulation, population: SynapsePopulation):
     """Add ``population`` to the PyGeNN model of ``simulation``."""
     refs = population.neuron_references
     model = create_weight_update_model(
         f"{population.name}_weight_update",
-        params=list(population.shared),
+        params=list(population.shared) + [SKIP_SPIKES],
         vars=[(v.name, v.ctype) for v in population.variables],
         pre_neuron_var_refs=[(name, ctype) for name, (role, _, ctype) in refs.items()
                              if role == "pre"],
         post_neuron_var_refs=[(name, ctype) for name, (role, _, ctype) in refs.items()
                               if role == "post"],
-        pre_spike_syn_code=population.pre_spike_syn_code or None,
-        post_spike_syn_code=population.post_spike_syn_code or None)
+        pre_spike_syn_code=_skippable(population.pre_spike_syn_code),
+        post_spike_syn_code=_skippable(population.post_spike_syn_code))
     source = simulation.populations[population.source]
     target = simulation.populations[population.target]
     params = {name: float(np.asarray(var.get_value()).reshape(-1)[0])
               for name, var in population.shared.items()}
+    params[SKIP_SPIKES] = 0.0
     weight_update = init_weight_update(
         model, params, {v.name: 0 for v in population.variables},
         pre_var_refs={name: create_var_ref(source, var) for name, (role, var, _) in refs.items()
@@ -238,7 +249,7 @@ def add_synapse_population(simulation, population: SynapsePopulation):
     group = simulation.model.add_synapse_population(
         population.name, _MATRIX_TYPES[population.connectivity], source, target,
         weight_update, init_postsynaptic(_PSM))
-    for name in population.shared:
+    for name in [*population.shared, SKIP_SPIKES]:
         group.set_wu_param_dynamic(name)
     if population.post_target:
         group.post_target_var = population.post_target
