@@ -25,7 +25,7 @@ from brian2.units import second
 from brian2.utils.logger import get_logger
 
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject
-from .runtime import GeNNSimulation
+from .runtime import GeNNSimulation, Phase
 from .translators import monitors as monitor_io
 from .translators.network import describe_network, simulation_clock
 
@@ -302,12 +302,8 @@ class GeNNDevice(RuntimeDevice):
         while window_start <= finishing:
             window_end = min(window_start + simulation.recording_steps, finishing + 1)
             self._start_recordings(simulation, description, window_start, run)
-            if step == first_step and simulation.finished:
-                # the previous run's finishing step did this step's propagation
-                simulation.rewind_queues()
-                simulation.set_skip_spikes(True)
-                simulation.step(1)
-                simulation.set_skip_spikes(False)
+            if step == first_step:
+                self._start_step(simulation)
                 step += 1
             while step < min(window_end, finishing):
                 block = min(min(window_end, finishing) - step, 200)
@@ -319,14 +315,28 @@ class GeNNDevice(RuntimeDevice):
                                     t_start, duration)
                     next_report = time.perf_counter() + report_period
             if window_end > finishing:
-                simulation.set_finishing(True)
+                simulation.set_phase(Phase.COMPLETE)
                 simulation.step(1)
-                simulation.set_finishing(False)
+                simulation.set_phase(Phase.FULL)
                 simulation.finished = True
             self._collect(simulation, description, window_start, window_end, run)
             window_start = window_end
         if report_callback:
             report_callback((time.perf_counter() - started) * second, 1.0, t_start, duration)
+
+    @staticmethod
+    def _start_step(simulation) -> None:
+        """A run's first step: Brian's step before it is complete (done by the
+        previous run's finishing step, or never existed)."""
+        if simulation.finished:
+            # the finishing step did this step's spike propagation
+            simulation.rewind_queues()
+            simulation.set_skip_spikes(True)
+        simulation.set_phase(Phase.START)
+        simulation.step(1)
+        simulation.set_phase(Phase.FULL)
+        if simulation.finished:
+            simulation.set_skip_spikes(False)
 
     @staticmethod
     def _start_recordings(simulation, description, window_start: int, run) -> None:

@@ -4,6 +4,7 @@ recordings."""
 
 from __future__ import annotations
 
+import enum
 import os
 import time
 
@@ -13,12 +14,25 @@ from brian2.utils.logger import get_logger
 
 from .model import GeNNVariable, ModelDescription, NeuronPopulation
 
-__all__ = ["GeNNSimulation", "FINISHING"]
+__all__ = ["GeNNSimulation", "PHASE", "Phase"]
 
-#: dynamic neuron parameter that is 1 in the finishing step the device adds
-#: after a run's last step: neuron code then only completes that step
-#: (synaptic input, reset, 'end' recordings) and emits no spike
-FINISHING = "bfinishing"
+#: dynamic neuron parameter: which parts of Brian's schedule the neuron code
+#: of a GeNN step runs (see `Phase` and ``templates/genn_neuron_sim.cpp``)
+PHASE = "bphase"
+
+
+class Phase(enum.IntEnum):
+    """Values of `PHASE`. GeNN step m completes Brian's step m - 1 (its
+    synapses, resets and 'end' slot) and runs Brian's step m up to its
+    thresholds."""
+
+    #: both parts
+    FULL = 0
+    #: the finishing step after a run's last step: only completes it
+    COMPLETE = 1
+    #: a run's first step: the step before it was completed already (or
+    #: never existed)
+    START = 2
 
 logger = get_logger(__name__)
 
@@ -50,7 +64,7 @@ class GeNNSimulation:
         self.key = description.key()
         self.recording_steps = recording_steps
         self.timings: dict[str, float] = {}
-        #: whether the last step was a finishing step (see `FINISHING`)
+        #: whether the last step was a finishing step (`Phase.COMPLETE`)
         self.finished = False
         start = time.perf_counter()
         name = f"brian_{self.key}"
@@ -83,7 +97,7 @@ class GeNNSimulation:
     def _add_neurons(self, population: NeuronPopulation):
         model = create_neuron_model(
             f"{population.name}_model",
-            params=[*population.shared, FINISHING],
+            params=[*population.shared, PHASE],
             vars=[(v.name, v.ctype) for v in population.variables],
             sim_code=population.sim_code,
             threshold_condition_code=population.threshold_code or None,
@@ -92,11 +106,11 @@ class GeNNSimulation:
                                    for name, ctype in population.additional_inputs])
         params = {name: float(np.asarray(var.get_value()).reshape(-1)[0])
                   for name, var in population.shared.items()}
-        params[FINISHING] = 0.0
+        params[PHASE] = float(Phase.FULL)
         pop = self.model.add_neuron_population(
             population.name, population.size, model, params,
             {v.name: 0 for v in population.variables})
-        for name in [*population.shared, FINISHING]:
+        for name in [*population.shared, PHASE]:
             pop.set_param_dynamic(name)
         for name, ctype in population.egps.items():
             dtype = _NUMPY_TYPES[ctype.rstrip("*")] or self.scalar_dtype
@@ -173,10 +187,10 @@ class GeNNSimulation:
     def timestep(self, value: int) -> None:
         self.model.timestep = value
 
-    def set_finishing(self, finishing: bool) -> None:
-        """Turn the neuron code into (or back from) the finishing step's."""
+    def set_phase(self, phase: Phase) -> None:
+        """Choose the parts of Brian's schedule the next steps run."""
         for pop in self.populations.values():
-            pop.set_dynamic_param_value(FINISHING, float(finishing))
+            pop.set_dynamic_param_value(PHASE, float(phase))
 
     def set_skip_spikes(self, skip: bool) -> None:
         """Turn spike propagation off (or on) in all synapse groups."""

@@ -1,11 +1,19 @@
 {#- GeNN step m runs synapses first, then this code: it completes Brian's
     step m - 1 (synaptic effects, reset, 'end' recordings), then does
-    Brian's step m up to its thresholds. The device adds a finishing GeNN
-    step after the last step of a run, which only completes that step. -#}
+    Brian's step m up to its thresholds. bphase (runtime.Phase) leaves out
+    the first part in a run's first step and the second in the finishing
+    step the device adds after a run's last step. -#}
 // ---- Brian's step m - 1, after its 'thresholds' slot
+if (bphase != 2) {
 {% for target, input_var in inputs %}
 // synaptic input (Brian's 'synapses' slot)
 {{target}} += {{input_var}};
+{% endfor %}
+{% for name, code, start, stop in poisson_inputs %}
+// {{name}} (Brian's 'synapses' slot)
+if (id >= {{start}} && id < {{stop}}) {
+    {{code|indent(4)}}
+}
 {% endfor %}
 {% if reset %}
 if (bspiked) {
@@ -16,9 +24,10 @@ if (bspiked) {
 {% for rec in end_recordings %}
 {{ recording(rec, "(int64_t)round(t / dt) - 1") }}
 {% endfor %}
+}
 // ---- Brian's step m, up to its 'thresholds' slot
 bool bspike = false;
-if (bfinishing == 0) {
+if (bphase != 1) {
 {% for rec in start_recordings %}
     {{ recording(rec, "(int64_t)round(t / dt)")|indent(4) }}
 {% endfor %}

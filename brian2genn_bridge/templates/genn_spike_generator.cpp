@@ -1,7 +1,7 @@
 // Brian's SpikeGeneratorGroup: emit the spike of this step's time bin
-// (nothing in the device's finishing step, which completes the last one)
+// (nothing in the device's finishing step, bphase 1, which completes the last one)
 bool bspike = false;
-if (bfinishing == 0) {
+if (bphase != 1) {
 {% if period > 0 %}
     const int64_t bstep = (int64_t)round(t / dt) % {{period}};
     if (bstep == 0) {

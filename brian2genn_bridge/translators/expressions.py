@@ -26,7 +26,7 @@ from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
 from .functions import GENN_TARGET, inline_template
 
 __all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_literal",
-           "GENN_RESERVED"]
+           "GENN_RESERVED", "AFTER_THRESHOLDS"]
 
 #: Names with a meaning in GeNN code that Brian variables must not shadow.
 GENN_RESERVED = frozenset(
@@ -34,6 +34,11 @@ GENN_RESERVED = frozenset(
      "num_neurons", "num_pre", "num_post", "num_batch", "inSyn", "t", "dt",
      "set", "int", "float", "double", "bool", "scalar", "timepoint"]
 )
+
+#: Brian's slots after 'thresholds': GeNN runs their code in the next step
+AFTER_THRESHOLDS = frozenset(["after_thresholds", "before_synapses", "synapses",
+                              "after_synapses", "before_resets", "resets", "after_resets",
+                              "before_end", "end"])
 
 _IDENTIFIER = re.compile(r"\b[_A-Za-z]\w*\b")
 
@@ -202,7 +207,7 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         """Whether this code runs in the GeNN step after its Brian step."""
         if self.template_name in ("synapses", "reset"):
             return True
-        return self.template_name == "statemonitor" and getattr(self.owner, "when", "") == "end"
+        return getattr(self.owner, "when", "") in AFTER_THRESHOLDS
 
 
 def genn_data_type(dtype) -> str:

@@ -9,7 +9,9 @@ implementation mechanism for the ``'genn'`` target: a renamed function has
 rendered arguments.
 """
 
+import numpy as np
 from brian2.core.functions import DEFAULT_FUNCTIONS, Function
+from brian2.input.binomial import BinomialFunction
 
 __all__ = ["GENN_TARGET", "inline_template", "register_default_functions"]
 
@@ -40,6 +42,15 @@ _INLINED = {
 }
 
 
+def _binomial_code(n: int, p: float, use_normal: bool, name: str) -> tuple[dict, dict]:
+    """GeNN code of a `BinomialFunction` (the sampler behind `PoissonInput`),
+    with Brian's choice between the exact and the normal-approximated draw."""
+    if use_normal:
+        loc, scale = float(n * p), float(np.sqrt(n * p * (1 - p)))
+        return {"genn_inline": f"({loc!r} + {scale!r} * gennrand_normal())"}, {}
+    return {"genn_inline": f"((scalar)gennrand_binomial({int(n)}u, {float(p)!r}))"}, {}
+
+
 def register_default_functions() -> None:
     """Register the GeNN implementations of Brian's default functions.
 
@@ -58,6 +69,8 @@ def register_default_functions() -> None:
         DEFAULT_FUNCTIONS[name].implementations.add_implementation(
             GENN_TARGET, code={"genn_inline": template}, name=name
         )
+    # Brian asks this table for each target when it creates a BinomialFunction
+    BinomialFunction.implementations[GENN_TARGET] = _binomial_code
 
 
 def inline_template(function: Function) -> str | None:

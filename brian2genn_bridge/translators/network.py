@@ -12,10 +12,12 @@ from brian2.groups.subgroup import Subgroup
 from brian2.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 
 from brian2.input.poissongroup import PoissonGroup
+from brian2.input.poissoninput import PoissonInput
 from brian2.input.spikegeneratorgroup import SpikeGeneratorGroup
 from brian2.synapses.synapses import Synapses
 
 from ..model import ModelDescription
+from .expressions import AFTER_THRESHOLDS
 from .monitors import source_group, spike_recording, state_recording
 from .neurons import translate_neuron_group, unsupported
 from .spikesources import translate_spike_generator
@@ -65,6 +67,7 @@ def describe_network(objects) -> ModelDescription:
     state_recordings = defaultdict(list)
     spike_recordings = defaultdict(list)
     spike_sources = set()
+    poisson_inputs = defaultdict(list)
     for obj in objects:
         if id(obj) in contained or isinstance(obj, Subgroup):
             continue
@@ -74,6 +77,12 @@ def describe_network(objects) -> ModelDescription:
             generators.append(obj)
         elif isinstance(obj, Synapses):
             synapses.append(obj)
+        elif isinstance(obj, PoissonInput):
+            if obj.when not in AFTER_THRESHOLDS or obj.when in ("resets", "after_resets",
+                                                                "before_end", "end"):
+                raise unsupported(obj, f"a PoissonInput in the '{obj.when}' slot",
+                                  "use the default slot (when='synapses').")
+            poisson_inputs[source_group(obj.group).name].append(obj)
         elif isinstance(obj, StateMonitor):
             group = source_group(obj.source)
             if not isinstance(group, NeuronGroup):
@@ -115,7 +124,7 @@ def describe_network(objects) -> ModelDescription:
             group, extra_names=references[group.name],
             state_recordings=state_recordings.pop(group.name, []),
             spike_recordings=spike_recordings.pop(group.name, []),
-            inputs=inputs[group.name],
+            inputs=inputs[group.name], poisson_inputs=poisson_inputs.pop(group.name, []),
             record_spikes=group.name in spike_sources))
     known = {p.name for p in description.neurons}
     for population in description.synapses:

@@ -61,7 +61,8 @@ def check_neuron_group(group) -> None:
 
 def translate_neuron_group(group, extra_names: set[str],
                            state_recordings=(), spike_recordings=(),
-                           inputs=(), record_spikes: bool = False) -> NeuronPopulation:
+                           inputs=(), poisson_inputs=(),
+                           record_spikes: bool = False) -> NeuronPopulation:
     """Build the GeNN population of ``group``.
 
     Parameters
@@ -75,6 +76,8 @@ def translate_neuron_group(group, extra_names: set[str],
     inputs
         ``(target variable, additional input variable)`` pairs: synaptic
         input that Brian added in the previous step's 'synapses' slot.
+    poisson_inputs
+        The `PoissonInput` objects that target ``group`` (or a subgroup).
     record_spikes
         Whether a monitor needs GeNN's spike recording.
     """
@@ -85,6 +88,7 @@ def translate_neuron_group(group, extra_names: set[str],
     reset = _code(getattr(group, "resetter", {}).get("spike")) if threshold else ""
     sim_code = render(
         "neuron_sim", inputs=list(inputs), spike_recordings=list(spike_recordings),
+        poisson_inputs=[(p.name, _code(p), *_target_range(p)) for p in poisson_inputs],
         start_recordings=[r for r in state_recordings if r.when == "start"],
         end_recordings=[r for r in state_recordings if r.when == "end"],
         recording=_render_recording, state_update=_code(getattr(group, "state_updater", None)),
@@ -120,6 +124,14 @@ def translate_neuron_group(group, extra_names: set[str],
         for name in rec.variables:
             population.egps[f"rec_{rec.monitor_name}_{name}"] = _ctype(rec.monitor.variables[name]) + "*"
     return population
+
+
+def _target_range(poisson_input) -> tuple[int, int]:
+    """Absolute ``[start, stop)`` of the neurons a `PoissonInput` targets."""
+    target = poisson_input.group
+    if hasattr(target, "start") and hasattr(target, "source"):
+        return target.start, target.stop
+    return 0, len(target)
 
 
 def _render_recording(recording, step: str) -> str:
