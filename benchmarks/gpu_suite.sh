@@ -52,6 +52,14 @@ OUT=${OUT:-benchmarks/results/gpu-run-$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT/logs" "$WORK"
 export PYTHONUNBUFFERED=1
 
+# brian2cuda 1.0b1's makefile template hard-codes nvcc -std=c++11, which CUDA 13's
+# nvcc cannot compile the host's libstdc++ 13 headers with (and a second -std in
+# extra_compile_args_nvcc is rejected): switch the installed template to C++17.
+B2C_MAKEFILE=$($PY -c "import os, brian2cuda; print(os.path.join(os.path.dirname(brian2cuda.__file__), 'templates', 'makefile'))" 2>/dev/null)
+if [[ -n "$B2C_MAKEFILE" && -w "$B2C_MAKEFILE" ]]; then
+    sed -i 's/-std=c++11/-std=c++17/' "$B2C_MAKEFILE"
+fi
+
 echo "== gpu_suite: $(date -u +%FT%TZ), budget ${BUDGET_S} s, results in $OUT"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null \
     || echo "nvidia-smi: no GPU visible"
