@@ -11,8 +11,9 @@ from brian2genn_bridge import configure_synapses
 from utils import assert_spikes_equal, assert_traces_close, genn_device, run_both, run_with
 
 
-def stdp_network(connectivity="auto", parallelism="auto", delay=1 * ms):
-    """SpikeGeneratorGroup -> LIF through STDP synapses, run twice."""
+def stdp_network(connectivity="auto", parallelism="auto", delay=1 * ms, shuffled=False):
+    """SpikeGeneratorGroup -> LIF through STDP synapses, run twice; with
+    ``shuffled``, the synapses are created out of GeNN's (pre, post) order."""
 
     def script():
         tau = 10 * ms
@@ -32,7 +33,11 @@ def stdp_network(connectivity="auto", parallelism="auto", delay=1 * ms):
                                 w = clip(w + Apre, 0, 2)""",
                      delay=delay, name="stdp")
         configure_synapses(S, connectivity=connectivity, parallelism=parallelism)
-        S.connect()
+        if shuffled:
+            pairs = np.random.RandomState(5).permutation(12)
+            S.connect(i=pairs // 4, j=pairs % 4)
+        else:
+            S.connect()
         S.w = "0.5 + 0.1*i + 0.05*j"
         spikes = SpikeMonitor(G, name="post_spikes")
         net = Network(inp, G, S, spikes)
@@ -46,10 +51,12 @@ def stdp_network(connectivity="auto", parallelism="auto", delay=1 * ms):
     return script
 
 
-@pytest.mark.parametrize("connectivity,parallelism", [
-    ("sparse", "postsynaptic"), ("sparse", "presynaptic"), ("dense", "postsynaptic")])
-def test_stdp_exact(connectivity, parallelism):
-    reference, genn = run_both(stdp_network(connectivity, parallelism))
+@pytest.mark.parametrize("connectivity,parallelism,shuffled", [
+    ("sparse", "postsynaptic", False), ("sparse", "presynaptic", False),
+    ("dense", "postsynaptic", False), ("sparse", "postsynaptic", True),
+    ("sparse", "presynaptic", True)])
+def test_stdp_exact(connectivity, parallelism, shuffled):
+    reference, genn = run_both(stdp_network(connectivity, parallelism, shuffled=shuffled))
     assert len(reference["t"]) > 10  # the network is active
     for key in ("first",):
         assert_spikes_equal(reference[key]["i"], reference[key]["t"], genn[key]["i"],

@@ -196,20 +196,48 @@ def translate_synapses(synapses, dt: float) -> SynapsePopulation:
         pre_indices=pre, post_indices=post)
 
 
+def sparse_order(pre: np.ndarray, post: np.ndarray) -> np.ndarray | None:
+    """Brian's synapses sorted by (pre, post), GeNN's row order; ``None``
+    when they are in that order already (as ``connect`` usually makes them),
+    which saves sorting 10^8 synapses."""
+    if len(pre) < 2:
+        return None
+    # pre and post are non-negative and below 2**31
+    key = (pre.astype(np.int64) << 32) | post.astype(np.int64)
+    if np.all(key[1:] >= key[:-1]):
+        return None
+    return np.argsort(key, kind="stable")
+
+
 def _genn_order(connectivity: str, pre, post, n_pre: int, n_post: int):
     """Position of each Brian synapse in GeNN's arrays."""
     if connectivity == "dense":
         return pre * n_post + post
     if connectivity == "bitmask" or len(pre) == 0:
         return None
-    order = np.lexsort((post, pre))
+    order = sparse_order(pre, post)
     row_lengths = np.bincount(pre, minlength=n_pre)
     max_row = int(row_lengths.max())
     row_start = np.concatenate(([0], np.cumsum(row_lengths)[:-1]))
+    sorted_pre = pre if order is None else pre[order]
+    position = sorted_pre * max_row + (np.arange(len(pre)) - row_start[sorted_pre])
+    if order is None:
+        return position
     index = np.empty(len(pre), dtype=np.int64)
-    sorted_pre = pre[order]
-    index[order] = sorted_pre * max_row + (np.arange(len(pre)) - row_start[sorted_pre])
+    index[order] = position
     return index
+
+
+def _set_sparse_connections(group, pre: np.ndarray, post: np.ndarray, n_pre: int) -> None:
+    """What PyGeNN's ``set_sparse_connections`` does, without its second
+    lexsort of all synapses (this device already knows their order)."""
+    order = sparse_order(pre, post)
+    row_lengths = np.bincount(pre, minlength=n_pre).astype(np.uint32)
+    group.synapse_order = order  # None: Brian order is GeNN order
+    group.max_connections = int(row_lengths.max()) if len(row_lengths) else 0
+    group.ind = post if order is None else post[order]
+    group.row_lengths = row_lengths
+    group.connections_set = True
 
 
 #: dynamic weight-update parameter that turns spike propagation off for the
@@ -264,5 +292,6 @@ def add_synapse_population(simulation, population: SynapsePopulation):
     if threads:
         group.num_threads_per_spike = int(threads)
     if population.connectivity == "sparse":
-        group.set_sparse_connections(population.pre_indices, population.post_indices)
+        _set_sparse_connections(group, population.pre_indices, population.post_indices,
+                                source.num_neurons)
     return group
