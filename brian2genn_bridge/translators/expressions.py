@@ -69,9 +69,12 @@ def genn_literal(value) -> str:
 class GeNNNodeRenderer(CPPNodeRenderer):
     """Render Brian expressions in GeNN's C-like language."""
 
-    def __init__(self, functions: dict[str, Function], auto_vectorise=None):
+    def __init__(self, functions: dict[str, Function], owner=None, auto_vectorise=None):
         super().__init__(auto_vectorise=auto_vectorise)
         self.functions = functions
+        # the object whose code this is: dynamic function implementations
+        # (TimedArray) depend on its clock
+        self.owner = owner
 
     def render_BinOp(self, node):
         op = node.op.__class__.__name__
@@ -97,7 +100,7 @@ class GeNNNodeRenderer(CPPNodeRenderer):
         function = self.functions.get(name)
         if function is None:
             return f"{name}({', '.join(args)})"
-        template = inline_template(function)
+        template = inline_template(function, self.owner)
         if template is not None:
             return template.format(*args)
         impl = function.implementations[GENN_TARGET]
@@ -128,10 +131,12 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         return var.name
 
     def translate_expression(self, expr):
-        expr = word_substitute(expr, self.func_name_replacements)
+        # Calls keep the names under which the code refers to the functions
+        # (Brian substitutes implementation names such as a TimedArray's own
+        # name here); `GeNNNodeRenderer.render_Call` spells them for GeNN.
         functions = {name: var for name, var in self.variables.items()
                      if isinstance(var, Function)}
-        return GeNNNodeRenderer(functions).render_expr(expr).strip()
+        return GeNNNodeRenderer(functions, self.owner).render_expr(expr).strip()
 
     def translate_one_statement_sequence(self, statements, scalar=False):
         _, _, _, conditional_write = self.arrays_helper(statements)
@@ -151,7 +156,7 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         # Fail early, with the function's name, for functions GeNN cannot call
         for var in self.variables.values():
             if isinstance(var, Function):
-                inline_template(var)
+                inline_template(var, self.owner)
         return {}
 
     def _to_genn_names(self, code: str) -> str:

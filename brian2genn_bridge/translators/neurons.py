@@ -9,6 +9,8 @@ from brian2.core.variables import ArrayVariable
 
 from ..model import GeNNVariable, NeuronPopulation
 from .expressions import genn_data_type, genn_identifier
+from .functions import function_data
+from .operations import regular_operations, schedule_operations
 from .templates import render
 
 __all__ = ["translate_neuron_group", "neuron_variables", "unsupported"]
@@ -50,16 +52,18 @@ def check_neuron_group(group) -> None:
         raise unsupported(group, f"linked variables {linked}",
                           "copy the source values into a (constant) variable of this group "
                           "between runs, or merge the two groups.")
-    own = (getattr(group, "state_updater", None), group.thresholder.get("spike"),
-           getattr(group, "resetter", {}).get("spike"))
-    for obj in group.contained_objects:
-        if obj not in own and obj.active:
-            raise unsupported(group, f"the operation '{obj.name}' (run_regularly)",
-                              "fold the operation into the equations, or run it "
-                              "from Python between runs.")
 
 
-def translate_neuron_group(group, extra_names: set[str],
+def _code_objects(group, operations, state_recordings, spike_recordings) -> list:
+    """The code objects whose code ends up in the group's GeNN model."""
+    runners = [getattr(group, "state_updater", None), group.thresholder.get("spike"),
+               getattr(group, "resetter", {}).get("spike"), *operations]
+    runners += [rec.monitor for rec in list(state_recordings) + list(spike_recordings)]
+    return [runner.codeobj for runner in runners
+            if runner is not None and runner.codeobj is not None]
+
+
+def translate_neuron_group(group, extra_names: set[str], positions: dict[int, int],
                            state_recordings=(), spike_recordings=(),
                            inputs=(), record_spikes: bool = False) -> NeuronPopulation:
     """Build the GeNN population of ``group``.
@@ -70,6 +74,9 @@ def translate_neuron_group(group, extra_names: set[str],
         The `NeuronGroup` or `PoissonGroup`, after `Network.before_run` made its code objects.
     extra_names
         GeNN names of variables that other populations (synapses) read.
+    positions
+        ``id(obj) -> index`` of the network's objects in Brian's order: the
+        order of run_regularly operations and monitors in the sim code.
     state_recordings, spike_recordings
         `StateRecording`/`SpikeRecording` of monitors on this group.
     inputs
@@ -82,7 +89,11 @@ def translate_neuron_group(group, extra_names: set[str],
     thresholder = group.thresholder.get("spike")
     threshold = _code(thresholder)
     refractory = getattr(group, "_refractory", False) is not False and thresholder is not None
+    operations = regular_operations(group, unsupported)
+    blocks = schedule_operations(group, operations, positions, list(state_recordings),
+                                 coupled=bool(inputs or extra_names), unsupported=unsupported)
     context = dict(inputs=list(inputs), state_recordings=list(state_recordings),
+                   before_update=blocks.before_update, after_update=blocks.after_update,
                    spike_recordings=list(spike_recordings),
                    state_update=_code(getattr(group, "state_updater", None)),
                    threshold=threshold, refractory=refractory,
@@ -116,6 +127,12 @@ def translate_neuron_group(group, extra_names: set[str],
         population.egps[f"rec_first_{rec.monitor_name}"] = "int64_t*"
         for name in rec.variables:
             population.egps[f"rec_{rec.monitor_name}_{name}"] = _ctype(rec.monitor.variables[name]) + "*"
+    for name, values in function_data(_code_objects(group, operations, state_recordings,
+                                                    spike_recordings)).items():
+        # the model's float type, as for variables (a TimedArray's values are float64)
+        ctype = "scalar" if values.dtype.kind == "f" else genn_data_type(values.dtype)
+        population.egps[name] = ctype + "*"
+        population.egp_values[name] = values
     return population
 
 
