@@ -5,8 +5,8 @@ stays empty and no GeNN model is loaded."""
 import os
 
 import pytest
-from brian2 import (Function, Network, NeuronGroup, SpikeMonitor, StateMonitor, linked_var,
-                    ms, network_operation)
+from brian2 import (Function, Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses,
+                    TimedArray, linked_var, ms, network_operation)
 
 from utils import genn_device, run_with
 
@@ -18,10 +18,32 @@ def custom_events():
     Network(G).run(1 * ms)
 
 
-def run_regularly():
+def run_regularly_dt():
     G = NeuronGroup(2, EQS, name="err_regular")
-    G.run_regularly("v = 0", name="err_regular_op")
+    G.run_regularly("v = 0", dt=0.25 * ms, name="err_regular_op")
     Network(G).run(1 * ms)
+
+
+def run_regularly_shared():
+    G = NeuronGroup(2, EQS + "\ns : 1 (shared)", name="err_regular_shared")
+    G.run_regularly("s = 1", name="err_regular_shared_op")
+    Network(G).run(1 * ms)
+
+
+def constant_over_dt_in_synapses():
+    G = NeuronGroup(2, EQS, threshold="True", name="err_const_g")
+    S = Synapses(G, G, "w : 1\nc = 2*w : 1 (constant over dt)", on_pre="v_post += c",
+                 name="err_const_syn")
+    S.connect()
+    Network(G, S).run(1 * ms)
+
+
+def timedarray_in_synapses():
+    ta = TimedArray([1.0, 2.0], dt=0.1 * ms, name="err_ta")
+    G = NeuronGroup(2, EQS, threshold="True", name="err_ta_g")
+    S = Synapses(G, G, on_pre="v_post += ta(t)", namespace={"ta": ta}, name="err_ta_syn")
+    S.connect()
+    Network(G, S).run(1 * ms)
 
 
 def poisson_in_reset():
@@ -97,7 +119,11 @@ def linked_variable():
 CASES = {
     # script: words the message must contain (object names, the feature)
     "custom_events": (custom_events, ["err_events", "custom"]),
-    "run_regularly": (run_regularly, ["err_regular", "run_regularly"]),
+    "run_regularly_dt": (run_regularly_dt, ["err_regular", "err_regular_op", "dt"]),
+    "run_regularly_shared": (run_regularly_shared, ["err_regular_shared", "shared", "['s']"]),
+    "timedarray_in_synapses": (timedarray_in_synapses, ["err_ta_syn", "TimedArray"]),
+    "constant_over_dt_in_synapses": (constant_over_dt_in_synapses,
+                                     ["err_const_syn", "constant over dt"]),
     "poisson_in_reset": (poisson_in_reset, ["err_poisson", "poisson"]),
     "poisson_in_equations": (poisson_in_equations, ["err_poisson_eqs", "poisson"]),
     "python_only_function": (python_only_function, ["err_pyfunc", "doubled"]),

@@ -1,10 +1,31 @@
 {#- GeNN step m runs synapses first, then this code: it completes Brian's
-    step m - 1 (synaptic effects, reset, 'end' recordings), then does
-    Brian's step m up to its thresholds. bphase (runtime.Phase) leaves out
-    the first part in a run's first step and the second in the finishing
-    step the device adds after a run's last step. -#}
+    step m - 1 (synaptic effects, reset, 'end' slot), then does Brian's
+    step m up to its thresholds. bphase (runtime.Phase) leaves out the first
+    part in a run's first step and the second in the finishing step the
+    device adds after a run's last step. Blocks of items (run_regularly
+    operations and StateMonitor recordings) are in Brian's order. -#}
+{% macro operation(op) %}
+// {{op.name}}: run_regularly in Brian's '{{op.when}}' slot
+{% if op.conditions %}
+if ({{op.conditions|join(" && ")}}) {
+{% else %}
+{
+{% endif %}
+    {{op.code|indent(4)}}
+}
+{% endmacro %}
+{% macro block(items) %}
+{% for item in items %}
+{% if item.is_operation is defined %}
+{{ operation(item) }}
+{%- else %}
+{{ recording(item) }}
+{%- endif %}
+{% endfor %}
+{% endmacro %}
 // ---- Brian's step m - 1, after its 'thresholds' slot
 if (bphase != 2) {
+{{ block(blocks.before_synapses) }}
 {% for target, input_var in inputs %}
 // synaptic input (Brian's 'synapses' slot)
 {{target}} += {{input_var}};
@@ -15,28 +36,26 @@ if (id >= {{start}} && id < {{stop}}) {
     {{code|indent(4)}}
 }
 {% endfor %}
+{{ block(blocks.before_resets) }}
 {% if reset %}
 if (bspiked) {
     // reset (Brian's 'resets' slot)
     {{reset|indent(4)}}
 }
 {% endif %}
-{% for rec in end_recordings %}
-{{ recording(rec, "(int64_t)round(t / dt) - 1") }}
-{% endfor %}
+{{ block(blocks.after_resets) }}
 }
 // ---- Brian's step m, up to its 'thresholds' slot
 bool bspike = false;
 if (bphase != 1) {
-{% for rec in start_recordings %}
-    {{ recording(rec, "(int64_t)round(t / dt)")|indent(4) }}
-{% endfor %}
+{{ block(blocks.before_update) }}
 {% if state_update %}
     // state update (Brian's 'groups' slot)
     {
         {{state_update|indent(8)}}
     }
 {% endif %}
+{{ block(blocks.after_update) }}
 {% if threshold %}
     // threshold (Brian's 'thresholds' slot)
     {
@@ -63,6 +82,7 @@ if (bphase != 1) {
 {% endfor %}
     }
 {% endif %}
+{{ block(blocks.after_threshold) }}
 }
 {% if reset %}
 bspiked = bspike;

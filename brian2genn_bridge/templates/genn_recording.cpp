@@ -5,7 +5,7 @@ if (rec_index_{{rec.monitor_name}} >= 0) {
     const int64_t brec_step = {{step}};
     if (brec_step % {{rec.every}} == 0 && brec_step / {{rec.every}} >= rec_first_{{rec.monitor_name}}[0]) {
         const int64_t brec_slot = (brec_step / {{rec.every}} - rec_first_{{rec.monitor_name}}[0]) * {{rec.n_indices}} + rec_index_{{rec.monitor_name}};
-        {{rec.code|indent(8)}}
+        {{code|indent(8)}}
 {% for name in rec.variables %}
         rec_{{rec.monitor_name}}_{{name}}[brec_slot] = b_to_record_{{name}};
 {% endfor %}

@@ -26,7 +26,7 @@ from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
 from .functions import GENN_TARGET, inline_template
 
 __all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_literal",
-           "GENN_RESERVED", "AFTER_THRESHOLDS"]
+           "GENN_RESERVED", "AFTER_THRESHOLDS", "in_previous_step"]
 
 #: Names with a meaning in GeNN code that Brian variables must not shadow.
 GENN_RESERVED = frozenset(
@@ -36,7 +36,7 @@ GENN_RESERVED = frozenset(
 )
 
 #: Brian's slots after 'thresholds': GeNN runs their code in the next step
-AFTER_THRESHOLDS = frozenset(["after_thresholds", "before_synapses", "synapses",
+AFTER_THRESHOLDS = frozenset(["before_synapses", "synapses",
                               "after_synapses", "before_resets", "resets", "after_resets",
                               "before_end", "end"])
 
@@ -74,9 +74,12 @@ def genn_literal(value) -> str:
 class GeNNNodeRenderer(CPPNodeRenderer):
     """Render Brian expressions in GeNN's C-like language."""
 
-    def __init__(self, functions: dict[str, Function], auto_vectorise=None):
+    def __init__(self, functions: dict[str, Function], owner=None, auto_vectorise=None):
         super().__init__(auto_vectorise=auto_vectorise)
         self.functions = functions
+        # the object whose code this is: dynamic function implementations
+        # (TimedArray) depend on its clock
+        self.owner = owner
 
     def render_BinOp(self, node):
         op = node.op.__class__.__name__
@@ -102,7 +105,7 @@ class GeNNNodeRenderer(CPPNodeRenderer):
         function = self.functions.get(name)
         if function is None:
             return f"{name}({', '.join(args)})"
-        template = inline_template(function)
+        template = inline_template(function, self.owner)
         if template is not None:
             return template.format(*args)
         impl = function.implementations[GENN_TARGET]
@@ -133,10 +136,12 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         return var.name
 
     def translate_expression(self, expr):
-        expr = word_substitute(expr, self.func_name_replacements)
+        # Calls keep the names under which the code refers to the functions
+        # (Brian substitutes implementation names such as a TimedArray's own
+        # name here); `GeNNNodeRenderer.render_Call` spells them for GeNN.
         functions = {name: var for name, var in self.variables.items()
                      if isinstance(var, Function)}
-        return GeNNNodeRenderer(functions).render_expr(expr).strip()
+        return GeNNNodeRenderer(functions, self.owner).render_expr(expr).strip()
 
     def translate_one_statement_sequence(self, statements, scalar=False):
         _, _, _, conditional_write = self.arrays_helper(statements)
@@ -156,7 +161,7 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         # Fail early, with the function's name, for functions GeNN cannot call
         for var in self.variables.values():
             if isinstance(var, Function):
-                inline_template(var)
+                inline_template(var, self.owner)
         return {}
 
     def _to_genn_names(self, code: str) -> str:
@@ -199,15 +204,16 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         Brian's step m - 1 (its synapses, resets and 'end' slot): code of
         those parts sees Brian's time as ``t - dt``.
         """
-        if name == "t" and self.completes_previous_step():
+        if name == "t" and self.template_name in ("synapses", "reset"):
             return "(t - dt)"
         return name
 
-    def completes_previous_step(self) -> bool:
-        """Whether this code runs in the GeNN step after its Brian step."""
-        if self.template_name in ("synapses", "reset"):
-            return True
-        return getattr(self.owner, "when", "") in AFTER_THRESHOLDS
+
+def in_previous_step(code: str) -> str:
+    """GeNN code of a Brian step, for running in the next GeNN step (code of
+    Brian's slots after 'thresholds' other than synapses and resets, whose
+    templates the generator knows): ``t`` becomes ``(t - dt)``."""
+    return word_substitute(code, {"t": "(t - dt)"})
 
 
 def genn_data_type(dtype) -> str:

@@ -7,13 +7,22 @@ implementation mechanism for the ``'genn'`` target: a renamed function has
 ``code=None`` and a ``name``; an inlined one has the code dictionary
 ``{"genn_inline": template}``, where ``{0}``, ``{1}``, ... stand for the
 rendered arguments.
+
+A function that needs data (a `TimedArray`'s values) declares it in its
+implementation's namespace; the translators turn every namespace entry into
+an extra global parameter (EGP) of the population that calls the function,
+named by `egp_name`, and push its values at every run.
 """
+
+from typing import Any, Callable
 
 import numpy as np
 from brian2.core.functions import DEFAULT_FUNCTIONS, Function
 from brian2.input.binomial import BinomialFunction
+from brian2.input.timedarray import TimedArray, _find_K
 
-__all__ = ["GENN_TARGET", "inline_template", "register_default_functions"]
+__all__ = ["GENN_TARGET", "inline_template", "register_default_functions",
+           "function_data", "function_namespace", "egp_name"]
 
 #: The class name of the GeNN code object, used as the implementation key.
 GENN_TARGET = "genn"
@@ -50,13 +59,73 @@ def _binomial_code(n: int, p: float, use_normal: bool, name: str) -> tuple[dict,
         return {"genn_inline": f"({loc!r} + {scale!r} * gennrand_normal())"}, {}
     return {"genn_inline": f"((scalar)gennrand_binomial({int(n)}u, {float(p)!r}))"}, {}
 
+def egp_name(namespace_key: str) -> str:
+    """GeNN name of the extra global parameter holding a function's data.
+
+    Brian's namespace keys (``'_timedarray_values'``) may start with ``_``,
+    which GeNN rejects; the number of leading underscores is kept in the
+    name so that distinct keys stay distinct.
+    """
+    stripped = namespace_key.lstrip("_")
+    return f"egp{len(namespace_key) - len(stripped)}_{stripped}"
+
+
+def _double_literal(value: float) -> str:
+    """A literal that stays double in float models (GeNN's ``d`` suffix)."""
+    text = repr(float(value))
+    if "e" not in text and "." not in text:
+        text += ".0"
+    return text + "d"
+
+
+def _timedarray_index(dt: float, n_values: int, owner) -> str:
+    """GeNN expression of a `TimedArray`'s clipped time index at time ``{0}``.
+
+    As Brian's numpy implementation (the reference): the time is upsampled
+    by ``K`` so that grids of the group and the array align despite rounding;
+    ``rint`` rounds half to even like ``np.round``; clipping before the
+    truncation gives the same index as clipping after it.
+    """
+    K = _find_K(owner.clock.dt_, dt)
+    epsilon = _double_literal(dt / K)
+    return (f"(int)fmin(fmax(rint({{0}} / {epsilon}) / {K}, 0.0d), "
+            f"{_double_literal(n_values - 1)})")
+
+
+def _genn_timedarray_1d(values: np.ndarray, dt: float, name: str) -> Callable:
+    """GeNN implementation of a 1-d `TimedArray` (see `TimedArray.implementations`)."""
+    egp = egp_name(f"{name}_values")
+
+    def code(owner) -> dict[str, str]:
+        return {"genn_inline": f"{egp}[{_timedarray_index(dt, len(values), owner)}]"}
+
+    return code
+
+
+def _genn_timedarray_2d(values: np.ndarray, dt: float, name: str) -> Callable:
+    """GeNN implementation of a 2-d `TimedArray`, ``values[time, {1}]``.
+
+    An index ``{1}`` outside the columns gives NaN, as Brian's C++ target
+    (and never reads outside the array).
+    """
+    egp = egp_name(f"{name}_values")
+    rows, cols = values.shape
+
+    def code(owner) -> dict[str, str]:
+        index = f"{_timedarray_index(dt, rows, owner)} * {cols} + (int){{1}}"
+        return {"genn_inline": f"(({{1}} < 0 || {{1}} >= {cols}) ? (0.0 / 0.0) : {egp}[{index}])"}
+
+    return code
+
 
 def register_default_functions() -> None:
-    """Register the GeNN implementations of Brian's default functions.
+    """Register the GeNN implementations of Brian's default functions and of
+    `TimedArray` (for those created from now on).
 
     ``poisson`` has none: GeNN 5.4 has no Poisson generator, and the device
     raises `NotImplementedError` where a model uses it.
     """
+    TimedArray.implementations[GENN_TARGET] = (_genn_timedarray_1d, _genn_timedarray_2d)
     for name in _SAME_NAME:
         DEFAULT_FUNCTIONS[name].implementations.add_implementation(
             GENN_TARGET, code=None, name=name
@@ -73,8 +142,8 @@ def register_default_functions() -> None:
     BinomialFunction.implementations[GENN_TARGET] = _binomial_code
 
 
-def inline_template(function: Function) -> str | None:
-    """Return the inlining template of ``function`` for GeNN, if it has one.
+def _genn_implementation(function: Function):
+    """The GeNN implementation of ``function``.
 
     Raises
     ------
@@ -92,8 +161,40 @@ def inline_template(function: Function) -> str | None:
             f"{name}.implementations.add_implementation('genn', "
             "code={'genn_inline': '...{0}...'})."
         )
-    impl = implementations._implementations[GENN_TARGET]
-    code = impl.get_code(None)
+    return implementations._implementations[GENN_TARGET]
+
+
+def inline_template(function: Function, owner=None) -> str | None:
+    """Return the inlining template of ``function`` for GeNN, if it has one.
+
+    ``owner`` is the object whose code calls the function (dynamic
+    implementations such as `TimedArray`'s depend on its clock).
+
+    Raises
+    ------
+    NotImplementedError
+        If the function has no GeNN implementation at all.
+    """
+    code = _genn_implementation(function).get_code(owner)
     if isinstance(code, dict) and "genn_inline" in code:
         return code["genn_inline"]
     return None
+
+
+def function_data(codeobjs) -> dict[str, np.ndarray]:
+    """``EGP name -> values`` of the data that the functions called by
+    ``codeobjs`` read (the values of `TimedArray`s), current at the call."""
+    data = {}
+    for codeobj in codeobjs:
+        for var in codeobj.variables.values():
+            if isinstance(var, Function):
+                for name, values in function_namespace(var, codeobj.owner).items():
+                    data[name] = np.asarray(values).reshape(-1)
+    return data
+
+
+def function_namespace(function: Function, owner) -> dict[str, Any]:
+    """The data (``egp name -> values``) that ``function``'s GeNN code
+    reads when called from the code of ``owner``."""
+    namespace = _genn_implementation(function).get_namespace(owner) or {}
+    return {egp_name(key): value for key, value in namespace.items()}

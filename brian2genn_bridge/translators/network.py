@@ -7,6 +7,7 @@ from collections import defaultdict
 import numpy as np
 from brian2 import prefs
 from brian2.core.clocks import Clock
+from brian2.groups.group import CodeRunner
 from brian2.groups.neurongroup import NeuronGroup
 from brian2.groups.subgroup import Subgroup
 from brian2.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
@@ -35,16 +36,26 @@ def _contained(objects) -> set[int]:
     return ids
 
 
+def _is_operation(obj) -> bool:
+    """Whether ``obj`` is a group's run_regularly operation (or Brian's
+    hidden one for ``(constant over dt)`` subexpressions)."""
+    return (isinstance(obj, CodeRunner) and obj.template == "stateupdate"
+            and obj is not getattr(obj.group, "state_updater", None))
+
+
 def simulation_clock(objects) -> Clock:
-    """The one clock of all groups; monitors may tick at multiples of it."""
+    """The one clock of all groups; monitors and run_regularly operations
+    may tick at multiples of it (checked where they are translated)."""
     group_clocks = {obj.clock for obj in objects
-                    if not isinstance(obj, (StateMonitor, SpikeMonitor, PopulationRateMonitor))}
+                    if not isinstance(obj, (StateMonitor, SpikeMonitor, PopulationRateMonitor))
+                    and not _is_operation(obj)}
     if len(group_clocks) > 1:
         dts = ", ".join(f"{c.name} (dt={c.dt})" for c in group_clocks)
         raise NotImplementedError(
             f"Network with several clocks for its groups ({dts}): several group clocks "
             "are not supported by the GeNN device. Workaround: use one dt for all "
-            "groups and synapses (monitors may use multiples of it).")
+            "groups and synapses (monitors and run_regularly operations may use "
+            "multiples of it).")
     if group_clocks:
         return group_clocks.pop()
     return min((obj.clock for obj in objects), key=lambda c: c.dt_)
@@ -119,9 +130,11 @@ def describe_network(objects) -> ModelDescription:
     for group in generators:
         description.neurons.append(translate_spike_generator(
             group, first_step, record_spikes=group.name in spike_sources))
+    # ``objects`` are in Brian's order (schedule slot, order, name)
+    positions = {id(obj): index for index, obj in enumerate(objects)}
     for group in groups:
         description.neurons.append(translate_neuron_group(
-            group, extra_names=references[group.name],
+            group, extra_names=references[group.name], positions=positions,
             state_recordings=state_recordings.pop(group.name, []),
             spike_recordings=spike_recordings.pop(group.name, []),
             inputs=inputs[group.name], poisson_inputs=poisson_inputs.pop(group.name, []),

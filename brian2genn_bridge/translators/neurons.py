@@ -8,7 +8,9 @@ import numpy as np
 from brian2.core.variables import ArrayVariable
 
 from ..model import GeNNVariable, NeuronPopulation
-from .expressions import genn_data_type, genn_identifier
+from .expressions import genn_data_type, genn_identifier, in_previous_step
+from .functions import function_data
+from .operations import regular_operations, schedule_operations
 from .templates import render
 
 __all__ = ["translate_neuron_group", "neuron_variables", "unsupported"]
@@ -50,16 +52,18 @@ def check_neuron_group(group) -> None:
         raise unsupported(group, f"linked variables {linked}",
                           "copy the source values into a (constant) variable of this group "
                           "between runs, or merge the two groups.")
-    own = (getattr(group, "state_updater", None), group.thresholder.get("spike"),
-           getattr(group, "resetter", {}).get("spike"))
-    for obj in group.contained_objects:
-        if obj not in own and obj.active:
-            raise unsupported(group, f"the operation '{obj.name}' (run_regularly)",
-                              "fold the operation into the equations, or run it "
-                              "from Python between runs.")
 
 
-def translate_neuron_group(group, extra_names: set[str],
+def _code_objects(group, operations, state_recordings, spike_recordings) -> list:
+    """The code objects whose code ends up in the group's GeNN model."""
+    runners = [getattr(group, "state_updater", None), group.thresholder.get("spike"),
+               getattr(group, "resetter", {}).get("spike"), *operations]
+    runners += [rec.monitor for rec in list(state_recordings) + list(spike_recordings)]
+    return [runner.codeobj for runner in runners
+            if runner is not None and runner.codeobj is not None]
+
+
+def translate_neuron_group(group, extra_names: set[str], positions: dict[int, int],
                            state_recordings=(), spike_recordings=(),
                            inputs=(), poisson_inputs=(),
                            record_spikes: bool = False) -> NeuronPopulation:
@@ -71,6 +75,9 @@ def translate_neuron_group(group, extra_names: set[str],
         The `NeuronGroup` or `PoissonGroup`, after `Network.before_run` made its code objects.
     extra_names
         GeNN names of variables that other populations (synapses) read.
+    positions
+        ``id(obj) -> index`` of the network's objects in Brian's order: the
+        order of run_regularly operations and monitors in the sim code.
     state_recordings, spike_recordings
         `StateRecording`/`SpikeRecording` of monitors on this group.
     inputs
@@ -86,12 +93,15 @@ def translate_neuron_group(group, extra_names: set[str],
     threshold = _code(thresholder)
     refractory = getattr(group, "_refractory", False) is not False and thresholder is not None
     reset = _code(getattr(group, "resetter", {}).get("spike")) if threshold else ""
+    operations = regular_operations(group, unsupported)
+    blocks = schedule_operations(group, operations, positions, list(state_recordings),
+                                 unsupported=unsupported)
     sim_code = render(
         "neuron_sim", inputs=list(inputs), spike_recordings=list(spike_recordings),
-        poisson_inputs=[(p.name, _code(p), *_target_range(p)) for p in poisson_inputs],
-        start_recordings=[r for r in state_recordings if r.when == "start"],
-        end_recordings=[r for r in state_recordings if r.when == "end"],
-        recording=_render_recording, state_update=_code(getattr(group, "state_updater", None)),
+        poisson_inputs=[(p.name, in_previous_step(_code(p)), *_target_range(p))
+                        for p in poisson_inputs],
+        blocks=blocks, recording=_render_recording,
+        state_update=_code(getattr(group, "state_updater", None)),
         threshold=threshold, refractory=refractory, reset=reset)
 
     used = set(re.findall(r"\b\w+\b", sim_code)) | set(extra_names)
@@ -123,6 +133,12 @@ def translate_neuron_group(group, extra_names: set[str],
         population.egps[f"rec_first_{rec.monitor_name}"] = "int64_t*"
         for name in rec.variables:
             population.egps[f"rec_{rec.monitor_name}_{name}"] = _ctype(rec.monitor.variables[name]) + "*"
+    for name, values in function_data(_code_objects(group, operations, state_recordings,
+                                                    spike_recordings)).items():
+        # the model's float type, as for variables (a TimedArray's values are float64)
+        ctype = "scalar" if values.dtype.kind == "f" else genn_data_type(values.dtype)
+        population.egps[name] = ctype + "*"
+        population.egp_values[name] = values
     return population
 
 
@@ -134,9 +150,14 @@ def _target_range(poisson_input) -> tuple[int, int]:
     return 0, len(target)
 
 
-def _render_recording(recording, step: str) -> str:
-    """Code that stores a StateMonitor's sample of Brian's time step ``step``."""
-    return render("recording", rec=recording, step=step)
+def _render_recording(recording) -> str:
+    """Code that stores a StateMonitor's sample; an 'end' sample of Brian's
+    step m is taken in GeNN's step m + 1."""
+    if recording.lag:
+        return render("recording", rec=recording, step="(int64_t)round(t / dt) - 1",
+                      code=in_previous_step(recording.code))
+    return render("recording", rec=recording, step="(int64_t)round(t / dt)",
+                  code=recording.code)
 
 
 def _ctype(var) -> str:

@@ -7,6 +7,7 @@ import re
 import numpy as np
 from brian2 import prefs
 from brian2.core.variables import ArrayVariable
+from brian2.groups.group import CodeRunner
 from brian2.utils.logger import get_logger
 from pygenn import (create_postsynaptic_model, create_var_ref,
                     create_weight_update_model, init_postsynaptic,
@@ -15,6 +16,7 @@ from pygenn import ParallelismHint, SynapseMatrixType
 
 from ..model import GeNNVariable, SynapsePopulation
 from .expressions import genn_identifier
+from .functions import function_data
 from .monitors import source_group
 from .neurons import _ctype, unsupported
 
@@ -108,6 +110,19 @@ def translate_synapses(synapses, dt: float) -> SynapsePopulation:
         raise unsupported(synapses, "clock-driven synaptic equations",
                           "use event-driven equations, or move the dynamics into the "
                           "postsynaptic NeuronGroup.")
+    operations = [obj.name for obj in synapses.contained_objects
+                  if obj.active and isinstance(obj, CodeRunner) and obj.template == "stateupdate"
+                  and obj is not synapses.state_updater]
+    if operations:
+        raise unsupported(synapses, f"run_regularly operations or (constant over dt) "
+                          f"subexpressions ({operations})",
+                          "compute the values in the pre- or postsynaptic NeuronGroup.")
+    codeobjs = [p.codeobj for p in synapses._pathways if p.codeobj is not None]
+    if function_data(codeobjs):
+        raise unsupported(synapses, "functions with data (TimedArray) in synaptic code",
+                          "compute the value in a variable of the pre- or postsynaptic "
+                          "NeuronGroup (e.g. 'stimulus = ta(t) : 1') and read it as "
+                          "'stimulus_pre' or 'stimulus_post'.")
     if synapses.summed_updaters:
         raise unsupported(synapses, "summed variables",
                           "accumulate through on_pre statements instead.")

@@ -1,0 +1,177 @@
+"""Translation of a NeuronGroup's `run_regularly` operations (and of Brian's
+hidden one for ``(constant over dt)`` subexpressions) into blocks of its GeNN
+neuron sim code.
+
+An operation runs in the sim code when the time step is a multiple of its dt
+in steps of the group's dt, which is when Brian's clock of the operation
+ticks (from t = 0); like in Brian, its code reads the group's ``t`` and
+``dt``. Its place in the sim code follows Brian's order of the network's
+objects (``when``, ``order``, name) relative to the group's state updater,
+threshold and monitors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from brian2.groups.group import CodeRunner
+from brian2.groups.subgroup import Subgroup
+
+from ..model import StateRecording
+from .expressions import in_previous_step
+
+__all__ = ["RegularOperation", "OperationBlocks", "regular_operations",
+           "schedule_operations"]
+
+#: Brian's slots whose code runs in the GeNN step after its Brian step
+#: (``expressions.AFTER_THRESHOLDS``), by the block they go to
+_SECOND_PART_BLOCKS = {"before_synapses": "before_synapses", "synapses": "before_resets",
+                       "after_synapses": "before_resets", "before_resets": "before_resets",
+                       "after_resets": "after_resets", "before_end": "after_resets",
+                       "end": "after_resets"}
+
+#: ``name = ...``, ``name += ...`` (not ``==``): the variables a statement writes
+_WRITTEN = re.compile(r"^\s*(\w+)\s*(?:\+|-|\*|/|//|%|\*\*)?=(?!=)", re.MULTILINE)
+
+
+@dataclass
+class RegularOperation:
+    """One operation, rendered by the neuron sim template."""
+
+    name: str
+    when: str
+    code: str
+    #: GeNN conditions (all must hold) for running in a time step and neuron:
+    #: the time step is a multiple of the operation's dt, the neuron is in its subgroup
+    conditions: list[str]
+    #: marks operations among the items of a block (for the template)
+    is_operation: bool = True
+
+
+@dataclass
+class OperationBlocks:
+    """Operations and StateMonitor recordings of a group, by their block in the
+    neuron sim template (``genn_neuron_sim.cpp``), each in Brian's order."""
+
+    #: completing Brian's step m - 1: before the synaptic input
+    before_synapses: list = field(default_factory=list)
+    #: after the synaptic input, before the reset
+    before_resets: list = field(default_factory=list)
+    #: after the reset ('end' recordings among them)
+    after_resets: list = field(default_factory=list)
+    #: Brian's step m: before the state update ('start' recordings among them)
+    before_update: list = field(default_factory=list)
+    #: after the state update, before the threshold
+    after_update: list = field(default_factory=list)
+    #: after the threshold
+    after_threshold: list = field(default_factory=list)
+
+
+def regular_operations(group, unsupported) -> list[CodeRunner]:
+    """The active operations of ``group`` (and of its subgroups) other than
+    its own state update, threshold and reset.
+
+    ``unsupported`` builds the `NotImplementedError` for a feature.
+    """
+    own = (getattr(group, "state_updater", None),
+           getattr(group, "thresholder", {}).get("spike"),
+           getattr(group, "resetter", {}).get("spike"))
+    operations = []
+    for obj in group.contained_objects:
+        if obj in own or not obj.active:
+            continue
+        if isinstance(obj, Subgroup):
+            # Brian adds a subgroup with operations to its group's objects
+            operations += regular_operations(obj, unsupported)
+        elif isinstance(obj, CodeRunner) and obj.template == "stateupdate":
+            operations.append(obj)
+        else:
+            # e.g. Synapses, which Brian adds to their source's objects when
+            # they have a run_regularly operation
+            raise unsupported(obj, f"run_regularly operations (or the object "
+                              f"'{obj.name}' contained in '{group.name}')",
+                              "declare run_regularly operations on NeuronGroups or "
+                              "their subgroups.")
+    return operations
+
+
+def schedule_operations(group, operations, positions: dict[int, int],
+                        state_recordings: list[StateRecording],
+                        unsupported) -> OperationBlocks:
+    """Place ``operations`` and ``state_recordings`` of ``group`` in the
+    blocks of its sim code.
+
+    Parameters
+    ----------
+    group
+        The `NeuronGroup`.
+    operations
+        Its operations (`regular_operations`), after `Network.before_run`.
+    positions
+        ``id(obj) -> index`` of the network's objects in Brian's order.
+    state_recordings
+        The recordings of monitors on the group.
+    unsupported
+        Builds the `NotImplementedError` for a feature.
+    """
+    update_at = positions.get(id(getattr(group, "state_updater", None)), -1)
+    thresholder = group.thresholder.get("spike")
+    threshold_at = positions.get(id(thresholder), len(positions))
+    reset_at = positions.get(id(getattr(group, "resetter", {}).get("spike")), -1)
+    placed = []
+    for runner in operations:
+        position = positions[id(runner)]
+        if runner.when in _SECOND_PART_BLOCKS:
+            block = _SECOND_PART_BLOCKS[runner.when]
+            if runner.when == "resets" and position > reset_at:
+                block = "after_resets"
+        elif position < update_at:
+            block = "before_update"
+        elif position < threshold_at:
+            block = "after_update"
+        else:
+            block = "after_threshold"
+        operation = _operation(group, runner, unsupported,
+                               completes_previous_step=runner.when in _SECOND_PART_BLOCKS)
+        if operation is not None:
+            placed.append((block, position, operation))
+    for rec in state_recordings:
+        block = "after_resets" if rec.when == "end" else "before_update"
+        placed.append((block, positions[id(rec.monitor)], rec))
+    blocks = OperationBlocks()
+    for block, _, item in sorted(placed, key=lambda entry: entry[1]):
+        getattr(blocks, block).append(item)
+    return blocks
+
+
+def _operation(group, runner, unsupported,
+               completes_previous_step: bool) -> RegularOperation | None:
+    """The `RegularOperation` of ``runner``, or ``None`` if it has no code.
+
+    With ``completes_previous_step``, the code runs in the GeNN step after
+    its Brian step (see `OperationBlocks`).
+    """
+    if runner.codeobj is None:
+        return None
+    shared = sorted(name for name in set(_WRITTEN.findall(runner.abstract_code))
+                    if name in group.variables and group.variables[name].scalar)
+    if shared:
+        raise unsupported(group, f"writing shared variables {shared} in the run_regularly "
+                          f"operation '{runner.name}'",
+                          "make the variables per-neuron, or set them from Python between runs.")
+    group_dt = group.clock.dt_
+    ratio = runner.clock.dt_ / group_dt
+    every = int(round(ratio))
+    if every < 1 or abs(ratio - every) > 1e-6 * ratio:
+        raise unsupported(group, f"the run_regularly operation '{runner.name}' with dt="
+                          f"{runner.clock.dt}, not a multiple of the group's dt",
+                          "use a dt that is an integer multiple of the group's dt.")
+    step = "((int64_t)round(t / dt) - 1)" if completes_previous_step else "(int64_t)round(t / dt)"
+    conditions = [f"{step} % {every} == 0"] if every > 1 else []
+    if isinstance(runner.group, Subgroup):
+        # the code of a subgroup's operation indexes the group's arrays by id
+        conditions.append(f"id >= {runner.group.start} && id < {runner.group.stop}")
+    code = str(runner.codeobj.code).strip()
+    return RegularOperation(name=runner.name, when=runner.when, conditions=conditions,
+                            code=in_previous_step(code) if completes_previous_step else code)
