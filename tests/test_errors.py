@@ -5,8 +5,8 @@ stays empty and no GeNN model is loaded."""
 import os
 
 import pytest
-from brian2 import (Function, Network, NeuronGroup, SpikeMonitor, StateMonitor, linked_var,
-                    ms, network_operation)
+from brian2 import (Function, Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses,
+                    linked_var, ms, network_operation)
 
 from utils import genn_device, run_with
 
@@ -94,6 +94,16 @@ def linked_variable():
     Network(G, H).run(1 * ms)
 
 
+def constant_over_dt_in_synapses():
+    G = NeuronGroup(2, EQS, threshold="v > 1", reset="v = 0", name="err_cod_g")
+    G.v = 1.1
+    S = Synapses(G, G, """w : 1
+                          s = 5 : 1 (constant over dt)""", on_pre="v_post += s + w",
+                 name="err_cod")
+    S.connect(j="i")
+    Network(G, S).run(1 * ms)
+
+
 CASES = {
     # script: words the message must contain (object names, the feature)
     "custom_events": (custom_events, ["err_events", "custom"]),
@@ -108,6 +118,8 @@ CASES = {
     "spike_monitor_when_end": (spike_monitor_when_end, ["err_spm_end", "end"]),
     "several_clocks": (several_clocks, ["err_clock_b", "clock"]),
     "linked_variable": (linked_variable, ["err_linked", "linked"]),
+    "constant_over_dt_in_synapses": (constant_over_dt_in_synapses,
+                                     ["err_cod", "constant over dt"]),
 }
 
 

@@ -111,6 +111,14 @@ def translate_synapses(synapses, dt: float) -> SynapsePopulation:
     if synapses.summed_updaters:
         raise unsupported(synapses, "summed variables",
                           "accumulate through on_pre statements instead.")
+    updater = getattr(synapses, "subexpression_updater", None)
+    if updater is not None and updater.active:
+        # Brian stores such subexpressions in per-synapse arrays that its
+        # 'before_start' operation fills at every step; nothing here runs it,
+        # so the on_pre/on_post code would read the arrays' stale values
+        raise unsupported(synapses, "subexpressions flagged '(constant over dt)'",
+                          "drop the flag: the expression is then computed where the "
+                          "synaptic statements use it.")
     pathways = {p.prepost: [] for p in synapses._pathways}
     for pathway in synapses._pathways:
         pathways[pathway.prepost].append(pathway)
