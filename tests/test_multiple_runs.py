@@ -235,3 +235,33 @@ def test_store_and_restore():
                         genn["first_try"]["i"], genn["first_try"]["t"])
     # the restored run differs from the first try (I_shared changed)
     assert not np.allclose(reference["v_end"], reference["first_try"]["v"])
+
+
+def monitoring_an_inactive_group():
+    """Brian's test_base.py::test_active_flag, with spikes: an inactive group
+    stays as it is, and the monitors of it that are active record that."""
+    G = NeuronGroup(3, "dv/dt = (2 - v)/(3*ms) : 1", threshold="v > 1", reset="v = 0",
+                    method="exact", name="runs_inactive_g")
+    trace = StateMonitor(G, "v", record=[0, 2], name="runs_inactive_trace")
+    spikes = SpikeMonitor(G, name="runs_inactive_spikes")
+    net = Network(G, trace, spikes)
+    trace.active = False
+    net.run(5 * ms)
+    trace.active = True
+    G.active = False
+    net.run(2 * ms)
+    return dict(t=trace.t[:], v=trace.v[:], i=spikes.i[:], spike_t=spikes.t[:],
+                v_end=G.v[:])
+
+
+def test_monitors_of_an_inactive_group():
+    reference, genn = run_both(monitoring_an_inactive_group)
+    # the trace starts with the second run and is flat
+    assert reference["t"][0] == pytest.approx(0.005)
+    assert np.all(reference["v"] == reference["v"][:, :1])
+    assert genn["t"].shape == reference["t"].shape
+    np.testing.assert_allclose(genn["t"], reference["t"], rtol=0, atol=1e-12)
+    assert_traces_close(reference["v"], genn["v"], what="v")
+    assert_traces_close(reference["v_end"], genn["v_end"], what="v_end")
+    assert_spikes_equal(reference["i"], reference["spike_t"], genn["i"], genn["spike_t"])
+
