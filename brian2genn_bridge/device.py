@@ -131,9 +131,20 @@ class GeNNDevice(RuntimeDevice):
                                        template_name, variable_indices,
                                        NumpyCodeObject, template_kwds,
                                        override_conditional_write, compiler_kwds)
-        return super().code_object(owner, name, abstract_code, variables, template_name,
-                                   variable_indices, GeNNCodeObject, template_kwds,
-                                   override_conditional_write, compiler_kwds)
+        codeobj = super().code_object(owner, name, abstract_code, variables, template_name,
+                                      variable_indices, GeNNCodeObject, template_kwds,
+                                      override_conditional_write, compiler_kwds)
+        # what is needed to run the operation on the host instead, should
+        # Brian call it outside a run (StateMonitor.record_single_timestep);
+        # not the owner, which the code object holds as a weak proxy
+        codeobj.host_arguments = dict(
+            name=f"{name.rstrip('*')}_host*", abstract_code=abstract_code,
+            variables=variables, template_name=template_name,
+            variable_indices=variable_indices, codeobj_class=NumpyCodeObject,
+            template_kwds=template_kwds,
+            override_conditional_write=override_conditional_write,
+            compiler_kwds=compiler_kwds)
+        return codeobj
 
     # ----------------------------------------------------------- values
     def get_value(self, var, access_data=True):

@@ -265,3 +265,26 @@ def test_monitors_of_an_inactive_group():
     assert_traces_close(reference["v_end"], genn["v_end"], what="v_end")
     assert_spikes_equal(reference["i"], reference["spike_t"], genn["i"], genn["spike_t"])
 
+
+def recording_single_timesteps():
+    """StateMonitor.record_single_timestep between runs (Brian's
+    test_monitor.py::test_state_monitor_record_single_timestep)."""
+    G = NeuronGroup(2, "dv/dt = -v/(5*ms) : 1", method="exact", name="runs_single_g")
+    G.v = [1, 2]
+    trace = StateMonitor(G, "v", record=True, name="runs_single_trace")
+    net = Network(G, trace)
+    net.run(0.5 * ms)
+    trace.record_single_timestep()
+    G.v[1] = 3
+    net.run(0.3 * ms)
+    trace.record_single_timestep()
+    return dict(t=trace.t[:], v=trace.v[:], v_end=G.v[:])
+
+
+def test_record_single_timestep():
+    reference, genn = run_both(recording_single_timesteps)
+    assert len(reference["t"]) == 5 + 1 + 3 + 1
+    np.testing.assert_allclose(genn["t"], reference["t"], rtol=0, atol=1e-12)
+    assert_traces_close(reference["v"], genn["v"], what="v")
+    # the last sample is the value at the end of the run
+    assert_traces_close(genn["v"][:, -1], genn["v_end"], what="last sample")
