@@ -247,6 +247,15 @@ class GeNNDevice(RuntimeDevice):
             "copy_back": t_done - t_simulated,
             "run": t_done - t_call,
         }
+        if profile is None:
+            profile = self.build_options.get("profile", False)
+        # GeNN simulates all neuron populations in one kernel (and all synapse
+        # populations in another), so there are no times per Brian object:
+        # the profile is the device's phases. Brian's own get_profiling_info
+        # raises ValueError for None, as for a run without profile=True.
+        net._profiling_info = ([(f"genn_{phase}", seconds * second)
+                                for phase, seconds in self.timings.items() if phase != "run"]
+                               if profile else None)
 
     def _simulation_for(self, description, n_steps: int) -> tuple[GeNNSimulation, bool]:
         """The loaded simulation of ``description``, built only if it changed,
@@ -360,9 +369,6 @@ class GeNNDevice(RuntimeDevice):
                         [:count * rec.n_indices].reshape(count, rec.n_indices)
                         for name in rec.variables}
                 monitor_io.append_states(rec.monitor, first, data)
-
-    def network_get_profiling_info(self, net):
-        return []
 
 
 def _unwrapped_not_implemented(error: BrianObjectException, objects) -> Exception:

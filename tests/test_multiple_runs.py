@@ -288,3 +288,29 @@ def test_record_single_timestep():
     assert_traces_close(reference["v"], genn["v"], what="v")
     # the last sample is the value at the end of the run
     assert_traces_close(genn["v"][:, -1], genn["v_end"], what="last sample")
+
+
+def profiled_runs():
+    G = NeuronGroup(10, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                    name="runs_profiled")
+    G.v = 1.1
+    net = Network(G)
+    net.run(1 * ms, profile=True)
+    info = net.profiling_info
+    net.run(1 * ms, profile=False)
+    try:
+        net.profiling_info
+    except ValueError:
+        unprofiled = "ValueError"
+    else:
+        unprofiled = "no error"
+    return dict(n_entries=len(info), times=[float(t) for _, t in info], unprofiled=unprofiled)
+
+
+def test_profiling_info():
+    """profile=True gives (name, time) entries (on GeNN, the device's phases:
+    there are no times per Brian object), a run without profile=True none."""
+    reference, genn = run_both(profiled_runs)
+    assert reference["unprofiled"] == genn["unprofiled"] == "ValueError"
+    assert reference["n_entries"] > 0 and genn["n_entries"] > 0
+    assert all(t >= 0 for t in genn["times"])
