@@ -49,6 +49,22 @@ class GeNNCodeObject(CodeObject):
     generator_class = GeNNCodeGenerator
     templater = _GeNNTemplater("brian2genn_bridge", ".cpp")
 
+    #: `GeNNDevice.code_object` arguments (but the owner) that make the
+    #: host version of this operation (a numpy code object)
+    host_arguments: dict
+
+    def __call__(self, **kwds):
+        """Run the operation once on the host, with Brian's current values.
+
+        Brian calls code objects directly only outside runs, e.g. in
+        `StateMonitor.record_single_timestep`. The numpy code object is made
+        anew at each call: making it reads the variables' values (through
+        the device, which pulls them from GeNN first).
+        """
+        from brian2.devices.device import get_device
+
+        return get_device().code_object(self.owner, **self.host_arguments)(**kwds)
+
     def compile_block(self, block):
         return None
 

@@ -131,9 +131,20 @@ class GeNNDevice(RuntimeDevice):
                                        template_name, variable_indices,
                                        NumpyCodeObject, template_kwds,
                                        override_conditional_write, compiler_kwds)
-        return super().code_object(owner, name, abstract_code, variables, template_name,
-                                   variable_indices, GeNNCodeObject, template_kwds,
-                                   override_conditional_write, compiler_kwds)
+        codeobj = super().code_object(owner, name, abstract_code, variables, template_name,
+                                      variable_indices, GeNNCodeObject, template_kwds,
+                                      override_conditional_write, compiler_kwds)
+        # what is needed to run the operation on the host instead, should
+        # Brian call it outside a run (StateMonitor.record_single_timestep);
+        # not the owner, which the code object holds as a weak proxy
+        codeobj.host_arguments = dict(
+            name=f"{name.rstrip('*')}_host*", abstract_code=abstract_code,
+            variables=variables, template_name=template_name,
+            variable_indices=variable_indices, codeobj_class=NumpyCodeObject,
+            template_kwds=template_kwds,
+            override_conditional_write=override_conditional_write,
+            compiler_kwds=compiler_kwds)
+        return codeobj
 
     # ----------------------------------------------------------- values
     def get_value(self, var, access_data=True):
@@ -236,6 +247,15 @@ class GeNNDevice(RuntimeDevice):
             "copy_back": t_done - t_simulated,
             "run": t_done - t_call,
         }
+        if profile is None:
+            profile = self.build_options.get("profile", False)
+        # GeNN simulates all neuron populations in one kernel (and all synapse
+        # populations in another), so there are no times per Brian object:
+        # the profile is the device's phases. Brian's own get_profiling_info
+        # raises ValueError for None, as for a run without profile=True.
+        net._profiling_info = ([(f"genn_{phase}", seconds * second)
+                                for phase, seconds in self.timings.items() if phase != "run"]
+                               if profile else None)
 
     def _simulation_for(self, description, n_steps: int) -> tuple[GeNNSimulation, bool]:
         """The loaded simulation of ``description``, built only if it changed,
@@ -387,9 +407,6 @@ class GeNNDevice(RuntimeDevice):
                         [:count * rec.n_indices].reshape(count, rec.n_indices)
                         for name in rec.variables}
                 monitor_io.append_states(rec.monitor, first, data)
-
-    def network_get_profiling_info(self, net):
-        return []
 
 
 def _unwrapped_not_implemented(error: BrianObjectException, objects) -> Exception:

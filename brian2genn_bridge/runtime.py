@@ -61,6 +61,7 @@ class GeNNSimulation:
     def __init__(self, description: ModelDescription, directory: str, backend: str,
                  recording_steps: int):
         self.description = description
+        self.backend = backend
         self.key = description.key()
         self.recording_steps = recording_steps
         self.timings: dict[str, float] = {}

@@ -8,7 +8,7 @@ import pytest
 from brian2 import (Function, Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses,
                     TimedArray, linked_var, ms, network_operation)
 
-from utils import genn_device, run_with
+from utils import GENN_BACKEND, genn_device, run_with
 
 EQS = "dv/dt = -v/(10*ms) : 1"
 
@@ -116,6 +116,14 @@ def linked_variable():
     Network(G, H).run(1 * ms)
 
 
+def rand_in_on_pre():
+    G = NeuronGroup(2, EQS, threshold="v > 1", reset="v = 0", name="err_syn_rand_g")
+    G.v = 1.1
+    S = Synapses(G, G, on_pre="v_post += rand()", name="err_syn_rand")
+    S.connect(j="i")
+    Network(G, S).run(1 * ms)
+
+
 CASES = {
     # script: words the message must contain (object names, the feature)
     "custom_events": (custom_events, ["err_events", "custom"]),
@@ -136,6 +144,9 @@ CASES = {
     "several_clocks": (several_clocks, ["err_clock_b", "clock"]),
     "linked_variable": (linked_variable, ["err_linked", "linked"]),
 }
+if GENN_BACKEND == "single_threaded_cpu":
+    # GeNN 5.4's CPU backend has no random numbers in synapse code
+    CASES["rand_in_on_pre"] = (rand_in_on_pre, ["err_syn_rand", "random", "cpu"])
 
 
 @pytest.mark.parametrize("case", list(CASES))

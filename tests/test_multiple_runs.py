@@ -235,3 +235,82 @@ def test_store_and_restore():
                         genn["first_try"]["i"], genn["first_try"]["t"])
     # the restored run differs from the first try (I_shared changed)
     assert not np.allclose(reference["v_end"], reference["first_try"]["v"])
+
+
+def monitoring_an_inactive_group():
+    """Brian's test_base.py::test_active_flag, with spikes: an inactive group
+    stays as it is, and the monitors of it that are active record that."""
+    G = NeuronGroup(3, "dv/dt = (2 - v)/(3*ms) : 1", threshold="v > 1", reset="v = 0",
+                    method="exact", name="runs_inactive_g")
+    trace = StateMonitor(G, "v", record=[0, 2], name="runs_inactive_trace")
+    spikes = SpikeMonitor(G, name="runs_inactive_spikes")
+    net = Network(G, trace, spikes)
+    trace.active = False
+    net.run(5 * ms)
+    trace.active = True
+    G.active = False
+    net.run(2 * ms)
+    return dict(t=trace.t[:], v=trace.v[:], i=spikes.i[:], spike_t=spikes.t[:],
+                v_end=G.v[:])
+
+
+def test_monitors_of_an_inactive_group():
+    reference, genn = run_both(monitoring_an_inactive_group)
+    # the trace starts with the second run and is flat
+    assert reference["t"][0] == pytest.approx(0.005)
+    assert np.all(reference["v"] == reference["v"][:, :1])
+    assert genn["t"].shape == reference["t"].shape
+    np.testing.assert_allclose(genn["t"], reference["t"], rtol=0, atol=1e-12)
+    assert_traces_close(reference["v"], genn["v"], what="v")
+    assert_traces_close(reference["v_end"], genn["v_end"], what="v_end")
+    assert_spikes_equal(reference["i"], reference["spike_t"], genn["i"], genn["spike_t"])
+
+
+def recording_single_timesteps():
+    """StateMonitor.record_single_timestep between runs (Brian's
+    test_monitor.py::test_state_monitor_record_single_timestep)."""
+    G = NeuronGroup(2, "dv/dt = -v/(5*ms) : 1", method="exact", name="runs_single_g")
+    G.v = [1, 2]
+    trace = StateMonitor(G, "v", record=True, name="runs_single_trace")
+    net = Network(G, trace)
+    net.run(0.5 * ms)
+    trace.record_single_timestep()
+    G.v[1] = 3
+    net.run(0.3 * ms)
+    trace.record_single_timestep()
+    return dict(t=trace.t[:], v=trace.v[:], v_end=G.v[:])
+
+
+def test_record_single_timestep():
+    reference, genn = run_both(recording_single_timesteps)
+    assert len(reference["t"]) == 5 + 1 + 3 + 1
+    np.testing.assert_allclose(genn["t"], reference["t"], rtol=0, atol=1e-12)
+    assert_traces_close(reference["v"], genn["v"], what="v")
+    # the last sample is the value at the end of the run
+    assert_traces_close(genn["v"][:, -1], genn["v_end"], what="last sample")
+
+
+def profiled_runs():
+    G = NeuronGroup(10, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                    name="runs_profiled")
+    G.v = 1.1
+    net = Network(G)
+    net.run(1 * ms, profile=True)
+    info = net.profiling_info
+    net.run(1 * ms, profile=False)
+    try:
+        net.profiling_info
+    except ValueError:
+        unprofiled = "ValueError"
+    else:
+        unprofiled = "no error"
+    return dict(n_entries=len(info), times=[float(t) for _, t in info], unprofiled=unprofiled)
+
+
+def test_profiling_info():
+    """profile=True gives (name, time) entries (on GeNN, the device's phases:
+    there are no times per Brian object), a run without profile=True none."""
+    reference, genn = run_both(profiled_runs)
+    assert reference["unprofiled"] == genn["unprofiled"] == "ValueError"
+    assert reference["n_entries"] > 0 and genn["n_entries"] > 0
+    assert all(t >= 0 for t in genn["times"])

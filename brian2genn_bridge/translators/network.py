@@ -79,6 +79,8 @@ def describe_network(objects) -> ModelDescription:
     spike_recordings = defaultdict(list)
     spike_sources = set()
     poisson_inputs = defaultdict(list)
+    #: groups that monitors record from, by name
+    monitored = {}
     for obj in objects:
         if id(obj) in contained or isinstance(obj, Subgroup):
             continue
@@ -100,9 +102,11 @@ def describe_network(objects) -> ModelDescription:
                 raise unsupported(obj, f"recording from {type(group).__name__} "
                                   f"'{group.name}'", "record from NeuronGroups.")
             state_recordings[group.name].append(state_recording(obj, dt))
+            monitored[group.name] = group
         elif isinstance(obj, (SpikeMonitor, PopulationRateMonitor)):
             group = source_group(obj.source)
             spike_sources.add(group.name)
+            monitored[group.name] = group
             description.spike_monitors.setdefault(group.name, []).append(obj)
             if isinstance(obj, SpikeMonitor):
                 recording = spike_recording(obj, len(group))
@@ -112,6 +116,13 @@ def describe_network(objects) -> ModelDescription:
             raise unsupported(obj, "this kind of object",
                               "remove it from the network, or run it with Brian's "
                               "runtime device.")
+    # Brian's monitors record an inactive group's unchanging values (and no
+    # spikes): the group becomes a population whose operations are all left
+    # out (see `translate_neuron_group`), where it would else be dropped
+    # with its recordings
+    names = {group.name for group in groups}
+    groups += [group for name, group in monitored.items()
+               if name not in names and isinstance(group, (NeuronGroup, PoissonGroup))]
     inputs = defaultdict(list)
     references = defaultdict(set)
     for obj in synapses:

@@ -25,7 +25,11 @@ def unsupported(obj, feature: str, workaround: str) -> NotImplementedError:
 
 
 def _code(runner) -> str:
-    return str(runner.codeobj.code).strip() if runner is not None and runner.codeobj else ""
+    """The GeNN code of one of a group's operations; none for an inactive one
+    (Brian skips it; all are inactive in a group with ``active=False``)."""
+    if runner is None or not runner.active or not runner.codeobj:
+        return ""
+    return str(runner.codeobj.code).strip()
 
 
 def neuron_variables(group) -> dict[str, ArrayVariable]:
