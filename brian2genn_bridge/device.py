@@ -204,7 +204,9 @@ class GeNNDevice(RuntimeDevice):
         try:
             net.before_run(namespace)
         except BrianObjectException as error:
-            raise _unwrapped_not_implemented(error, all_objects) from error
+            if isinstance(error.__cause__, NotImplementedError):
+                raise _unwrapped_not_implemented(error, all_objects) from error
+            raise
         finally:
             self._preparing = False
         objects = [obj for obj in all_objects if obj.active]
@@ -409,13 +411,11 @@ class GeNNDevice(RuntimeDevice):
                 monitor_io.append_states(rec.monitor, first, data)
 
 
-def _unwrapped_not_implemented(error: BrianObjectException, objects) -> Exception:
+def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImplementedError:
     """Brian wraps errors of code generation (e.g. a function GeNN has no
     implementation of) in a `BrianObjectException`; a `NotImplementedError`
     among them is re-raised as such, naming the group it belongs to."""
     cause = error.__cause__
-    if not isinstance(cause, NotImplementedError):
-        return error
     name = error._brian_objname
     owner = next((obj for obj in objects if obj.name == name), None)
     group = getattr(owner, "group", None) or getattr(owner, "source", None)
