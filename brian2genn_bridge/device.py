@@ -310,7 +310,14 @@ class GeNNDevice(RuntimeDevice):
         """Step the model through Brian's steps ``[first_step, first_step +
         n_steps)`` plus the finishing step that completes the last of them,
         in chunks that fit the recording buffers, moving each chunk's
-        recordings into the monitors."""
+        recordings into the monitors.
+
+        StateMonitors of Synapses are sampled on the host (GeNN's synapse
+        code cannot run at Brian's 'start' or 'end' slot), so a network with
+        such monitors is stepped one GeNN step at a time, pulling the
+        recorded synaptic variables after each: only these networks pay that
+        per-step cost.
+        """
         if n_steps == 0:
             return
         report_callback = _report_callback(report)
@@ -320,16 +327,20 @@ class GeNNDevice(RuntimeDevice):
             report_callback(0 * second, 0.0, t_start, duration)
         run = (first_step, first_step + n_steps)
         finishing = run[1]
+        sampler = (_SynapticSampler(simulation, description, run, self._host_value)
+                   if description.synaptic_recordings else None)
         step = window_start = first_step
         while window_start <= finishing:
             window_end = min(window_start + simulation.recording_steps, finishing + 1)
             self._start_recordings(simulation, description, window_start, run)
             if step == first_step:
                 self._start_step(simulation)
+                if sampler:
+                    sampler.after_step(step)
                 step += 1
             while step < min(window_end, finishing):
                 block = min(min(window_end, finishing) - step, 200)
-                simulation.step(block)
+                _advance(simulation, sampler, step, block)
                 step += block
                 if report_callback and time.perf_counter() > next_report:
                     elapsed = time.perf_counter() - started
@@ -338,13 +349,19 @@ class GeNNDevice(RuntimeDevice):
                     next_report = time.perf_counter() + report_period
             if window_end > finishing:
                 simulation.set_phase(Phase.COMPLETE)
-                simulation.step(1)
+                _advance(simulation, sampler, finishing, 1)
                 simulation.set_phase(Phase.FULL)
                 simulation.finished = True
             self._collect(simulation, description, window_start, window_end, run)
+            if sampler:
+                sampler.collect(window_start, window_end)
             window_start = window_end
         if report_callback:
             report_callback((time.perf_counter() - started) * second, 1.0, t_start, duration)
+
+    def _host_value(self, var) -> np.ndarray:
+        """Brian's own array of ``var`` (no pull from GeNN, no push marked)."""
+        return RuntimeDevice.get_value(self, var)
 
     @staticmethod
     def _start_step(simulation) -> None:
@@ -408,7 +425,7 @@ class GeNNDevice(RuntimeDevice):
                                                   f"rec_{rec.monitor_name}_{name}")
                         [:count * rec.n_indices].reshape(count, rec.n_indices)
                         for name in rec.variables}
-                monitor_io.append_states(rec.monitor, first, data)
+                monitor_io.append_states(rec.monitor, first, count, data)
 
 
 def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImplementedError:
@@ -430,6 +447,101 @@ def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImple
                     "f.implementations.add_implementation('genn', "
                     "code={'genn_inline': '...{0}...'}).")
     return NotImplementedError(message)
+
+
+def _advance(simulation, sampler: _SynapticSampler | None, step: int, n: int) -> None:
+    """Run GeNN steps ``[step, step + n)``; one at a time with a ``sampler``,
+    which samples after each."""
+    if sampler is None:
+        simulation.step(n)
+        return
+    for genn_step in range(step, step + n):
+        simulation.step(1)
+        sampler.after_step(genn_step)
+
+
+class _SynapticSampler:
+    """Host-side recording of the StateMonitors of Synapses during one run.
+
+    After GeNN step m, GeNN's synaptic variables are those of Brian's
+    'start' of step m and 'end' of step m - 1 (see `SynapticRecording`).
+    Variables that GeNN does not hold (not used by the synaptic code, shared
+    ones, or of a Synapses left out of the model) do not change during the
+    run and are read once from Brian's arrays.
+
+    Parameters
+    ----------
+    simulation
+        The loaded model.
+    description
+        Its description, with the recordings.
+    run
+        Brian's steps ``[first, stop)`` of the run.
+    host_value
+        Brian's array of a Brian variable.
+    """
+
+    def __init__(self, simulation, description, run: tuple[int, int], host_value):
+        self.simulation = simulation
+        self.run = run
+        self.recordings = description.synaptic_recordings
+        in_genn = {id(v.brian_var): (simulation.synapse_groups[p.name], v)
+                   for p in description.synapses for v in p.variables}
+        #: per monitor and variable: ``(GeNN group, GeNNVariable)`` to pull,
+        #: or the constant sample
+        self.sources = {rec.monitor_name: {
+            name: _sample_source(rec, var, in_genn, host_value)
+            for name, var in rec.variables.items()} for rec in self.recordings}
+        self.samples = {rec.monitor_name: {name: [] for name in rec.variables}
+                        for rec in self.recordings}
+
+    def after_step(self, genn_step: int) -> None:
+        """Sample the recordings due after GeNN step ``genn_step``, pulling
+        each GeNN variable once for all monitors that record it."""
+        requests: dict[tuple[int, str], list] = {}
+        for rec in self.recordings:
+            brian_step = genn_step - rec.lag
+            if not self.run[0] <= brian_step < self.run[1] or brian_step % rec.every:
+                continue
+            for name, source in self.sources[rec.monitor_name].items():
+                if isinstance(source, np.ndarray):
+                    self.samples[rec.monitor_name][name].append(source)
+                else:
+                    requests.setdefault((id(source[0]), source[1].name), []).append(
+                        (rec, name, source))
+        for wanted in requests.values():
+            group, genn_var = wanted[0][2]
+            indices = np.concatenate([rec.indices for rec, _, _ in wanted])
+            values = self.simulation.pull_variable(group, genn_var, indices)
+            start = 0
+            for rec, name, _ in wanted:
+                self.samples[rec.monitor_name][name].append(
+                    values[start:start + rec.n_indices])
+                start += rec.n_indices
+
+    def collect(self, window_start: int, window_end: int) -> None:
+        """Append the samples taken after GeNN steps ``[window_start,
+        window_end)`` to the monitors."""
+        for rec in self.recordings:
+            first, stop = _recorded_samples(rec, window_start, window_end, self.run)
+            data = {}
+            for name, samples in self.samples[rec.monitor_name].items():
+                assert len(samples) == stop - first, (rec.monitor_name, len(samples))
+                data[name] = np.array(samples).reshape(len(samples), rec.n_indices)
+                samples.clear()
+            monitor_io.append_states(rec.monitor, first, stop - first, data)
+
+
+def _sample_source(rec, var, in_genn: dict, host_value) -> tuple | np.ndarray:
+    """Where the samples of ``var`` come from: ``(GeNN group, GeNNVariable)``
+    when GeNN holds it, else the constant sample read from Brian's array
+    (also for a recording of no index, which has nothing to pull)."""
+    if rec.n_indices and id(var) in in_genn:
+        return in_genn[id(var)]
+    values = np.asarray(host_value(var)).reshape(-1)
+    if var.scalar:
+        return np.full(rec.n_indices, values[0])
+    return values[rec.indices].copy()
 
 
 def _recorded_samples(rec, window_start: int, window_end: int, run) -> tuple[int, int]:

@@ -12,8 +12,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["GeNNVariable", "StateRecording", "SpikeRecording", "NeuronPopulation",
-           "SynapsePopulation", "ModelDescription"]
+__all__ = ["GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
+           "NeuronPopulation", "SynapsePopulation", "ModelDescription"]
 
 
 @dataclass
@@ -48,6 +48,36 @@ class StateRecording:
     def lag(self) -> int:
         """GeNN steps between Brian's step and the one that records it: 'end'
         samples of Brian's step m are taken in GeNN step m + 1."""
+        return 1 if self.when == "end" else 0
+
+    @property
+    def n_indices(self) -> int:
+        return len(self.indices)
+
+
+@dataclass
+class SynapticRecording:
+    """A `StateMonitor` of a `Synapses`, sampled on the host between GeNN steps.
+
+    GeNN changes synaptic variables only in its synapse update at the start
+    of a step, which completes Brian's previous step: after GeNN step m they
+    hold Brian's values at the 'start' of step m, which are also those at
+    the 'end' of step m - 1.
+    """
+
+    monitor: Any
+    monitor_name: str
+    #: recorded variable -> its Brian variable (of the `Synapses`)
+    variables: dict[str, Any]
+    indices: Any  # synapse indices (Brian order), in the monitor's order
+    every: int  # record every ``every`` steps of the group clock
+    #: Brian's slot: ``'start'`` or ``'end'``
+    when: str = "start"
+
+    @property
+    def lag(self) -> int:
+        """GeNN steps between Brian's step and the one after which it is
+        sampled: 'start' of step m after GeNN step m, 'end' after m + 1."""
         return 1 if self.when == "end" else 0
 
     @property
@@ -147,6 +177,8 @@ class ModelDescription:
     connectivity_key: tuple = ()
     #: spike and rate monitors by name of the group whose spikes they read
     spike_monitors: dict[str, list] = field(default_factory=dict)
+    #: StateMonitors of Synapses (not part of the GeNN model: sampled on the host)
+    synaptic_recordings: list[SynapticRecording] = field(default_factory=list)
 
     def key(self) -> str:
         """Hash of the model's structure and code (not of its values)."""

@@ -153,13 +153,17 @@ class GeNNSimulation:
             array._view[variable.index] = values
         array.push_to_device()
 
-    def pull_variable(self, group, variable: GeNNVariable) -> np.ndarray:
-        """GeNN's values of ``variable``, in Brian's order."""
+    def pull_variable(self, group, variable: GeNNVariable,
+                      indices: np.ndarray | None = None) -> np.ndarray:
+        """GeNN's values of ``variable``, in Brian's order: all of them, or
+        those at Brian's ``indices``."""
         array = group.vars[variable.name]
         array.pull_from_device()
         if variable.index is None:
-            return array.view.reshape(-1).copy()
-        return array._view.reshape(-1)[variable.index]
+            values = array.view.reshape(-1)
+            return values.copy() if indices is None else values[indices]
+        index = variable.index if indices is None else variable.index[indices]
+        return array._view.reshape(-1)[index]
 
     def set_shared(self, group, name: str, value) -> None:
         group.set_dynamic_param_value(name, float(value))

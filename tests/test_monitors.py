@@ -1,8 +1,8 @@
 """Monitors on the GeNN device against Brian's runtime device (numpy):
 SpikeMonitor (recorded variables, counts, spike trains), StateMonitor
-(subsets of indices, own dt, record=True/False, subexpressions, booleans,
-shared variables), PopulationRateMonitor, and long runs whose recordings
-are copied back in many chunks."""
+(subsets of indices, own dt, record=True/False, no variables,
+subexpressions, booleans, shared variables), PopulationRateMonitor, and long
+runs whose recordings are copied back in many chunks."""
 
 import numpy as np
 import pytest
@@ -36,6 +36,8 @@ def monitors_script():
                                 name="mon_state_some"),
         state_sub=StateMonitor(G[5:], "v", record=[4, 1], dt=0.3 * ms, name="mon_state_sub"),
         state_none=StateMonitor(G, "v", record=False, name="mon_state_none"),
+        # only the times
+        state_nothing=StateMonitor(G, [], record=True, name="mon_state_nothing"),
         state_misc=StateMonitor(G, ["not_refractory", "lastspike", "tau"], record=[1, 12],
                                 name="mon_state_misc"),
         rate=PopulationRateMonitor(G, name="mon_rate"),
@@ -57,7 +59,8 @@ def monitors_script():
     result["spikes_vars"].update(I=m["spikes_vars"].I[:], w=m["spikes_vars"].w[:])
     result["spikes_count"] = dict(count=m["spikes_count"].count[:],
                                   num_spikes=m["spikes_count"].num_spikes)
-    for name in ("state_all", "state_some", "state_sub", "state_none", "state_misc"):
+    for name in ("state_all", "state_some", "state_sub", "state_none", "state_nothing",
+                 "state_misc"):
         mon = m[name]
         result[name] = {var: getattr(mon, var)[:] for var in mon.record_variables}
         result[name]["t"] = mon.t[:]
@@ -111,13 +114,13 @@ def test_spike_monitor_without_spikes(monitored):
 
 
 @pytest.mark.parametrize("name", ["state_all", "state_some", "state_sub", "state_none",
-                                  "state_misc"])
+                                  "state_nothing", "state_misc"])
 def test_state_monitors(name, monitored):
     reference, genn = (r[name] for r in monitored)
     assert set(genn) == set(reference)
     np.testing.assert_allclose(genn["t"], reference["t"], rtol=0, atol=1e-12)
     expected_samples = {"state_all": 600, "state_some": 120, "state_sub": 200,
-                        "state_none": 600, "state_misc": 600}[name]
+                        "state_none": 600, "state_nothing": 600, "state_misc": 600}[name]
     assert len(reference["t"]) == expected_samples
     for var in set(reference) - {"t"}:
         assert genn[var].shape == reference[var].shape, var

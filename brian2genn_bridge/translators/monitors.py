@@ -4,14 +4,15 @@ back into the monitors' own arrays."""
 from __future__ import annotations
 
 import numpy as np
+from brian2.core.variables import ArrayVariable
 from brian2.groups.subgroup import Subgroup
 from brian2.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 
-from ..model import SpikeRecording, StateRecording
+from ..model import SpikeRecording, StateRecording, SynapticRecording
 from .neurons import unsupported
 
-__all__ = ["source_group", "source_range", "state_recording", "spike_recording",
-           "append_spikes", "append_states"]
+__all__ = ["source_group", "source_range", "state_recording", "synaptic_recording",
+           "spike_recording", "append_spikes", "append_states"]
 
 
 def source_group(source):
@@ -30,8 +31,9 @@ def _recorded_code(monitor) -> str:
     return str(monitor.codeobj.code).strip()
 
 
-def state_recording(monitor: StateMonitor, group_dt: float) -> StateRecording:
-    """The recording of ``monitor`` inside its source's GeNN sim code."""
+def _every(monitor: StateMonitor, group_dt: float) -> int:
+    """Steps of the group clock between two samples of ``monitor``, which
+    must record in the 'start' or 'end' slot."""
     if monitor.when not in ("start", "end"):
         raise unsupported(monitor, f"recording in the '{monitor.when}' slot",
                           "record in the 'start' (default) or 'end' slot.")
@@ -39,6 +41,12 @@ def state_recording(monitor: StateMonitor, group_dt: float) -> StateRecording:
     if abs(every - round(every)) > 1e-6 or round(every) < 1:
         raise unsupported(monitor, f"a dt ({monitor.clock.dt}) that is not a multiple "
                           "of its source's dt", "choose a multiple of the source's dt.")
+    return int(round(every))
+
+
+def state_recording(monitor: StateMonitor, group_dt: float) -> StateRecording:
+    """The recording of ``monitor`` inside its source's GeNN sim code."""
+    every = _every(monitor, group_dt)
     start, _ = source_range(monitor.source)
     indices = np.asarray(monitor.record, dtype=np.int64) + start
     if len(np.unique(indices)) != len(indices):
@@ -47,7 +55,34 @@ def state_recording(monitor: StateMonitor, group_dt: float) -> StateRecording:
     return StateRecording(monitor=monitor, monitor_name=monitor.name,
                           variables=list(monitor.record_variables),
                           code=_recorded_code(monitor), indices=indices,
-                          every=int(round(every)), when=monitor.when)
+                          every=every, when=monitor.when)
+
+
+def synaptic_recording(monitor: StateMonitor, group_dt: float) -> SynapticRecording:
+    """The host-side recording of a `StateMonitor` of a `Synapses`.
+
+    Only the group's own variables can be recorded: per-synapse ones and
+    shared ones (constant during a run, as GeNN holds them as parameters).
+    """
+    synapses = monitor.source
+    every = _every(monitor, group_dt)
+    variables = {}
+    for name in monitor.record_variables:
+        var = synapses.variables[name]
+        if not (isinstance(var, ArrayVariable)
+                and getattr(var.owner, "name", None) == synapses.name
+                and (var.scalar or var.size == len(synapses))):
+            # subexpressions and pre/postsynaptic references are evaluated by
+            # Brian's template; GeNN changes neuron variables within a step,
+            # where the host cannot read them
+            raise unsupported(monitor, f"recording '{name}' of Synapses '{synapses.name}' "
+                              "(only its own per-synapse and shared variables can be "
+                              "recorded)", "record pre- or postsynaptic variables with a "
+                              "StateMonitor of the NeuronGroup.")
+        variables[name] = var
+    return SynapticRecording(monitor=monitor, monitor_name=monitor.name, variables=variables,
+                             indices=np.asarray(monitor.record, dtype=np.int64),
+                             every=every, when=monitor.when)
 
 
 def spike_recording(monitor: SpikeMonitor, n_neurons: int) -> SpikeRecording | None:
@@ -102,9 +137,10 @@ def append_rates(monitor: PopulationRateMonitor, first_step: int, counts: np.nda
     monitor.variables["rate"].get_value()[old:new] = counts / (stop - start) / dt
 
 
-def append_states(monitor: StateMonitor, first_sample: int, data: dict[str, np.ndarray]) -> None:
-    """Append ``data[var]`` (samples x indices) to a `StateMonitor`."""
-    n_samples = len(next(iter(data.values()))) if data else 0
+def append_states(monitor: StateMonitor, first_sample: int, n_samples: int,
+                  data: dict[str, np.ndarray]) -> None:
+    """Append ``n_samples`` samples, ``data[var]`` (samples x indices), to a
+    `StateMonitor` (which records their times even without variables)."""
     old = int(np.asarray(monitor.variables["N"].get_value()).reshape(-1)[0])
     new = old + n_samples
     monitor.resize(new)

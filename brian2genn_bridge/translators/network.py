@@ -19,7 +19,7 @@ from brian2.synapses.synapses import Synapses
 
 from ..model import ModelDescription
 from .expressions import AFTER_THRESHOLDS
-from .monitors import source_group, spike_recording, state_recording
+from .monitors import source_group, spike_recording, state_recording, synaptic_recording
 from .neurons import translate_neuron_group, unsupported
 from .spikesources import translate_spike_generator
 from .synapses import translate_synapses
@@ -98,9 +98,13 @@ def describe_network(objects) -> ModelDescription:
             poisson_inputs[source_group(obj.group).name].append(obj)
         elif isinstance(obj, StateMonitor):
             group = source_group(obj.source)
+            if isinstance(group, Synapses):
+                description.synaptic_recordings.append(synaptic_recording(obj, dt))
+                continue
             if not isinstance(group, NeuronGroup):
                 raise unsupported(obj, f"recording from {type(group).__name__} "
-                                  f"'{group.name}'", "record from NeuronGroups.")
+                                  f"'{group.name}'", "record from NeuronGroups or "
+                                  "Synapses.")
             state_recordings[group.name].append(state_recording(obj, dt))
             monitored[group.name] = group
         elif isinstance(obj, (SpikeMonitor, PopulationRateMonitor)):

@@ -1,0 +1,114 @@
+"""StateMonitors of Synapses on the GeNN device against Brian's runtime device
+(numpy): an STDP network whose weights change on pre- and postsynaptic
+spikes, recorded in the 'start' and 'end' slots, at the group's dt and a
+multiple of it, over several runs and recording windows, with shuffled
+(sparse) and dense connectivity. In float64, spikes and sample times are
+identical and values equal up to rounding (C's and numpy's exp may differ
+in the last bit)."""
+
+import numpy as np
+import pytest
+from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
+                    Synapses, ms)
+
+from brian2genn_bridge import configure_synapses
+from utils import assert_spikes_equal, run_both, run_with
+
+#: monitors and the variables they record
+MONITORS = {
+    "syn_mon_start": ["w", "Apre", "Apost", "lastupdate", "eta", "tag"],
+    "syn_mon_end": ["w", "Apre"],
+    "syn_mon_end_dt": ["w", "Apost"],
+    "syn_mon_start_dt": ["Apre"],
+    "syn_mon_none": ["w"],
+    "syn_mon_nothing": [],
+}
+
+
+def stdp_monitored(connectivity):
+    """SpikeGeneratorGroup -> LIF through STDP synapses created out of
+    GeNN's (pre, post) order, with StateMonitors of the synapses; three runs
+    (the weights are changed in Python between the first two)."""
+
+    def script():
+        tau = 10 * ms
+        inp = SpikeGeneratorGroup(3, [0, 1, 2, 0, 1, 2, 0, 2], [1, 2, 3, 5, 7, 7.5, 11, 22] * ms,
+                                  name="sm_inp")
+        G = NeuronGroup(4, """dv/dt = (ge - v)/tau : 1
+                              dge/dt = -ge/(5*ms) : 1""",
+                        threshold="v > 0.3", reset="v = 0", refractory=1 * ms,
+                        method="exact", name="sm_post")
+        S = Synapses(inp, G, """w : 1
+                                tag : 1
+                                eta : 1 (shared, constant)
+                                dApre/dt = -Apre/(10*ms) : 1 (event-driven)
+                                dApost/dt = -Apost/(10*ms) : 1 (event-driven)""",
+                     on_pre="""ge_post += w
+                               Apre += 0.1
+                               w = clip(w + eta*Apost, 0, 2)""",
+                     on_post="""Apost -= 0.12
+                                w = clip(w + eta*Apre, 0, 2)""",
+                     delay=1 * ms, name="sm_stdp")
+        configure_synapses(S, connectivity=connectivity)
+        pairs = np.random.RandomState(5).permutation(12)
+        S.connect(i=pairs // 4, j=pairs % 4)
+        S.w = "0.5 + 0.1*i + 0.05*j"
+        S.tag = "i + 10*j"
+        S.eta = 0.8
+        monitors = [
+            StateMonitor(S, MONITORS["syn_mon_start"], record=True, name="syn_mon_start"),
+            StateMonitor(S, MONITORS["syn_mon_end"], record=[7, 0, 3], when="end",
+                         name="syn_mon_end"),
+            StateMonitor(S, MONITORS["syn_mon_end_dt"], record=[11, 2], when="end",
+                         dt=0.3 * ms, name="syn_mon_end_dt"),
+            StateMonitor(S, MONITORS["syn_mon_start_dt"], record=[5], dt=0.4 * ms,
+                         name="syn_mon_start_dt"),
+            StateMonitor(S, MONITORS["syn_mon_none"], record=False, name="syn_mon_none"),
+            # only the times
+            StateMonitor(S, MONITORS["syn_mon_nothing"], record=True, name="syn_mon_nothing"),
+        ]
+        spikes = SpikeMonitor(G, name="sm_post_spikes")
+        net = Network(inp, G, S, spikes, *monitors)
+        net.run(0 * ms)
+        net.run(20 * ms)
+        S.w["i == 0"] = 0.2  # changed in Python between runs
+        net.run(10.7 * ms)
+        net.run(0.1 * ms)
+        result = dict(i=spikes.i[:], t=spikes.t[:], w=S.w[:])
+        for mon in monitors:
+            result[mon.name] = {var: getattr(mon, var)[:] for var in mon.record_variables}
+            result[mon.name]["t"] = mon.t[:]
+        return result
+
+    return script
+
+
+@pytest.mark.parametrize("connectivity", ["sparse", "dense"])
+def test_synaptic_state_monitors_exact(connectivity):
+    # 4 bytes of spike recording per step: windows of 50 steps
+    reference, genn = run_both(stdp_monitored(connectivity),
+                               preferences={"devices.genn.recording_buffer_bytes": 200})
+    assert len(reference["t"]) > 5  # postsynaptic spikes: on_post acts
+    assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
+    np.testing.assert_allclose(genn["w"], reference["w"], rtol=1e-12)
+    start = reference["syn_mon_start"]
+    # weights changed on pre and on post spikes during the recording
+    assert len(np.unique(start["w"][0])) > 3 and np.any(start["Apost"] < 0)
+    for name, variables in MONITORS.items():
+        np.testing.assert_array_equal(genn[name]["t"], reference[name]["t"],
+                                      err_msg=f"{name}.t")
+        for var in variables:
+            np.testing.assert_allclose(genn[name][var], reference[name][var], rtol=1e-12,
+                                       atol=1e-15, err_msg=f"{name}.{var}")
+
+
+def test_recording_postsynaptic_reference_is_rejected():
+    def script():
+        G = NeuronGroup(2, "v : 1", threshold="v > 1", name="sm_err_g")
+        S = Synapses(G, G, "w : 1", on_pre="v_post += w", name="sm_err_syn")
+        S.connect()
+        M = StateMonitor(S, "v_post", record=True, name="sm_err_mon")
+        Network(G, S, M).run(1 * ms)
+
+    with pytest.raises(NotImplementedError, match="sm_err_mon.*v_post"):
+        run_with("genn", script)
