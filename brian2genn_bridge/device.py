@@ -214,6 +214,10 @@ class GeNNDevice(RuntimeDevice):
             return
         clock = simulation_clock(objects)
         description = describe_network(objects)
+        if profile is None:
+            profile = self.build_options.get("profile", False)
+        # GeNN's kernel timers, for profile=True (a different model to build)
+        description.kernel_timing = bool(profile)
         t_prepared = time.perf_counter()
 
         first_step = int(clock.variables["timestep"].get_value()[0])
@@ -224,6 +228,7 @@ class GeNNDevice(RuntimeDevice):
         t_pushed = time.perf_counter()
 
         simulation.timestep = first_step
+        kernels_before = simulation.kernel_times()
         self._simulate(simulation, description, first_step, n_steps, report,
                        float(report_period), t_start, duration)
         t_simulated = time.perf_counter()
@@ -249,12 +254,14 @@ class GeNNDevice(RuntimeDevice):
             "copy_back": t_done - t_simulated,
             "run": t_done - t_call,
         }
-        if profile is None:
-            profile = self.build_options.get("profile", False)
+        kernels = simulation.kernel_times()
+        self.timings.update({f"kernel_{name}": seconds - kernels_before.get(name, 0.0)
+                             for name, seconds in kernels.items()})
         # GeNN simulates all neuron populations in one kernel (and all synapse
         # populations in another), so there are no times per Brian object:
-        # the profile is the device's phases. Brian's own get_profiling_info
-        # raises ValueError for None, as for a run without profile=True.
+        # the profile is the device's phases and GeNN's kernel times. Brian's
+        # own get_profiling_info raises ValueError for None, as for a run
+        # without profile=True.
         net._profiling_info = ([(f"genn_{phase}", seconds * second)
                                 for phase, seconds in self.timings.items() if phase != "run"]
                                if profile else None)

@@ -177,11 +177,14 @@ class ModelDescription:
     connectivity_key: tuple = ()
     #: spike and rate monitors by name of the group whose spikes they read
     spike_monitors: dict[str, list] = field(default_factory=dict)
+    #: build GeNN's kernel timers in
+    kernel_timing: bool = False
     #: StateMonitors of Synapses (not part of the GeNN model: sampled on the host)
     synaptic_recordings: list[SynapticRecording] = field(default_factory=list)
 
     def key(self) -> str:
         """Hash of the model's structure and code (not of its values)."""
         text = repr((self.precision, self.dt, [n.signature() for n in self.neurons],
-                     [s.signature() for s in self.synapses], self.connectivity_key))
+                     [s.signature() for s in self.synapses], self.connectivity_key,
+                     self.kernel_timing))
         return hashlib.sha1(text.encode()).hexdigest()[:16]

@@ -73,6 +73,7 @@ class GeNNSimulation:
                                time_precision="double")
         # Brian's generated code is in SI units, so GeNN's dt is in seconds too
         self.model.dt = description.dt
+        self.model.timing_enabled = description.kernel_timing
         self.populations = {}
         for population in description.neurons:
             self.populations[population.name] = self._add_neurons(population)
@@ -191,6 +192,15 @@ class GeNNSimulation:
     @timestep.setter
     def timestep(self, value: int) -> None:
         self.model.timestep = value
+
+    def kernel_times(self) -> dict[str, float]:
+        """GeNN's cumulative kernel times in seconds since loading (empty
+        without kernel timing)."""
+        if not self.description.kernel_timing:
+            return {}
+        return {name: float(getattr(self.model, f"{name}_time"))
+                for name in ("neuron_update", "presynaptic_update", "postsynaptic_update",
+                             "synapse_dynamics")}
 
     def set_phase(self, phase: Phase) -> None:
         """Choose the parts of Brian's schedule the next steps run."""
