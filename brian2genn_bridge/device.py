@@ -301,7 +301,9 @@ class GeNNDevice(RuntimeDevice):
             return
         if full or source in self._touched:
             simulation.push_variable(group, genn_var, RuntimeDevice.get_value(self, source))
-        self._bindings[source] = (group, genn_var)
+        if not genn_var.mirror:
+            # the GeNN group whose copy Brian's values are read back from
+            self._bindings[source] = (group, genn_var)
 
     def _simulate(self, simulation, description, first_step, n_steps, report,
                   report_period, t_start, duration) -> None:
