@@ -172,6 +172,28 @@ def test_pre_and_post_pathways_split():
                               "fam_syn_count": (False, "Isyn_x")}
 
 
+def test_two_targets_conditional_write():
+    """A target variable that is not changed while refractory: Brian writes
+    its update as a conditional statement, which the other group must keep
+    well-formed."""
+
+    def script():
+        inp = _source("cw_src")
+        G = NeuronGroup(4, """dv/dt = -v/(10*ms) : 1 (unless refractory)
+                              x : 1""", threshold="v > 0.5", reset="v = 0",
+                        refractory=2 * ms, method="exact", name="cw_tgt")
+        S = Synapses(inp, G, "w : 1", on_pre="v += w\nx_post += w", name="cw_syn")
+        S.connect()
+        S.w = "0.3 + 0.1*i"
+        spikes = SpikeMonitor(G, name="cw_spikes")
+        net = Network(inp, G, S, spikes)
+        net.run(20 * ms)
+        return dict(i=spikes.i[:], t=spikes.t[:], v=G.v[:], x=G.x[:])
+
+    reference, genn = run_both(script)
+    _compare(reference, genn, ("v", "x"))
+
+
 def _unsupported(on_pre, on_post=None, model="w : 1"):
     def script():
         inp, G = _source("err_src"), _target("err_tgt")

@@ -76,9 +76,15 @@ def _post_updates(synapses, code: str) -> Lines:
 
 def _render(lines: Lines, target: str | None = None) -> str:
     """The code with the ``addToPost`` lines of ``target`` only (of every
-    target for ``None``)."""
-    return "\n".join(line for line, changes in lines
-                     if changes is None or target is None or changes == target)
+    target for ``None``).
+
+    Other targets' lines become empty blocks, not nothing: Brian writes
+    conditional statements as ``if(cond)`` on the line before (and ``else``
+    branches), which must keep a statement to govern.
+    """
+    return "\n".join(line if changes is None or target is None or changes == target
+                     else line[:len(line) - len(line.lstrip())] + "{}"
+                     for line, changes in lines)
 
 
 def _targets(lines: Lines) -> list[str]:
