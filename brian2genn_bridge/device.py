@@ -273,6 +273,11 @@ class GeNNDevice(RuntimeDevice):
                 and prefs.devices.genn.keep_model_between_runs):
             self._simulation.description = description
             return self._simulation, False
+        previous = self._simulation
+        if previous is not None and previous.finished and _has_delays(previous.description):
+            logger.warn("The network changed since the last run, so its GeNN model is "
+                        "rebuilt: spikes still in flight in delayed synaptic pathways "
+                        "are dropped (Brian would deliver them).", name_suffix="rebuild_delays")
         budget = prefs.devices.genn.recording_buffer_bytes
         per_step = _recording_bytes_per_step(description)
         steps = max(1, min(max(n_steps, 1), budget // max(per_step, 1)))
@@ -310,7 +315,9 @@ class GeNNDevice(RuntimeDevice):
             return
         if full or source in self._touched:
             simulation.push_variable(group, genn_var, RuntimeDevice.get_value(self, source))
-        self._bindings[source] = (group, genn_var)
+        if not genn_var.mirror:
+            # the GeNN group whose copy Brian's values are read back from
+            self._bindings[source] = (group, genn_var)
 
     def _simulate(self, simulation, description, first_step, n_steps, report,
                   report_period, t_start, duration) -> None:
@@ -562,6 +569,13 @@ def _recorded_samples(rec, window_start: int, window_end: int, run) -> tuple[int
     high = min(window_end - rec.lag, run[1])
     first = -(-low // rec.every)
     return first, max(first, -(-high // rec.every))
+
+
+def _has_delays(description) -> bool:
+    """Whether spikes can be in flight between two steps of the model."""
+    return any(p.axonal_delay_steps or p.back_prop_delay_steps
+               or any(v.name == "delay_steps" for v in p.variables)
+               for p in description.synapses)
 
 
 def _spike_monitors(group, description):

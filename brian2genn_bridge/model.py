@@ -21,7 +21,10 @@ class GeNNVariable:
     """A GeNN state variable mirroring a Brian array.
 
     ``brian_var`` is the Brian `ArrayVariable`; ``index`` maps Brian's array
-    order to GeNN's (``None`` for identical order).
+    order to GeNN's (``None`` for identical order). A ``mirror`` is a copy of
+    a Brian variable that another GeNN group (made from the same `Synapses`)
+    holds too and writes, if anything does: Brian's values are pushed into
+    every copy, but read back only from the one that is not a mirror.
     """
 
     name: str
@@ -29,6 +32,7 @@ class GeNNVariable:
     brian_var: Any
     read_only: bool = False
     index: Any = None
+    mirror: bool = False
 
 
 @dataclass
@@ -132,7 +136,14 @@ class NeuronPopulation:
 
 @dataclass
 class SynapsePopulation:
-    """A GeNN synapse population made from one pathway of a Brian `Synapses`."""
+    """A GeNN synapse group made from (part of) a Brian `Synapses`.
+
+    A `Synapses` object becomes several GeNN groups with its connectivity
+    when its pathways cannot share one: one per pathway on the same side,
+    and one per postsynaptic variable that a pathway changes (GeNN has one
+    ``addToPost`` channel per group). The ``primary`` group is the first of
+    them; ``pathways`` names the Brian pathways whose code a group runs.
+    """
 
     name: str
     synapses: Any
@@ -154,6 +165,8 @@ class SynapsePopulation:
     #: pre and post indices of each synapse, in Brian's order
     pre_indices: Any = None
     post_indices: Any = None
+    primary: bool = True
+    pathways: tuple[str, ...] = ()
 
     def signature(self) -> tuple:
         return (self.name, self.source, self.target, self.connectivity,

@@ -132,14 +132,14 @@ def describe_network(objects) -> ModelDescription:
     for obj in synapses:
         if len(obj) == 0:
             continue  # no synapse, no effect
-        population = translate_synapses(obj, dt)
-        description.synapses.append(population)
-        if population.post_target:
-            target_var = population.post_target[len("Isyn_"):]
-            if (target_var, population.post_target) not in inputs[population.target]:
-                inputs[population.target].append((target_var, population.post_target))
-        for role, name, _ in population.neuron_references.values():
-            references[population.source if role == "pre" else population.target].add(name)
+        for population in translate_synapses(obj, dt):
+            description.synapses.append(population)
+            if population.post_target:
+                target_var = population.post_target[len("Isyn_"):]
+                if (target_var, population.post_target) not in inputs[population.target]:
+                    inputs[population.target].append((target_var, population.post_target))
+            for role, name, _ in population.neuron_references.values():
+                references[population.source if role == "pre" else population.target].add(name)
     description.connectivity_key = tuple((s.name, len(s.pre_indices)) for s in description.synapses)
     first_step = int(clock.variables["timestep"].get_value()[0])
     for group in generators:

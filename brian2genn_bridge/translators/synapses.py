@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from brian2 import prefs
@@ -47,33 +49,120 @@ def _synaptic_variables(synapses) -> dict[str, ArrayVariable]:
             and var.size == n}
 
 
-def _post_target(synapses, code: str) -> tuple[str, str | None]:
-    """Rewrite ``x_post += expr`` as GeNN's ``addToPost(expr)``.
+#: a pathway's GeNN code as lines, each with the postsynaptic variable that
+#: its ``addToPost`` changes (``None`` for every other line)
+Lines = list[tuple[str, "str | None"]]
 
-    Returns the code and the target variable (``None`` without one).
-    """
-    targets = set()
+
+def _post_updates(synapses, code: str) -> Lines:
+    """Rewrite each ``x_post += expr`` as GeNN's ``addToPost(expr)``, tagged
+    with ``x``."""
     lines = []
     for line in code.splitlines():
         match = _POST_UPDATE.match(line)
         if match:
             indent, name, sign, expr = match.groups()
-            targets.add(name)
             expr = expr if sign == "+" else f"-({expr})"
-            lines.append(f"{indent}addToPost({expr});")
+            lines.append((f"{indent}addToPost({expr});", name))
         else:
-            lines.append(line)
-    rewritten = "\n".join(lines)
-    if len(targets) > 1:
-        raise unsupported(synapses, f"on_pre statements that change several "
-                          f"postsynaptic variables ({sorted(targets)})",
-                          "use one Synapses object per target variable.")
-    leftover = re.findall(r"\b(\w+)_post\s*(?:[-+*/]?=)(?!=)", rewritten)
+            lines.append((line, None))
+    leftover = re.findall(r"\b(\w+)_post\s*(?:[-+*/]?=)(?!=)", _render(lines))
     if leftover:
         raise unsupported(synapses, f"writing the postsynaptic variable "
                           f"'{leftover[0]}' other than by '+=' or '-='",
                           "write the effect as 'x_post += expression'.")
-    return rewritten, (targets.pop() if targets else None)
+    return lines
+
+
+def _render(lines: Lines, target: str | None = None) -> str:
+    """The code with the ``addToPost`` lines of ``target`` only (of every
+    target for ``None``).
+
+    Other targets' lines become empty blocks, not nothing: Brian writes
+    conditional statements as ``if(cond)`` on the line before (and ``else``
+    branches), which must keep a statement to govern.
+    """
+    return "\n".join(line if changes is None or target is None or changes == target
+                     else line[:len(line) - len(line.lstrip())] + "{}"
+                     for line, changes in lines)
+
+
+def _targets(lines: Lines) -> list[str]:
+    """The postsynaptic variables the lines change, in order of appearance."""
+    return list(dict.fromkeys(changes for _, changes in lines if changes))
+
+
+def _pathway_lines(synapses, pathway) -> Lines:
+    """The GeNN code of ``pathway``, checked for effects GeNN cannot have."""
+    code = _code(pathway)
+    if pathway.prepost == "pre":
+        lines = _post_updates(synapses, code)
+    elif re.search(r"\b\w+_post\s*[-+*/]?=(?!=)", code):
+        raise unsupported(synapses, "on_post statements that change postsynaptic "
+                          "variables", "change them from on_pre, or in the neuron model.")
+    else:
+        lines = [(line, None) for line in code.splitlines()]
+    if re.search(r"\b\w+_pre\s*[-+*/]?=(?!=)", code):
+        raise unsupported(synapses, "statements that change presynaptic variables",
+                          "keep presynaptic state in the presynaptic NeuronGroup.")
+    return lines
+
+
+def _check_post_reads(synapses, lines: dict[str, Lines]) -> None:
+    """Reject reading a postsynaptic variable that a pathway changes.
+
+    Brian's later statements, synapses and pathways see the changed value;
+    GeNN's synaptic code sees the one from before the step's synaptic input,
+    which the neuron adds only after all synapses ran.
+    """
+    targets = {target for pathway_lines in lines.values() for target in _targets(pathway_lines)}
+    for pathway_lines in lines.values():
+        code = _render(pathway_lines)
+        read = sorted(t for t in targets if re.search(rf"\b{t}_post\b", code))
+        if read:
+            raise unsupported(synapses, f"reading the postsynaptic variable '{read[0]}' "
+                              "in a Synapses object whose on_pre statements change it",
+                              "read it in a second Synapses object, or store the value "
+                              "needed in a synaptic variable.")
+
+
+def _written(code: str, names) -> set[str]:
+    """The ``names`` that ``code`` assigns to."""
+    return {name for name in names if re.search(rf"\b{name}\s*[-+*/]?=(?!=)", code)}
+
+
+def _families(synapses, lines: dict[str, Lines], names) -> list[list]:
+    """The pathways of ``synapses`` that GeNN must run in one synapse group:
+    those that read or write a synaptic variable another of them writes,
+    since each GeNN group has its own copy of the synaptic variables.
+
+    One group holds at most one pathway per side (one presynaptic and one
+    postsynaptic spike code); otherwise pathways get groups of their own.
+    """
+    pathways = list(synapses._pathways)
+    if all(sum(p.prepost == side for p in pathways) <= 1 for side in ("pre", "post")):
+        return [pathways]
+    code = {p.name: _render(lines[p.name]) for p in pathways}
+    written = {p.name: _written(code[p.name], names) for p in pathways}
+    used = {p.name: set(re.findall(r"\b\w+\b", code[p.name])) & set(names) for p in pathways}
+
+    def shares(p, q) -> bool:
+        return bool(written[p.name] & used[q.name] or written[q.name] & used[p.name])
+
+    families: list[list] = []
+    for pathway in pathways:
+        joined = [f for f in families if any(shares(pathway, q) for q in f)]
+        families = [f for f in families if f not in joined]
+        families.append(sorted([pathway, *(q for f in joined for q in f)], key=pathways.index))
+    for family in families:
+        for side in ("pre", "post"):
+            names_on_side = [p.objname for p in family if p.prepost == side]
+            if len(names_on_side) > 1:
+                raise unsupported(synapses, f"several on_{side} pathways "
+                                  f"({names_on_side}) that share synaptic variables one "
+                                  "of them changes (e.g. event-driven variables)",
+                                  "use one Synapses object per pathway.")
+    return sorted(families, key=lambda f: pathways.index(f[0]))
 
 
 def _delay_steps(synapses, pathway, dt: float) -> np.ndarray:
@@ -103,8 +192,8 @@ def choose_connectivity(synapses, n_pre: int, n_post: int, pre: np.ndarray,
     return choice
 
 
-def translate_synapses(synapses, dt: float) -> SynapsePopulation:
-    """Describe a `Synapses` object as one GeNN synapse population."""
+def _check_supported(synapses) -> None:
+    """Raise `NotImplementedError` for features of ``synapses`` GeNN lacks."""
     if synapses.state_updater is not None and synapses.state_updater.active \
             and _code(synapses.state_updater):
         raise unsupported(synapses, "clock-driven synaptic equations",
@@ -126,58 +215,36 @@ def translate_synapses(synapses, dt: float) -> SynapsePopulation:
     if synapses.summed_updaters:
         raise unsupported(synapses, "summed variables",
                           "accumulate through on_pre statements instead.")
-    pathways = {p.prepost: [] for p in synapses._pathways}
-    for pathway in synapses._pathways:
-        pathways[pathway.prepost].append(pathway)
-    if any(len(p) > 1 for p in pathways.values()):
-        raise unsupported(synapses, "several pathways on one side",
-                          "use one Synapses object per pathway.")
     if any(p.event != "spike" for p in synapses._pathways):
         raise unsupported(synapses, "pathways on custom events",
                           "trigger the pathway on spikes.")
-    pre_pathway = pathways.get("pre", [None])[0]
-    post_pathway = pathways.get("post", [None])[0]
-    pre_code, post_target = _post_target(synapses, _code(pre_pathway)) if pre_pathway else ("", None)
-    post_code = _code(post_pathway) if post_pathway else ""
-    if post_code and re.search(r"\b\w+_post\s*[-+*/]?=(?!=)", post_code):
-        raise unsupported(synapses, "on_post statements that change postsynaptic "
-                          "variables", "change them from on_pre, or in the neuron model.")
-    for code in (pre_code, post_code):
-        if re.search(r"\b\w+_pre\s*[-+*/]?=(?!=)", code):
-            raise unsupported(synapses, "statements that change presynaptic variables",
-                              "keep presynaptic state in the presynaptic NeuronGroup.")
 
+
+@dataclass
+class _Layout:
+    """What all GeNN groups made from one `Synapses` share."""
+
+    synapses: Any
+    source: Any
+    target: Any
+    connectivity: str
+    parallelism: str
+    pre: np.ndarray
+    post: np.ndarray
+    #: position of each Brian synapse in GeNN's arrays
+    index: Any
+
+
+def translate_synapses(synapses, dt: float) -> list[SynapsePopulation]:
+    """Describe a `Synapses` object as GeNN synapse groups with its
+    connectivity: one per family of pathways (see `_families`), split into
+    one per postsynaptic variable that its on_pre statements change."""
+    _check_supported(synapses)
+    lines = {p.name: _pathway_lines(synapses, p) for p in synapses._pathways}
+    _check_post_reads(synapses, lines)
     source, target = source_group(synapses.source), source_group(synapses.target)
     pre = np.asarray(synapses.variables["_synaptic_pre"].get_value(), dtype=np.int64)
     post = np.asarray(synapses.variables["_synaptic_post"].get_value(), dtype=np.int64)
-    used = set(re.findall(r"\b\w+\b", pre_code + "\n" + post_code))
-    syn_vars = {name: var for name, var in _synaptic_variables(synapses).items()
-                if name in used}
-    axonal_delay, back_prop_delay = 0, 0
-    extra_vars = []
-    if pre_pathway is not None:
-        steps = _delay_steps(synapses, pre_pathway, dt)
-        if len(steps) and np.all(steps == steps[0]):
-            axonal_delay = int(steps[0])
-        elif len(steps):
-            writes_synapse = any(re.search(rf"\b{name}\s*[-+*/]?=(?!=)", pre_code)
-                                 for name in syn_vars)
-            if writes_synapse or post_target is None:
-                raise unsupported(synapses, "heterogeneous delays with on_pre statements "
-                                  "that change synaptic variables",
-                                  "use one Synapses object per delay value.")
-            pre_code = pre_code.replace("addToPost(", "addToPostDelay(")
-            pre_code = re.sub(r"addToPostDelay\((.*)\);", r"addToPostDelay(\1, delay_steps);",
-                              pre_code)
-            extra_vars.append(GeNNVariable("delay_steps", "uint32_t",
-                                           steps.astype(np.uint32), read_only=True))
-    if post_pathway is not None:
-        steps = _delay_steps(synapses, post_pathway, dt)
-        if len(steps) and not np.all(steps == steps[0]):
-            raise unsupported(synapses, "heterogeneous delays of the on_post pathway",
-                              "use one delay for on_post.")
-        back_prop_delay = int(steps[0]) if len(steps) else 0
-
     connectivity = choose_connectivity(synapses, len(source), len(target), pre, post)
     parallelism = getattr(synapses, "genn_parallelism", None) or prefs.devices.genn.parallelism
     if parallelism == "auto":
@@ -185,30 +252,125 @@ def translate_synapses(synapses, dt: float) -> SynapsePopulation:
     if parallelism == "presynaptic" and connectivity != "sparse":
         raise ValueError(f"Synapses '{synapses.name}': presynaptic parallelism needs "
                          "sparse connectivity.")
-    index = _genn_order(connectivity, pre, post, len(source), len(target))
-    variables = [GeNNVariable(name, _ctype(var), var, read_only=var.read_only, index=index)
-                 for name, var in syn_vars.items()]
-    for var in extra_vars:
-        var.index = index
-        variables.append(var)
+    layout = _Layout(synapses, source, target, connectivity, parallelism, pre, post,
+                     _genn_order(connectivity, pre, post, len(source), len(target)))
+    populations = []
+    for number, family in enumerate(_families(synapses, lines, _synaptic_variables(synapses))):
+        name = synapses.name if number == 0 else f"{synapses.name}_{family[0].objname}"
+        populations += _family_populations(layout, name, family, lines, dt)
+    for population in populations[1:]:
+        population.primary = False
+    _mark_mirrors(populations)
+    return populations
+
+
+def _family_populations(layout: _Layout, name: str, family: list, lines: dict[str, Lines],
+                        dt: float) -> list[SynapsePopulation]:
+    """The GeNN groups of one family of pathways: one per postsynaptic
+    variable that its on_pre statements change.
+
+    The first group runs all statements; each further one runs them with
+    only its own target's ``addToPost``. Where the statements change
+    synaptic variables, every group does so on its own copies: the same
+    deterministic code on the same spikes keeps the copies equal.
+    """
+    synapses = layout.synapses
+    pre_pathway = next((p for p in family if p.prepost == "pre"), None)
+    post_pathway = next((p for p in family if p.prepost == "post"), None)
+    pre_lines = lines[pre_pathway.name] if pre_pathway else []
+    post_code = _render(lines[post_pathway.name]) if post_pathway else ""
+    targets = _targets(pre_lines)
+    all_code = _render(pre_lines) + "\n" + post_code
+    if len(targets) > 1 and "gennrand" in all_code:
+        # separate groups would draw separate numbers (and copies diverge)
+        raise unsupported(synapses, "random numbers in on_pre statements that change "
+                          "several postsynaptic variables",
+                          "use one Synapses object per postsynaptic variable.")
+    writes = _written(all_code, _synaptic_variables(synapses))
+    axonal_delay, delay_steps = _axonal_delay(layout, pre_pathway, pre_lines, dt)
+    back_prop_delay = _back_prop_delay(synapses, post_pathway, dt)
+    populations = []
+    for number, target_var in enumerate(targets or [None]):
+        pre_code = _render(pre_lines, target_var)
+        if delay_steps is not None:
+            pre_code = re.sub(r"addToPost\((.*)\);", r"addToPostDelay(\1, delay_steps);",
+                              pre_code)
+        populations.append(_population(
+            layout, name if number == 0 else f"{name}_to_{target_var}",
+            pre_code=pre_code, post_code=post_code if number == 0 or writes else "",
+            post_target=f"Isyn_{target_var}" if target_var else None,
+            axonal_delay=axonal_delay, back_prop_delay=back_prop_delay,
+            delay_steps=delay_steps, pathways=tuple(p.objname for p in family)))
+    return populations
+
+
+def _axonal_delay(layout: _Layout, pathway, lines: Lines,
+                  dt: float) -> tuple[int, np.ndarray | None]:
+    """The on_pre pathway's homogeneous delay in steps, or 0 and the steps of
+    each synapse for heterogeneous delays (applied to ``addToPost`` only)."""
+    if pathway is None:
+        return 0, None
+    steps = _delay_steps(layout.synapses, pathway, dt)
+    if len(steps) == 0 or np.all(steps == steps[0]):
+        return (int(steps[0]) if len(steps) else 0), None
+    if _written(_render(lines), _synaptic_variables(layout.synapses)) or not _targets(lines):
+        raise unsupported(layout.synapses, "heterogeneous delays with on_pre statements "
+                          "that change synaptic variables",
+                          "use one Synapses object per delay value.")
+    return 0, steps.astype(np.uint32)
+
+
+def _back_prop_delay(synapses, pathway, dt: float) -> int:
+    if pathway is None:
+        return 0
+    steps = _delay_steps(synapses, pathway, dt)
+    if len(steps) and not np.all(steps == steps[0]):
+        raise unsupported(synapses, "heterogeneous delays of the on_post pathway",
+                          "use one delay for on_post.")
+    return int(steps[0]) if len(steps) else 0
+
+
+def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
+                post_target: str | None, axonal_delay: int, back_prop_delay: int,
+                delay_steps: np.ndarray | None, pathways: tuple[str, ...]) -> SynapsePopulation:
+    """One GeNN group, with the variables its code uses."""
+    synapses = layout.synapses
+    used = set(re.findall(r"\b\w+\b", pre_code + "\n" + post_code))
+    variables = [GeNNVariable(var_name, _ctype(var), var, read_only=var.read_only,
+                              index=layout.index)
+                 for var_name, var in _synaptic_variables(synapses).items() if var_name in used]
+    if delay_steps is not None:
+        variables.append(GeNNVariable("delay_steps", "uint32_t", delay_steps, read_only=True,
+                                      index=layout.index))
     references = {}
-    for role, group in (("pre", source), ("post", target)):
-        for name in sorted(used):
-            if name.endswith(f"_{role}") and name[:-len(role) - 1] in group.variables:
-                var = group.variables[name[:-len(role) - 1]]
-                references[name] = (role, genn_identifier(var.name), _ctype(var))
-    shared = {genn_identifier(name): var for name, var in synapses.variables.items()
-              if isinstance(var, ArrayVariable) and var.scalar and not name.startswith("_")
+    for role, group in (("pre", layout.source), ("post", layout.target)):
+        for ref in sorted(used):
+            if ref.endswith(f"_{role}") and ref[:-len(role) - 1] in group.variables:
+                var = group.variables[ref[:-len(role) - 1]]
+                references[ref] = (role, genn_identifier(var.name), _ctype(var))
+    shared = {genn_identifier(var_name): var for var_name, var in synapses.variables.items()
+              if isinstance(var, ArrayVariable) and var.scalar and not var_name.startswith("_")
               and getattr(var.owner, "name", None) == synapses.name
-              and genn_identifier(name) in used}
+              and genn_identifier(var_name) in used}
     return SynapsePopulation(
-        name=synapses.name, synapses=synapses, source=source.name, target=target.name,
-        connectivity=connectivity, parallelism=parallelism, variables=variables,
+        name=name, synapses=synapses, source=layout.source.name, target=layout.target.name,
+        connectivity=layout.connectivity, parallelism=layout.parallelism, variables=variables,
         pre_spike_syn_code=pre_code, post_spike_syn_code=post_code,
-        neuron_references=references, shared=shared,
-        post_target=f"Isyn_{post_target}" if post_target else None,
+        neuron_references=references, shared=shared, post_target=post_target,
         axonal_delay_steps=axonal_delay, back_prop_delay_steps=back_prop_delay,
-        pre_indices=pre, post_indices=post)
+        pre_indices=layout.pre, post_indices=layout.post, pathways=pathways)
+
+
+def _mark_mirrors(populations: list[SynapsePopulation]) -> None:
+    """Make every copy of a Brian variable but the first a mirror. The first
+    is the one written, if any is: a variable written in a family is held by
+    its first group, and by no other family (see `_families`)."""
+    held = set()
+    for population in populations:
+        for var in population.variables:
+            if isinstance(var.brian_var, ArrayVariable):
+                var.mirror = var.name in held
+                held.add(var.name)
 
 
 def sparse_order(pre: np.ndarray, post: np.ndarray) -> np.ndarray | None:
