@@ -4,6 +4,7 @@ recordings."""
 
 from __future__ import annotations
 
+import ctypes
 import enum
 import os
 import time
@@ -228,9 +229,8 @@ class GeNNSimulation:
                      if group.max_dendritic_delay_timesteps > 1]
         for group, name, slots in pointers:
             pointer = group._get_array(name, types.Uint32, (1,))
-            pointer.pull_from_device()
-            pointer.view[0] = (int(pointer.view[0]) + slots - 1) % slots
-            pointer.push_to_device()
+            value = _read_uint32(pointer)
+            _write_uint32(pointer, (value + slots - 1) % slots)
 
     def step(self, n_steps: int) -> None:
         step_time = self.model.step_time
@@ -251,3 +251,37 @@ class GeNNSimulation:
         bits = (values[:, None] >> np.arange(32, dtype=np.uint32)) & 1
         r, b = np.nonzero(bits)
         return steps[row[r]], (word[r] * 32 + b).astype(np.int32)
+
+
+# GeNN keeps the queue pointers on the device only (VarLocation::DEVICE):
+# with CUDA they are read and written through the driver API, on the CPU
+# backend through the host view.
+def _device_pointer(array) -> int | None:
+    return getattr(array._array, "_device_pointer", None)
+
+
+def _cuda():
+    return ctypes.CDLL("libcuda.so.1")
+
+
+def _read_uint32(array) -> int:
+    address = _device_pointer(array)
+    if address is None:
+        return int(array.view[0])
+    value = ctypes.c_uint32(0)
+    _check(_cuda().cuMemcpyDtoH_v2(ctypes.byref(value), ctypes.c_uint64(address), 4))
+    return int(value.value)
+
+
+def _write_uint32(array, value: int) -> None:
+    address = _device_pointer(array)
+    if address is None:
+        array.view[0] = value
+        return
+    data = ctypes.c_uint32(value)
+    _check(_cuda().cuMemcpyHtoD_v2(ctypes.c_uint64(address), ctypes.byref(data), 4))
+
+
+def _check(result: int) -> None:
+    if result != 0:
+        raise RuntimeError(f"CUDA driver error {result} while moving a GeNN queue pointer")
