@@ -42,7 +42,8 @@ _INLINED = {
     # Brian's rand() is uniform on [0, 1); GeNN's CUDA generator gives (0, 1]
     "rand": "gennrand_uniform()",
     "randn": "gennrand_normal()",
-    "clip": "fmin(fmax({0}, {1}), {2})",
+    # one type for all three: CUDA device code has no fmax(double, int)
+    "clip": "fmin(fmax((scalar)({0}), (scalar)({1})), (scalar)({2}))",
     "sign": "(({0} > 0) - ({0} < 0))",
     "int": "((int32_t){0})",
     "exprel": "(fabs({0}) < 1e-16 ? 1.0 : ({0} > 717.0 ? (1.0 / 0.0) : expm1({0}) / {0}))",

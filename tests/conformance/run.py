@@ -137,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     passes = [args.only] if args.only else ["single", "multiple"]
+    path = args.summary or os.path.join(
+        HERE, f"summary-{args.backend}{'-subset' if keyword else ''}.json")
     for which in passes:
         options = {"directory": os.path.join(build_root, which), "with_output": False}
         if which == "multiple":
@@ -146,14 +148,12 @@ def main(argv: list[str] | None = None) -> int:
                     plugins=[plugin, collector])
         clear_caches()
         reset_device()
-
-    summary = _summary(collector.outcomes, args.backend, brian2.__version__,
-                       time.perf_counter() - started, subset=bool(keyword))
-    path = args.summary or os.path.join(
-        HERE, f"summary-{args.backend}{'-subset' if keyword else ''}.json")
-    with open(path, "w") as f:
-        json.dump(summary, f, indent=1, sort_keys=False)
-        f.write("\n")
+        # written after each pass, so that a run cut short keeps what it did
+        summary = _summary(collector.outcomes, args.backend, brian2.__version__,
+                           time.perf_counter() - started, subset=bool(keyword))
+        with open(path, "w") as f:
+            json.dump(summary, f, indent=1, sort_keys=False)
+            f.write("\n")
     print(f"\nconformance ({args.backend}): {summary['passed']} passed, "
           f"{summary['failed']} failed, {summary['not_implemented']} not implemented, "
           f"{summary['skipped']} skipped by Brian, {summary['total']} total "
