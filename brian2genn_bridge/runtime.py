@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import enum
+import fcntl
 import os
 import time
 
@@ -85,7 +86,11 @@ class GeNNSimulation:
                 self.synapse_groups[population.name] = add_synapse_population(self, population)
         path = os.path.join(directory, self.key)
         os.makedirs(path, exist_ok=True)
-        self.model.build(path, always_rebuild=False)
+        # another process (a second script, a parallel test worker) may be
+        # building the same model into the same directory
+        with open(f"{path}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.model.build(path, always_rebuild=False)
         self.timings["build"] = time.perf_counter() - start
         start = time.perf_counter()
         self.model.load(num_recording_timesteps=recording_steps

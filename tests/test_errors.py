@@ -8,7 +8,7 @@ import pytest
 from brian2 import (Function, Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses,
                     TimedArray, linked_var, ms, network_operation)
 
-from utils import GENN_BACKEND, genn_device, run_with
+from utils import genn_device, run_with
 
 EQS = "dv/dt = -v/(10*ms) : 1"
 
@@ -144,9 +144,7 @@ CASES = {
     "several_clocks": (several_clocks, ["err_clock_b", "clock"]),
     "linked_variable": (linked_variable, ["err_linked", "linked"]),
 }
-if GENN_BACKEND == "single_threaded_cpu":
-    # GeNN 5.4's CPU backend has no random numbers in synapse code
-    CASES["rand_in_on_pre"] = (rand_in_on_pre, ["err_syn_rand", "random", "cpu"])
+CASES["rand_in_on_pre"] = (rand_in_on_pre, ["err_syn_rand", "random"])
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -429,15 +429,15 @@ def _skippable(code: str) -> str | None:
 
 def add_synapse_population(simulation, population: SynapsePopulation):
     """Add ``population`` to the PyGeNN model of ``simulation``."""
-    if simulation.backend == "single_threaded_cpu" and "gennrand" in (
-            population.pre_spike_syn_code + population.post_spike_syn_code):
-        # GeNN 5.4's CPU backend gives only neuron code a random number
-        # generator (backends/single_threaded_cpu/backend.cc), so GeNN's code
-        # generation would fail on 'gennrand_*' with an undefined identifier
+    if "gennrand" in population.pre_spike_syn_code + population.post_spike_syn_code:
+        # GeNN 5.4 has no random number generator in spike-triggered synapse
+        # code: its code generation fails on the RNG identifier (CPU:
+        # 'gennrand_*' undefined; CUDA: '_rng' undefined)
         raise unsupported(population.synapses, "random numbers (rand(), randn()) in "
-                          "on_pre/on_post statements on GeNN's single_threaded_cpu backend",
-                          "run on GeNN's CUDA backend (set_device('genn', "
-                          "backend='cuda')).")
+                          "on_pre/on_post statements",
+                          "draw them in the pre- or postsynaptic NeuronGroup (e.g. "
+                          "'r = rand() : 1 (constant over dt)' there) and read them as "
+                          "'r_pre' or 'r_post'.")
     refs = population.neuron_references
     model = create_weight_update_model(
         f"{population.name}_weight_update",
