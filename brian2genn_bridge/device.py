@@ -176,11 +176,15 @@ class GeNNDevice(RuntimeDevice):
         self._stale.discard(var)
         self._touched.add(var)
 
+    def _host_value(self, var) -> np.ndarray:
+        """Brian's own array of ``var`` (no pull from GeNN, no push marked)."""
+        return RuntimeDevice.get_value(self, var)
+
     def _pull(self, var) -> None:
         self._stale.discard(var)
         genn_group, genn_var = self._bindings[var]
         values = self._simulation.pull_variable(genn_group, genn_var)
-        super().get_value(var)[:] = values
+        self._host_value(var)[:] = values
 
     # -------------------------------------------------------------- run
     def network_run(self, net, duration, report=None, report_period=10 * second,
@@ -297,7 +301,7 @@ class GeNNDevice(RuntimeDevice):
             for genn_var in population.variables:
                 self._push_variable(simulation, group, genn_var, full)
             for name, var in population.shared.items():
-                simulation.set_shared(group, name, RuntimeDevice.get_value(self, var)[0])
+                simulation.set_shared(group, name, self._host_value(var)[0])
         for population in description.neurons:
             for name, values in population.egp_values.items():
                 simulation.push_egp(population.name, name, values)
@@ -314,7 +318,7 @@ class GeNNDevice(RuntimeDevice):
                 simulation.push_variable(group, genn_var, source)
             return
         if full or source in self._touched:
-            simulation.push_variable(group, genn_var, RuntimeDevice.get_value(self, source))
+            simulation.push_variable(group, genn_var, self._host_value(source))
         if not genn_var.mirror:
             # the GeNN group whose copy Brian's values are read back from
             self._bindings[source] = (group, genn_var)
@@ -373,9 +377,6 @@ class GeNNDevice(RuntimeDevice):
         if report_callback:
             report_callback((time.perf_counter() - started) * second, 1.0, t_start, duration)
 
-    def _host_value(self, var) -> np.ndarray:
-        """Brian's own array of ``var`` (no pull from GeNN, no push marked)."""
-        return RuntimeDevice.get_value(self, var)
 
     @staticmethod
     def _start_step(simulation) -> None:

@@ -19,7 +19,8 @@ from brian2.synapses.synapses import Synapses
 
 from ..model import ModelDescription
 from .expressions import AFTER_THRESHOLDS
-from .monitors import source_group, spike_recording, state_recording, synaptic_recording
+from .monitors import (source_group, source_range, spike_recording, state_recording,
+                       synaptic_recording)
 from .neurons import translate_neuron_group, unsupported
 from .spikesources import translate_spike_generator
 from .synapses import translate_synapses
@@ -95,7 +96,8 @@ def describe_network(objects) -> ModelDescription:
                                                                 "before_end", "end"):
                 raise unsupported(obj, f"a PoissonInput in the '{obj.when}' slot",
                                   "use the default slot (when='synapses').")
-            poisson_inputs[source_group(obj.group).name].append(obj)
+            poisson_inputs[source_group(obj.group).name].append(
+                (obj, source_range(obj.group)))
         elif isinstance(obj, StateMonitor):
             group = source_group(obj.source)
             if isinstance(group, Synapses):

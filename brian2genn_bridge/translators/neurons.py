@@ -88,7 +88,8 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         ``(target variable, additional input variable)`` pairs: synaptic
         input that Brian added in the previous step's 'synapses' slot.
     poisson_inputs
-        The `PoissonInput` objects that target ``group`` (or a subgroup).
+        ``(PoissonInput, (start, stop))`` of the inputs that target ``group``
+        or its neurons ``[start, stop)``.
     record_spikes
         Whether a monitor needs GeNN's spike recording.
     """
@@ -102,8 +103,8 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
                                  unsupported=unsupported)
     sim_code = render(
         "neuron_sim", inputs=list(inputs), spike_recordings=list(spike_recordings),
-        poisson_inputs=[(p.name, in_previous_step(_code(p)), *_target_range(p))
-                        for p in poisson_inputs],
+        poisson_inputs=[(p.name, in_previous_step(_code(p)), start, stop)
+                        for p, (start, stop) in poisson_inputs],
         blocks=blocks, recording=_render_recording,
         state_update=_code(getattr(group, "state_updater", None)),
         threshold=threshold, refractory=refractory, reset=reset)
@@ -144,14 +145,6 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         population.egps[name] = ctype + "*"
         population.egp_values[name] = values
     return population
-
-
-def _target_range(poisson_input) -> tuple[int, int]:
-    """Absolute ``[start, stop)`` of the neurons a `PoissonInput` targets."""
-    target = poisson_input.group
-    if hasattr(target, "start") and hasattr(target, "source"):
-        return target.start, target.stop
-    return 0, len(target)
 
 
 def _render_recording(recording) -> str:

@@ -218,6 +218,15 @@ def _check_supported(synapses) -> None:
     if any(p.event != "spike" for p in synapses._pathways):
         raise unsupported(synapses, "pathways on custom events",
                           "trigger the pathway on spikes.")
+    if any("gennrand" in _code(p) for p in synapses._pathways):
+        # GeNN 5.4 has no random number generator in spike-triggered synapse
+        # code: its code generation fails on the RNG identifier (CPU:
+        # 'gennrand_*' undefined; CUDA: '_rng' undefined)
+        raise unsupported(synapses, "random numbers (rand(), randn()) in "
+                          "on_pre/on_post statements",
+                          "draw them in the pre- or postsynaptic NeuronGroup (e.g. "
+                          "'r = rand() : 1 (constant over dt)' there) and read them as "
+                          "'r_pre' or 'r_post'.")
 
 
 @dataclass
@@ -429,15 +438,6 @@ def _skippable(code: str) -> str | None:
 
 def add_synapse_population(simulation, population: SynapsePopulation):
     """Add ``population`` to the PyGeNN model of ``simulation``."""
-    if "gennrand" in population.pre_spike_syn_code + population.post_spike_syn_code:
-        # GeNN 5.4 has no random number generator in spike-triggered synapse
-        # code: its code generation fails on the RNG identifier (CPU:
-        # 'gennrand_*' undefined; CUDA: '_rng' undefined)
-        raise unsupported(population.synapses, "random numbers (rand(), randn()) in "
-                          "on_pre/on_post statements",
-                          "draw them in the pre- or postsynaptic NeuronGroup (e.g. "
-                          "'r = rand() : 1 (constant over dt)' there) and read them as "
-                          "'r_pre' or 'r_post'.")
     refs = population.neuron_references
     model = create_weight_update_model(
         f"{population.name}_weight_update",
