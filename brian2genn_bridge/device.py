@@ -231,7 +231,7 @@ class GeNNDevice(RuntimeDevice):
         self._push_values(simulation, description, full=loaded)
         t_pushed = time.perf_counter()
 
-        simulation.timestep = first_step
+        simulation.timestep = first_step * description.substeps
         kernels_before = simulation.kernel_times()
         self._simulate(simulation, description, first_step, n_steps, report,
                        float(report_period), t_start, duration)
@@ -284,7 +284,10 @@ class GeNNDevice(RuntimeDevice):
                         "are dropped (Brian would deliver them).", name_suffix="rebuild_delays")
         budget = prefs.devices.genn.recording_buffer_bytes
         per_step = _recording_bytes_per_step(description)
-        steps = max(1, min(max(n_steps, 1), budget // max(per_step, 1)))
+        substeps = description.substeps
+        steps = max(1, min(max(n_steps * substeps, 1), budget // max(per_step, 1)))
+        # windows of whole Brian steps
+        steps = max(substeps, steps - steps % substeps)
         self._simulation = GeNNSimulation(description, self._code_directory(),
                                           self._backend(), steps)
         self._touched = set()
@@ -344,39 +347,48 @@ class GeNNDevice(RuntimeDevice):
         if report_callback:
             report_callback(0 * second, 0.0, t_start, duration)
         run = (first_step, first_step + n_steps)
-        finishing = run[1]
+        substeps = description.substeps
+        # GeNN steps: with one per Brian step, a run's first step is a start
+        # step and a finishing step follows its last (see `runtime.Phase`)
+        genn_first = first_step * substeps
+        genn_stop = run[1] * substeps + (1 if substeps == 1 else 0)
+        regular_stop = genn_stop - 1 if substeps == 1 else genn_stop
         sampler = (_SynapticSampler(simulation, description, run, self._host_value)
                    if description.synaptic_recordings else None)
-        step = window_start = first_step
-        while window_start <= finishing:
-            window_end = min(window_start + simulation.recording_steps, finishing + 1)
+        if sampler and substeps > 1:
+            # Brian's 'start' of the first step: before the run's first GeNN step
+            sampler.after_step(genn_first - 1)
+        step = window_start = genn_first
+        while window_start < genn_stop:
+            window_end = min(window_start + simulation.recording_steps, genn_stop)
             self._start_recordings(simulation, description, window_start, run)
-            if step == first_step:
+            if step == genn_first and substeps == 1:
                 self._start_step(simulation)
                 if sampler:
                     sampler.after_step(step)
                 step += 1
-            while step < min(window_end, finishing):
-                block = min(min(window_end, finishing) - step, 200)
+            while step < min(window_end, regular_stop):
+                block = min(min(window_end, regular_stop) - step, 200)
                 _advance(simulation, sampler, step, block)
                 step += block
                 if report_callback and time.perf_counter() > next_report:
                     elapsed = time.perf_counter() - started
-                    report_callback(elapsed * second, (step - first_step) / n_steps,
+                    report_callback(elapsed * second,
+                                    (step - genn_first) / (genn_stop - genn_first),
                                     t_start, duration)
                     next_report = time.perf_counter() + report_period
-            if window_end > finishing:
+            if window_end > regular_stop:
                 simulation.set_phase(Phase.COMPLETE)
-                _advance(simulation, sampler, finishing, 1)
+                _advance(simulation, sampler, regular_stop, 1)
                 simulation.set_phase(Phase.FULL)
                 simulation.finished = True
+                step += 1
             self._collect(simulation, description, window_start, window_end, run)
             if sampler:
-                sampler.collect(window_start, window_end)
+                sampler.collect()
             window_start = window_end
         if report_callback:
             report_callback((time.perf_counter() - started) * second, 1.0, t_start, duration)
-
 
     @staticmethod
     def _start_step(simulation) -> None:
@@ -398,12 +410,14 @@ class GeNNDevice(RuntimeDevice):
         ``window_start``."""
         for population in description.neurons:
             for rec in population.state_recordings:
-                first, _ = _recorded_samples(rec, window_start, window_start, run)
+                first, _ = _recorded_samples(rec, window_start, window_start, run,
+                                             description.substeps)
                 simulation.set_recording_start(population.name,
                                                f"rec_first_{rec.monitor_name}", first)
             for rec in population.spike_recordings:
                 simulation.set_recording_start(population.name,
-                                               f"rec_first_{rec.monitor_name}", window_start)
+                                               f"rec_first_{rec.monitor_name}",
+                                               window_start // description.substeps)
 
     def _collect(self, simulation, description, window_start: int, window_end: int,
                  run) -> None:
@@ -412,11 +426,16 @@ class GeNNDevice(RuntimeDevice):
         from brian2.monitors import PopulationRateMonitor, SpikeMonitor
 
         dt = description.dt
-        # the finishing step emits no spikes and belongs to no Brian step
-        step, n = window_start, min(window_end, run[1]) - window_start
+        substeps = description.substeps
+        # Brian's steps [step, step + n) of the window; the finishing step
+        # emits no spikes and belongs to no Brian step
+        step = window_start // substeps
+        n = min(window_end // substeps, run[1]) - step
         for population in description.neurons:
             if population.record_spikes and n > 0:
-                steps, ids = simulation.recorded_spikes(population.name, step, n)
+                steps, ids = simulation.recorded_spikes(population.name, window_start,
+                                                        n * substeps)
+                steps //= substeps
                 values = {}
                 for rec in population.spike_recordings:
                     slots = (steps - step) * rec.n_neurons + ids
@@ -434,7 +453,8 @@ class GeNNDevice(RuntimeDevice):
                         monitor_io.append_spikes(monitor, steps, ids, dt,
                                                  values.get(monitor.name, {}))
             for rec in population.state_recordings:
-                first, stop = _recorded_samples(rec, window_start, window_end, run)
+                first, stop = _recorded_samples(rec, window_start, window_end, run,
+                                                substeps)
                 count = max(stop - first, 0)
                 data = {name: simulation.pull_egp(population.name,
                                                   f"rec_{rec.monitor_name}_{name}")
@@ -478,8 +498,11 @@ def _advance(simulation, sampler: _SynapticSampler | None, step: int, n: int) ->
 class _SynapticSampler:
     """Host-side recording of the StateMonitors of Synapses during one run.
 
-    After GeNN step m, GeNN's synaptic variables are those of Brian's
-    'start' of step m and 'end' of step m - 1 (see `SynapticRecording`).
+    GeNN changes synaptic variables only in the synapse code at the start of
+    a GeNN step. With one GeNN step per Brian step, after GeNN step m they
+    hold Brian's values at the 'start' of step m, which are also those at
+    the 'end' of step m - 1; with two, after odd GeNN step 2m + 1 those of
+    the 'end' of step m and the 'start' of m + 1 (see `SynapticRecording`).
     Variables that GeNN does not hold (not used by the synaptic code, shared
     ones, or of a Synapses left out of the model) do not change during the
     run and are read once from Brian's arrays.
@@ -499,6 +522,7 @@ class _SynapticSampler:
     def __init__(self, simulation, description, run: tuple[int, int], host_value):
         self.simulation = simulation
         self.run = run
+        self.substeps = description.substeps
         self.recordings = description.synaptic_recordings
         in_genn = {id(v.brian_var): (simulation.synapse_groups[p.name], v)
                    for p in description.synapses for v in p.variables}
@@ -509,15 +533,29 @@ class _SynapticSampler:
             for name, var in rec.variables.items()} for rec in self.recordings}
         self.samples = {rec.monitor_name: {name: [] for name in rec.variables}
                         for rec in self.recordings}
+        #: sample number of each monitor's first sample not yet collected,
+        #: and the number of those samples
+        self.first: dict[str, int] = {}
+        self.count: dict[str, int] = {}
+
+    def _brian_step(self, genn_step: int, lag: int) -> int | None:
+        """Brian's step whose sample (of a recording with ``lag``) is due after
+        GeNN step ``genn_step``, if any."""
+        if (genn_step + self.substeps - 1) % self.substeps:
+            return None
+        return (genn_step + self.substeps - 1) // self.substeps - lag
 
     def after_step(self, genn_step: int) -> None:
         """Sample the recordings due after GeNN step ``genn_step``, pulling
         each GeNN variable once for all monitors that record it."""
         requests: dict[tuple[int, str], list] = {}
         for rec in self.recordings:
-            brian_step = genn_step - rec.lag
-            if not self.run[0] <= brian_step < self.run[1] or brian_step % rec.every:
+            brian_step = self._brian_step(genn_step, rec.lag)
+            if brian_step is None or not self.run[0] <= brian_step < self.run[1] \
+                    or brian_step % rec.every:
                 continue
+            self.first.setdefault(rec.monitor_name, brian_step // rec.every)
+            self.count[rec.monitor_name] = self.count.get(rec.monitor_name, 0) + 1
             for name, source in self.sources[rec.monitor_name].items():
                 if isinstance(source, np.ndarray):
                     self.samples[rec.monitor_name][name].append(source)
@@ -534,17 +572,17 @@ class _SynapticSampler:
                     values[start:start + rec.n_indices])
                 start += rec.n_indices
 
-    def collect(self, window_start: int, window_end: int) -> None:
-        """Append the samples taken after GeNN steps ``[window_start,
-        window_end)`` to the monitors."""
+    def collect(self) -> None:
+        """Append the samples taken so far to the monitors."""
         for rec in self.recordings:
-            first, stop = _recorded_samples(rec, window_start, window_end, self.run)
+            if rec.monitor_name not in self.first:
+                continue
+            first = self.first.pop(rec.monitor_name)
             data = {}
             for name, samples in self.samples[rec.monitor_name].items():
-                assert len(samples) == stop - first, (rec.monitor_name, len(samples))
                 data[name] = np.array(samples).reshape(len(samples), rec.n_indices)
                 samples.clear()
-            monitor_io.append_states(rec.monitor, first, stop - first, data)
+            monitor_io.append_states(rec.monitor, first, self.count.pop(rec.monitor_name), data)
 
 
 def _sample_source(rec, var, in_genn: dict, host_value) -> tuple | np.ndarray:
@@ -559,15 +597,16 @@ def _sample_source(rec, var, in_genn: dict, host_value) -> tuple | np.ndarray:
     return values[rec.indices].copy()
 
 
-def _recorded_samples(rec, window_start: int, window_end: int, run) -> tuple[int, int]:
+def _recorded_samples(rec, window_start: int, window_end: int, run,
+                      substeps: int) -> tuple[int, int]:
     """``[first, stop)`` sample numbers that ``rec`` records while GeNN steps
     ``[window_start, window_end)`` run, within Brian's steps ``run``.
 
-    GeNN step m records Brian's step m - ``rec.lag``; the finishing step
-    records only 'end' samples.
+    GeNN step ``substeps * m + rec.lag`` records Brian's step m (the
+    finishing step, or the odd steps, record only 'end' samples).
     """
-    low = max(window_start - rec.lag, run[0])
-    high = min(window_end - rec.lag, run[1])
+    low = max(-(-(window_start - rec.lag) // substeps), run[0])
+    high = min(-(-(window_end - rec.lag) // substeps), run[1])
     first = -(-low // rec.every)
     return first, max(first, -(-high // rec.every))
 

@@ -194,10 +194,23 @@ class ModelDescription:
     kernel_timing: bool = False
     #: StateMonitors of Synapses (not part of the GeNN model: sampled on the host)
     synaptic_recordings: list[SynapticRecording] = field(default_factory=list)
+    #: GeNN steps per Brian step. 2 when Synapses have code of their own every
+    #: step (clock-driven equations, summed variables, run_regularly): Brian
+    #: runs it between neuron code (after the resets of the step before, or
+    #: after the state updates), where one GeNN step has no place for it. Then
+    #: even GeNN steps run Brian's step up to its thresholds, odd ones the
+    #: rest, each with its synapse code first.
+    substeps: int = 1
+
+    @property
+    def genn_dt(self) -> float:
+        """GeNN's time step."""
+        return self.dt / self.substeps
 
     def key(self) -> str:
         """Hash of the model's structure and code (not of its values)."""
-        text = repr((self.precision, self.dt, [n.signature() for n in self.neurons],
+        text = repr((self.precision, self.dt, self.substeps,
+                     [n.signature() for n in self.neurons],
                      [s.signature() for s in self.synapses], self.connectivity_key,
                      self.kernel_timing))
         return hashlib.sha1(text.encode()).hexdigest()[:16]

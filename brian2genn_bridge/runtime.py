@@ -74,7 +74,7 @@ class GeNNSimulation:
         self.model = GeNNModel(description.precision, name, backend=backend,
                                time_precision="double")
         # Brian's generated code is in SI units, so GeNN's dt is in seconds too
-        self.model.dt = description.dt
+        self.model.dt = description.genn_dt
         self.model.timing_enabled = description.kernel_timing
         self.populations = {}
         for population in description.neurons:
@@ -167,7 +167,9 @@ class GeNNSimulation:
         array = group.vars[variable.name]
         array.pull_from_device()
         if variable.index is None:
-            values = array.view.reshape(-1)
+            # a neuron variable that delayed synapses read has a copy per
+            # delay slot (and pushing writes all of them)
+            values = array.current_view.reshape(-1)
             return values.copy() if indices is None else values[indices]
         index = variable.index if indices is None else variable.index[indices]
         return array._view.reshape(-1)[index]

@@ -30,11 +30,11 @@ def run_regularly_shared():
     Network(G).run(1 * ms)
 
 
-def constant_over_dt_in_synapses():
-    G = NeuronGroup(2, EQS, threshold="True", name="err_const_g")
-    S = Synapses(G, G, "w : 1\nc = 2*w : 1 (constant over dt)", on_pre="v_post += c",
-                 name="err_const_syn")
+def synaptic_operation_after_propagation():
+    G = NeuronGroup(2, EQS, name="err_late_g")
+    S = Synapses(G, G, "w : 1", name="err_late_syn")
     S.connect()
+    S.run_regularly("w += 1", when="end")
     Network(G, S).run(1 * ms)
 
 
@@ -130,8 +130,8 @@ CASES = {
     "run_regularly_dt": (run_regularly_dt, ["err_regular", "err_regular_op", "dt"]),
     "run_regularly_shared": (run_regularly_shared, ["err_regular_shared", "shared", "['s']"]),
     "timedarray_in_synapses": (timedarray_in_synapses, ["err_ta_syn", "TimedArray"]),
-    "constant_over_dt_in_synapses": (constant_over_dt_in_synapses,
-                                     ["err_const_syn", "constant over dt"]),
+    "synaptic_operation_after_propagation": (synaptic_operation_after_propagation,
+                                             ["err_late_syn", "'end' slot"]),
     "poisson_in_reset": (poisson_in_reset, ["err_poisson", "poisson"]),
     "poisson_in_equations": (poisson_in_equations, ["err_poisson_eqs", "poisson"]),
     "python_only_function": (python_only_function, ["err_pyfunc", "doubled"]),

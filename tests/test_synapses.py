@@ -141,12 +141,3 @@ def test_poisson_group_rate():
     assert abs(rate - expected) < 5 * se, (rate, expected, se)
 
 
-def test_unsupported_summed_variable():
-    def script():
-        G = NeuronGroup(2, "I : 1", name="summed_tgt")
-        S = Synapses(G, G, "w : 1\nI_post = w : 1 (summed)", name="summed")
-        S.connect()
-        Network(G, S).run(1 * ms)
-
-    with pytest.raises(NotImplementedError, match="summed"):
-        run_with("genn", script)

@@ -1,9 +1,10 @@
 {#- GeNN step m runs synapses first, then this code: it completes Brian's
     step m - 1 (synaptic effects, reset, 'end' slot), then does Brian's
-    step m up to its thresholds. bphase (runtime.Phase) leaves out the first
-    part in a run's first step and the second in the finishing step the
-    device adds after a run's last step. Blocks of items (run_regularly
-    operations and StateMonitor recordings) are in Brian's order. -#}
+    step m up to its thresholds; first_part and second_part are the
+    conditions of the two (expressions.part_conditions: a run's first and
+    finishing steps, or alternate steps in models with two GeNN steps per
+    Brian step). Blocks of items (run_regularly operations, summed
+    variables and StateMonitor recordings) are in Brian's order. -#}
 {% macro operation(op) %}
 // {{op.name}}: run_regularly in Brian's '{{op.when}}' slot
 {% if op.conditions %}
@@ -24,7 +25,7 @@ if ({{op.conditions|join(" && ")}}) {
 {% endfor %}
 {% endmacro %}
 // ---- Brian's step m - 1, after its 'thresholds' slot
-if (bphase != 2) {
+if ({{first_part}}) {
 {{ block(blocks.before_synapses) }}
 {% for target, input_var in inputs %}
 // synaptic input (Brian's 'synapses' slot)
@@ -47,7 +48,7 @@ if (bspiked) {
 }
 // ---- Brian's step m, up to its 'thresholds' slot
 bool bspike = false;
-if (bphase != 1) {
+if ({{second_part}}) {
 {{ block(blocks.before_update) }}
 {% if state_update %}
     // state update (Brian's 'groups' slot)
@@ -73,7 +74,7 @@ if (bphase != 1) {
 {% for rec in spike_recordings %}
         // {{rec.monitor_name}}: variables at the spike
         {
-            const int64_t brec_slot = ((int64_t)round(t / dt) - rec_first_{{rec.monitor_name}}[0]) * {{rec.n_neurons}} + id;
+            const int64_t brec_slot = ({{step}} - rec_first_{{rec.monitor_name}}[0]) * {{rec.n_neurons}} + id;
             {{rec.code|indent(12)}}
 {% for name in rec.variables %}
             rec_{{rec.monitor_name}}_{{name}}[brec_slot] = b_to_record_{{name}};

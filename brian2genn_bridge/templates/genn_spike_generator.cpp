@@ -1,14 +1,14 @@
 // Brian's SpikeGeneratorGroup: emit the spike of this step's time bin
-// (nothing in the device's finishing step, bphase 1, which completes the last one)
+// (only in the part of GeNN steps that runs Brian's thresholds)
 bool bspike = false;
-if (bphase != 1) {
+if ({{second_part}}) {
 {% if period > 0 %}
-    const int64_t bstep = (int64_t)round(t / dt) % {{period}};
+    const int64_t bstep = {{step}} % {{period}};
     if (bstep == 0) {
         next = first;
     }
 {% else %}
-    const int64_t bstep = (int64_t)round(t / dt);
+    const int64_t bstep = {{step}};
 {% endif %}
     while (next < end && bins[next] <= bstep) {
         bspike = bspike || bins[next] == bstep;

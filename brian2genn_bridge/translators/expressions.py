@@ -26,7 +26,8 @@ from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
 from .functions import GENN_TARGET, inline_template
 
 __all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_literal",
-           "GENN_RESERVED", "AFTER_THRESHOLDS", "in_previous_step"]
+           "GENN_RESERVED", "AFTER_THRESHOLDS", "brian_step", "part_conditions",
+           "in_previous_step"]
 
 #: Names with a meaning in GeNN code that Brian variables must not shadow.
 GENN_RESERVED = frozenset(
@@ -185,7 +186,7 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         index = self.variable_indices.get(name, "_idx")
         if var.name in ("t", "dt") and var.scalar:
             # also under reference names, e.g. a monitor's '_source_I_group_t'
-            return self.time_name(var.name)
+            return self.time_name(var)
         role = {"_presynaptic_idx": "pre", "_postsynaptic_idx": "post"}.get(index)
         if var.name == "i" and var.read_only and not var.scalar:
             # Brian's neuron index is GeNN's built-in id
@@ -197,16 +198,43 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         # references (e.g. a monitor's _source_v) use the variable's own name
         return genn_identifier(var.name)
 
-    def time_name(self, name: str) -> str:
+    def time_name(self, var: ArrayVariable) -> str:
         """GeNN spelling of Brian's clock variables ``t`` and ``dt``.
 
-        GeNN step m runs Brian's step m up to its thresholds and completes
-        Brian's step m - 1 (its synapses, resets and 'end' slot): code of
-        those parts sees Brian's time as ``t - dt``.
+        The part of a Brian step up to its thresholds runs in one GeNN step,
+        the rest (synapses, resets, 'end' slot) in the next: code of the
+        rest sees Brian's time as ``t - dt`` (GeNN's ``dt``). Brian's ``dt``
+        is a double literal: a GeNN step can be a fraction of it (see
+        `ModelDescription.substeps`).
         """
-        if name == "t" and self.template_name in ("synapses", "reset"):
-            return "(t - dt)"
-        return name
+        if var.name == "t":
+            return "(t - dt)" if self.template_name in ("synapses", "reset") else "t"
+        return genn_literal(float(np.asarray(var.get_value()).reshape(-1)[0])) + "d"
+
+
+def brian_step(substeps: int, previous: bool = False) -> str:
+    """GeNN expression of Brian's time step (an ``int64_t``) in a model with
+    ``substeps`` GeNN steps per Brian step; ``previous`` for code that
+    completes Brian's step in the GeNN step after (see `in_previous_step`)."""
+    time = "(t - dt)" if previous else "t"
+    scale = "dt" if substeps == 1 else f"({substeps} * dt)"
+    return f"(int64_t)round({time} / {scale})"
+
+
+def part_conditions(substeps: int) -> tuple[str, str]:
+    """GeNN conditions under which neuron code runs the two parts of Brian's
+    steps: completing the step before (synapses, resets, 'end' slot), and
+    the step up to its thresholds.
+
+    With one GeNN step per Brian step both run in every step but the ones
+    the dynamic parameter ``bphase`` (`runtime.Phase`) marks: a run's first
+    step (2: second part only) and its finishing step (1: first part only).
+    With two, odd GeNN steps run the first part, even ones the second.
+    """
+    if substeps == 1:
+        return "bphase != 2", "bphase != 1"
+    parity = f"(int64_t)round(t / dt) % {substeps}"
+    return f"{parity} == 1", f"{parity} == 0"
 
 
 def in_previous_step(code: str) -> str:

@@ -23,15 +23,20 @@ from .monitors import (source_group, source_range, spike_recording, state_record
                        synaptic_recording)
 from .neurons import translate_neuron_group, unsupported
 from .spikesources import translate_spike_generator
-from .synapses import translate_synapses
+from .synapses import StepSchedule, has_step_code, summed_assignments, translate_synapses
 
 __all__ = ["describe_network", "simulation_clock"]
 
 
 def _contained(objects) -> set[int]:
+    """Objects that others contain: translated with their container. Not
+    Synapses, which Brian adds to their source's objects when they have a
+    run_regularly operation."""
     ids = set()
     for obj in objects:
         for contained in getattr(obj, "contained_objects", ()):
+            if isinstance(contained, Synapses):
+                continue
             ids.add(id(contained))
             ids |= _contained([contained])
     return ids
@@ -60,6 +65,17 @@ def simulation_clock(objects) -> Clock:
     if group_clocks:
         return group_clocks.pop()
     return min((obj.clock for obj in objects), key=lambda c: c.dt_)
+
+
+def _step_schedule(objects, positions: dict[int, int]) -> StepSchedule:
+    """Where in Brian's order synaptic per-step code can run (see
+    `StepSchedule`)."""
+    updates = {obj.name: positions[id(obj.state_updater)] for obj in objects
+               if isinstance(obj, NeuronGroup) and id(obj.state_updater) in positions}
+    pathways = [positions[id(p)] for obj in objects if isinstance(obj, Synapses)
+                for p in obj._pathways if id(p) in positions]
+    return StepSchedule(positions=positions, updates=updates,
+                        first_pathway=min(pathways, default=len(objects)))
 
 
 def describe_network(objects) -> ModelDescription:
@@ -129,33 +145,46 @@ def describe_network(objects) -> ModelDescription:
     names = {group.name for group in groups}
     groups += [group for name, group in monitored.items()
                if name not in names and isinstance(group, (NeuronGroup, PoissonGroup))]
+    # ``objects`` are in Brian's order (schedule slot, order, name)
+    positions = {id(obj): index for index, obj in enumerate(objects)}
+    synapses = [obj for obj in synapses if len(obj)]  # no synapse, no effect
+    if any(has_step_code(obj) for obj in synapses):
+        description.substeps = 2
+    schedule = _step_schedule(objects, positions)
     inputs = defaultdict(list)
     references = defaultdict(set)
+    summed = defaultdict(list)
     for obj in synapses:
-        if len(obj) == 0:
-            continue  # no synapse, no effect
-        for population in translate_synapses(obj, dt):
+        for group_name, items in summed_assignments(obj).items():
+            summed[group_name] += items
+        for population in translate_synapses(obj, description.genn_dt, schedule):
             description.synapses.append(population)
-            if population.post_target:
+            if population.post_target and population.post_target.startswith("Isyn_"):
                 target_var = population.post_target[len("Isyn_"):]
                 if (target_var, population.post_target) not in inputs[population.target]:
                     inputs[population.target].append((target_var, population.post_target))
             for role, name, _ in population.neuron_references.values():
                 references[population.source if role == "pre" else population.target].add(name)
+            for name in (population.pre_target, population.post_target):
+                if name and name.startswith("Isum_"):
+                    # the summed variable, set by the neuron code
+                    group = population.source if name == population.pre_target else \
+                        population.target
+                    references[group].add(name[len("Isum_"):])
     description.connectivity_key = tuple((s.name, len(s.pre_indices)) for s in description.synapses)
     first_step = int(clock.variables["timestep"].get_value()[0])
     for group in generators:
         description.neurons.append(translate_spike_generator(
-            group, first_step, record_spikes=group.name in spike_sources))
-    # ``objects`` are in Brian's order (schedule slot, order, name)
-    positions = {id(obj): index for index, obj in enumerate(objects)}
+            group, first_step, record_spikes=group.name in spike_sources,
+            substeps=description.substeps))
     for group in groups:
         description.neurons.append(translate_neuron_group(
             group, extra_names=references[group.name], positions=positions,
             state_recordings=state_recordings.pop(group.name, []),
             spike_recordings=spike_recordings.pop(group.name, []),
             inputs=inputs[group.name], poisson_inputs=poisson_inputs.pop(group.name, []),
-            record_spikes=group.name in spike_sources))
+            summed=summed.pop(group.name, []), record_spikes=group.name in spike_sources,
+            substeps=description.substeps))
     known = {p.name for p in description.neurons}
     for population in description.synapses:
         for name in (population.source, population.target):

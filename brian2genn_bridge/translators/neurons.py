@@ -8,7 +8,8 @@ import numpy as np
 from brian2.core.variables import ArrayVariable
 
 from ..model import GeNNVariable, NeuronPopulation
-from .expressions import genn_data_type, genn_identifier, in_previous_step
+from .expressions import (brian_step, genn_data_type, genn_identifier, in_previous_step,
+                          part_conditions)
 from .functions import function_data
 from .operations import regular_operations, schedule_operations
 from .templates import render
@@ -69,8 +70,8 @@ def _code_objects(group, operations, state_recordings, spike_recordings) -> list
 
 def translate_neuron_group(group, extra_names: set[str], positions: dict[int, int],
                            state_recordings=(), spike_recordings=(),
-                           inputs=(), poisson_inputs=(),
-                           record_spikes: bool = False) -> NeuronPopulation:
+                           inputs=(), poisson_inputs=(), summed=(),
+                           record_spikes: bool = False, substeps: int = 1) -> NeuronPopulation:
     """Build the GeNN population of ``group``.
 
     Parameters
@@ -90,8 +91,13 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     poisson_inputs
         ``(PoissonInput, (start, stop))`` of the inputs that target ``group``
         or its neurons ``[start, stop)``.
+    summed
+        `RegularOperation` items that set the group's summed variables (see
+        `translators.synapses.summed_assignments`).
     record_spikes
         Whether a monitor needs GeNN's spike recording.
+    substeps
+        GeNN steps per Brian step (`ModelDescription.substeps`).
     """
     check_neuron_group(group)
     thresholder = group.thresholder.get("spike")
@@ -100,12 +106,16 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     reset = _code(getattr(group, "resetter", {}).get("spike")) if threshold else ""
     operations = regular_operations(group, unsupported)
     blocks = schedule_operations(group, operations, positions, list(state_recordings),
-                                 unsupported=unsupported)
+                                 unsupported=unsupported, substeps=substeps,
+                                 summed=list(summed))
+    first_part, second_part = part_conditions(substeps)
     sim_code = render(
         "neuron_sim", inputs=list(inputs), spike_recordings=list(spike_recordings),
         poisson_inputs=[(p.name, in_previous_step(_code(p)), start, stop)
                         for p, (start, stop) in poisson_inputs],
-        blocks=blocks, recording=_render_recording,
+        blocks=blocks, first_part=first_part, second_part=second_part,
+        step=brian_step(substeps),
+        recording=lambda rec: _render_recording(rec, substeps),
         state_update=_code(getattr(group, "state_updater", None)),
         threshold=threshold, refractory=refractory, reset=reset)
 
@@ -123,7 +133,9 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     population = NeuronPopulation(
         name=group.name, group=group, size=len(group), variables=variables,
         sim_code=sim_code, threshold_code="bspike" if threshold else "", shared=shared,
-        additional_inputs=[(input_var, "scalar") for _, input_var in inputs],
+        additional_inputs=[(input_var, "scalar") for _, input_var in inputs]
+        + [(name, "scalar") for name in dict.fromkeys(
+            name for item in summed for name in re.findall(r"\bIsum_\w+", item.code))],
         state_recordings=list(state_recordings), spike_recordings=list(spike_recordings),
         record_spikes=record_spikes)
     for rec in state_recordings:
@@ -147,13 +159,13 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     return population
 
 
-def _render_recording(recording) -> str:
-    """Code that stores a StateMonitor's sample; an 'end' sample of Brian's
-    step m is taken in GeNN's step m + 1."""
+def _render_recording(recording, substeps: int) -> str:
+    """Code that stores a StateMonitor's sample; an 'end' sample is taken in
+    the part of GeNN's steps that completes Brian's step."""
     if recording.lag:
-        return render("recording", rec=recording, step="(int64_t)round(t / dt) - 1",
+        return render("recording", rec=recording, step=brian_step(substeps, previous=True),
                       code=in_previous_step(recording.code))
-    return render("recording", rec=recording, step="(int64_t)round(t / dt)",
+    return render("recording", rec=recording, step=brian_step(substeps),
                   code=recording.code)
 
 

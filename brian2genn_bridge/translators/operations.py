@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 
 from brian2.groups.group import CodeRunner
 from brian2.groups.subgroup import Subgroup
+from brian2.synapses.synapses import Synapses
 
 from ..model import StateRecording
-from .expressions import in_previous_step
+from .expressions import brian_step, in_previous_step
 
 __all__ = ["RegularOperation", "OperationBlocks", "regular_operations",
-           "schedule_operations"]
+           "schedule_operations", "operation_item"]
 
 #: Brian's slots whose code runs in the GeNN step after its Brian step
 #: (``expressions.AFTER_THRESHOLDS``), by the block they go to
@@ -47,6 +48,8 @@ class RegularOperation:
     conditions: list[str]
     #: marks operations among the items of a block (for the template)
     is_operation: bool = True
+    #: Brian's object whose place in the schedule the operation takes
+    runner: object = None
 
 
 @dataclass
@@ -79,7 +82,9 @@ def regular_operations(group, unsupported) -> list[CodeRunner]:
            getattr(group, "resetter", {}).get("spike"))
     operations = []
     for obj in group.contained_objects:
-        if obj in own or not obj.active:
+        if obj in own or not obj.active or isinstance(obj, Synapses):
+            # Brian adds Synapses with run_regularly operations to their
+            # source's objects too; they are translated on their own
             continue
         if isinstance(obj, Subgroup):
             # Brian adds a subgroup with operations to its group's objects
@@ -98,7 +103,7 @@ def regular_operations(group, unsupported) -> list[CodeRunner]:
 
 def schedule_operations(group, operations, positions: dict[int, int],
                         state_recordings: list[StateRecording],
-                        unsupported) -> OperationBlocks:
+                        unsupported, substeps: int = 1, summed=()) -> OperationBlocks:
     """Place ``operations`` and ``state_recordings`` of ``group`` in the
     blocks of its sim code.
 
@@ -114,6 +119,11 @@ def schedule_operations(group, operations, positions: dict[int, int],
         The recordings of monitors on the group.
     unsupported
         Builds the `NotImplementedError` for a feature.
+    substeps
+        GeNN steps per Brian step (`ModelDescription.substeps`).
+    summed
+        `RegularOperation` items that set summed variables, at the place of
+        their Brian updater (in the 'groups' slot, before the update).
     """
     update_at = positions.get(id(getattr(group, "state_updater", None)), -1)
     thresholder = group.thresholder.get("spike")
@@ -132,20 +142,26 @@ def schedule_operations(group, operations, positions: dict[int, int],
             block = "after_update"
         else:
             block = "after_threshold"
-        operation = _operation(group, runner, unsupported,
+        operation = operation_item(group, runner, unsupported, substeps,
                                completes_previous_step=runner.when in _SECOND_PART_BLOCKS)
         if operation is not None:
             placed.append((block, position, operation))
     for rec in state_recordings:
         block = "after_resets" if rec.when == "end" else "before_update"
         placed.append((block, positions[id(rec.monitor)], rec))
+    for item in summed:
+        # after the update, Brian's sum is computed in the synapse code that
+        # completes the step, and set before the rest of it
+        position = positions[id(item.runner)]
+        placed.append(("before_update" if position < update_at else "before_synapses",
+                       position, item))
     blocks = OperationBlocks()
     for block, _, item in sorted(placed, key=lambda entry: entry[1]):
         getattr(blocks, block).append(item)
     return blocks
 
 
-def _operation(group, runner, unsupported,
+def operation_item(group, runner, unsupported, substeps: int,
                completes_previous_step: bool) -> RegularOperation | None:
     """The `RegularOperation` of ``runner``, or ``None`` if it has no code.
 
@@ -167,7 +183,7 @@ def _operation(group, runner, unsupported,
         raise unsupported(group, f"the run_regularly operation '{runner.name}' with dt="
                           f"{runner.clock.dt}, not a multiple of the group's dt",
                           "use a dt that is an integer multiple of the group's dt.")
-    step = "((int64_t)round(t / dt) - 1)" if completes_previous_step else "(int64_t)round(t / dt)"
+    step = brian_step(substeps, previous=completes_previous_step)
     conditions = [f"{step} % {every} == 0"] if every > 1 else []
     if isinstance(runner.group, Subgroup):
         # the code of a subgroup's operation indexes the group's arrays by id

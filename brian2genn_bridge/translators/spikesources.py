@@ -8,17 +8,19 @@ import numpy as np
 from brian2.input.spikegeneratorgroup import SpikeGeneratorGroup
 
 from ..model import GeNNVariable, NeuronPopulation
+from .expressions import brian_step, part_conditions
 from .templates import render
 
 __all__ = ["translate_spike_generator"]
 
 
 def translate_spike_generator(group: SpikeGeneratorGroup, first_step: int,
-                              record_spikes: bool) -> NeuronPopulation:
+                              record_spikes: bool, substeps: int = 1) -> NeuronPopulation:
     """A GeNN population replaying the spikes of ``group``.
 
     Each neuron walks through its own sorted time bins (an extra global
     parameter); with a period, the walk restarts at every period.
+    ``substeps`` is `ModelDescription.substeps`.
     """
     indices = np.asarray(group.variables["neuron_index"].get_value(), dtype=np.int64)
     bins = np.asarray(group.variables["_timebins"].get_value(), dtype=np.int64)
@@ -32,7 +34,8 @@ def translate_spike_generator(group: SpikeGeneratorGroup, first_step: int,
     # the next spike of each neuron at the run's first step
     start = first + np.array([np.searchsorted(bins[f:e], local) for f, e in zip(first, end)],
                              dtype=np.int32)
-    sim_code = render("spike_generator", period=period)
+    sim_code = render("spike_generator", period=period, step=brian_step(substeps),
+                      second_part=part_conditions(substeps)[1])
     variables = [GeNNVariable("first", "int32_t", first, read_only=True),
                  GeNNVariable("end", "int32_t", end, read_only=True),
                  GeNNVariable("next", "int32_t", start)]

@@ -17,12 +17,14 @@ from pygenn import (create_postsynaptic_model, create_var_ref,
 from pygenn import ParallelismHint, SynapseMatrixType
 
 from ..model import GeNNVariable, SynapsePopulation
-from .expressions import genn_identifier
+from .expressions import genn_identifier, in_previous_step
 from .functions import function_data
-from .monitors import source_group
+from .monitors import source_group, source_range
 from .neurons import _ctype, unsupported
+from .operations import RegularOperation
 
-__all__ = ["translate_synapses", "add_synapse_population", "choose_connectivity"]
+__all__ = ["translate_synapses", "add_synapse_population", "choose_connectivity",
+           "has_step_code", "summed_assignments"]
 
 logger = get_logger(__name__)
 
@@ -194,27 +196,13 @@ def choose_connectivity(synapses, n_pre: int, n_post: int, pre: np.ndarray,
 
 def _check_supported(synapses) -> None:
     """Raise `NotImplementedError` for features of ``synapses`` GeNN lacks."""
-    if synapses.state_updater is not None and synapses.state_updater.active \
-            and _code(synapses.state_updater):
-        raise unsupported(synapses, "clock-driven synaptic equations",
-                          "use event-driven equations, or move the dynamics into the "
-                          "postsynaptic NeuronGroup.")
-    operations = [obj.name for obj in synapses.contained_objects
-                  if obj.active and isinstance(obj, CodeRunner) and obj.template == "stateupdate"
-                  and obj is not synapses.state_updater]
-    if operations:
-        raise unsupported(synapses, f"run_regularly operations or (constant over dt) "
-                          f"subexpressions ({operations})",
-                          "compute the values in the pre- or postsynaptic NeuronGroup.")
     codeobjs = [p.codeobj for p in synapses._pathways if p.codeobj is not None]
+    codeobjs += [runner.codeobj for runner in _step_runners(synapses)]
     if function_data(codeobjs):
         raise unsupported(synapses, "functions with data (TimedArray) in synaptic code",
                           "compute the value in a variable of the pre- or postsynaptic "
                           "NeuronGroup (e.g. 'stimulus = ta(t) : 1') and read it as "
                           "'stimulus_pre' or 'stimulus_post'.")
-    if synapses.summed_updaters:
-        raise unsupported(synapses, "summed variables",
-                          "accumulate through on_pre statements instead.")
     if any(p.event != "spike" for p in synapses._pathways):
         raise unsupported(synapses, "pathways on custom events",
                           "trigger the pathway on spikes.")
@@ -227,6 +215,149 @@ def _check_supported(synapses) -> None:
                           "draw them in the pre- or postsynaptic NeuronGroup (e.g. "
                           "'r = rand() : 1 (constant over dt)' there) and read them as "
                           "'r_pre' or 'r_post'.")
+
+
+# --------------------------------------------------------- per-step code
+#: Brian's slots after spike propagation, where synaptic code has no place
+_AFTER_SYNAPSES = ("after_synapses", "before_resets", "resets", "after_resets", "before_end",
+                   "end")
+#: names of neuron variables that Brian's thresholds change
+_THRESHOLD_WRITES = re.compile(r"\b(?:lastspike|not_refractory)_(?:pre|post)\b")
+
+
+def _step_runners(synapses) -> list[CodeRunner]:
+    """The operations of ``synapses`` that run every step (or every few),
+    with code: the clock-driven state update, run_regularly operations, the
+    ``(constant over dt)`` subexpression update and summed variables."""
+    return [obj for obj in synapses.contained_objects
+            if isinstance(obj, CodeRunner) and obj.active and obj.codeobj is not None
+            and obj.template in ("stateupdate", "summed_variable") and _code(obj)]
+
+
+def has_step_code(synapses) -> bool:
+    """Whether ``synapses`` has code of its own every step, which needs two
+    GeNN steps per Brian step (`ModelDescription.substeps`)."""
+    return bool(_step_runners(synapses))
+
+
+@dataclass
+class StepSchedule:
+    """Where synaptic per-step code can run, from the network's order
+    (positions in Brian's schedule): GeNN's synapse dynamics run before the
+    neuron code of each GeNN step, i.e. before the neurons' state updates
+    ('early', in the even step) or after them and their thresholds, before
+    all spike propagation ('late', in the odd step)."""
+
+    positions: dict[int, int]
+    #: position of the state update of each neuron group, by name
+    updates: dict[str, int]
+    #: position of the first synaptic pathway
+    first_pathway: int
+
+    def is_late(self, synapses, runner) -> bool:
+        """Whether ``runner`` of ``synapses`` runs late, judged against the
+        state updates of the groups it connects; raises
+        `NotImplementedError` if it can run neither early nor late."""
+        position = self.positions[id(runner)]
+        updates = [self.updates[group.name] for group in
+                   (source_group(synapses.source), source_group(synapses.target))
+                   if group.name in self.updates]
+        if all(position < update for update in updates):
+            return False
+        if all(update < position for update in updates) and position < self.first_pathway \
+                and runner.when not in _AFTER_SYNAPSES:
+            return True
+        raise unsupported(synapses, f"the operation '{runner.name}' in the "
+                          f"'{runner.when}' slot (order {runner.order}) between the state "
+                          "updates of the groups it connects, or after spike propagation",
+                          "run it in the 'start' slot (run_regularly(..., when='start')), "
+                          "or give it an order after the neuron groups' (order=1).")
+
+
+@dataclass
+class _StepCode:
+    """The synapse dynamics code of a `Synapses`: ``early`` and ``late``
+    blocks, and the summed variables as ``(side, variable, block, late)``,
+    which go to one GeNN group each."""
+
+    early: list[str]
+    late: list[str]
+    summed: list[tuple[str, str, str, bool]]
+
+    def render(self, summed: list[tuple] = ()) -> str:
+        """GeNN ``synapse_dynamics_code``, with the given summed variables
+        (entries of ``self.summed``) only."""
+        early = self.early + [block for _, _, block, late in summed if not late]
+        late = self.late + [block for _, _, block, late in summed if late]
+        parts = []
+        if early:
+            parts.append("if ((int64_t)round(t / dt) % 2 == 0) {\n" + "\n".join(early) + "\n}")
+        if late:
+            parts.append("if ((int64_t)round(t / dt) % 2 == 1) {\n" + "\n".join(late) + "\n}")
+        return "\n".join(parts)
+
+
+def _step_code(synapses, schedule: StepSchedule | None) -> _StepCode:
+    """Place the per-step operations of ``synapses`` (see `StepSchedule`)."""
+    from .operations import operation_item
+
+    code = _StepCode([], [], [])
+    runners = _step_runners(synapses)
+    if not runners:
+        return code
+    for runner in sorted(runners, key=lambda r: schedule.positions[id(r)]):
+        late = schedule.is_late(synapses, runner)
+        if late and _THRESHOLD_WRITES.search(_code(runner)):
+            raise unsupported(synapses, f"reading lastspike or not_refractory of a neuron "
+                              f"in '{runner.name}', which runs after the thresholds here",
+                              "compute the value in the neuron group.")
+        if runner.template == "summed_variable":
+            side = "pre" if runner.target_varname.endswith("_pre") else "post"
+            name = genn_identifier(runner.target_var.name)
+            add = "addToPre" if side == "pre" else "addToPost"
+            block = f"{{\n{_code(runner)}\n{add}(b_synaptic_var);\n}}"
+            if late:
+                _check_late_sum(synapses, runner, name)
+                block = in_previous_step(block)
+            code.summed.append((side, name, block, late))
+            continue
+        item = operation_item(synapses, runner, unsupported, substeps=2,
+                              completes_previous_step=late)
+        block = item.code if not item.conditions else \
+            f"if ({' && '.join(item.conditions)}) {{\n{item.code}\n}}"
+        (code.late if late else code.early).append(
+            block if item.conditions else f"{{\n{block}\n}}")
+    return code
+
+
+def _check_late_sum(synapses, runner, name: str) -> None:
+    """A summed variable computed after its group's state update is set in
+    the next GeNN step, after the group's threshold: which must not read it."""
+    group = source_group(runner.target)
+    thresholder = getattr(group, "thresholder", {}).get("spike")
+    if thresholder is not None and re.search(rf"\b{name}\b", thresholder.abstract_code):
+        raise unsupported(synapses, f"the summed variable '{name}' of '{group.name}', "
+                          "updated after the group's state update and read by its threshold",
+                          "give the Synapses an order before the group's (e.g. order=-1).")
+
+
+def summed_assignments(synapses) -> dict[str, list[RegularOperation]]:
+    """By name of the target group, the neuron code that sets the summed
+    variables of ``synapses`` from GeNN's input variable ``Isum_<name>``, at
+    the place of Brian's updater (before the target's state update)."""
+    result: dict[str, list[RegularOperation]] = {}
+    for runner in _step_runners(synapses):
+        if runner.template != "summed_variable":
+            continue
+        name = genn_identifier(runner.target_var.name)
+        start, stop = source_range(runner.target)
+        group = source_group(runner.target)
+        conditions = [f"id >= {start} && id < {stop}"] if (start, stop) != (0, len(group)) \
+            else []
+        result.setdefault(group.name, []).append(RegularOperation(
+            name=runner.name, when=runner.when, code=f"{name} = Isum_{name};",
+            conditions=conditions, runner=runner))
+    return result
 
 
 @dataclass
@@ -244,11 +375,18 @@ class _Layout:
     index: Any
 
 
-def translate_synapses(synapses, dt: float) -> list[SynapsePopulation]:
+def translate_synapses(synapses, dt: float,
+                       schedule: StepSchedule | None = None) -> list[SynapsePopulation]:
     """Describe a `Synapses` object as GeNN synapse groups with its
     connectivity: one per family of pathways (see `_families`), split into
-    one per postsynaptic variable that its on_pre statements change."""
+    one per postsynaptic variable that its on_pre statements change (and
+    per summed variable where a group has no channel left for it).
+
+    ``dt`` is GeNN's time step (delays are counted in it); ``schedule``
+    places per-step code (needed when `has_step_code`).
+    """
     _check_supported(synapses)
+    step = _step_code(synapses, schedule)
     lines = {p.name: _pathway_lines(synapses, p) for p in synapses._pathways}
     _check_post_reads(synapses, lines)
     source, target = source_group(synapses.source), source_group(synapses.target)
@@ -264,9 +402,14 @@ def translate_synapses(synapses, dt: float) -> list[SynapsePopulation]:
     layout = _Layout(synapses, source, target, connectivity, parallelism, pre, post,
                      _genn_order(connectivity, pre, post, len(source), len(target)))
     populations = []
-    for number, family in enumerate(_families(synapses, lines, _synaptic_variables(synapses))):
+    families = _families(synapses, lines, _synaptic_variables(synapses))
+    if len(families) > 1 and (step.early or step.late or step.summed):
+        raise unsupported(synapses, "clock-driven equations, summed variables or "
+                          "run_regularly operations together with several pathways on "
+                          "one side", "use one Synapses object per pathway.")
+    for number, family in enumerate(families):
         name = synapses.name if number == 0 else f"{synapses.name}_{family[0].objname}"
-        populations += _family_populations(layout, name, family, lines, dt)
+        populations += _family_populations(layout, name, family, lines, dt, step)
     for population in populations[1:]:
         population.primary = False
     _mark_mirrors(populations)
@@ -274,14 +417,16 @@ def translate_synapses(synapses, dt: float) -> list[SynapsePopulation]:
 
 
 def _family_populations(layout: _Layout, name: str, family: list, lines: dict[str, Lines],
-                        dt: float) -> list[SynapsePopulation]:
+                        dt: float, step: _StepCode) -> list[SynapsePopulation]:
     """The GeNN groups of one family of pathways: one per postsynaptic
-    variable that its on_pre statements change.
+    variable that its on_pre statements change, and further ones for
+    summed variables that find no free ``addToPost``/``addToPre`` channel.
 
     The first group runs all statements; each further one runs them with
-    only its own target's ``addToPost``. Where the statements change
-    synaptic variables, every group does so on its own copies: the same
-    deterministic code on the same spikes keeps the copies equal.
+    only its own target's ``addToPost`` (and summed variable). Where the
+    statements change synaptic variables, every group does so on its own
+    copies: the same deterministic code on the same spikes keeps the copies
+    equal.
     """
     synapses = layout.synapses
     pre_pathway = next((p for p in family if p.prepost == "pre"), None)
@@ -289,28 +434,60 @@ def _family_populations(layout: _Layout, name: str, family: list, lines: dict[st
     pre_lines = lines[pre_pathway.name] if pre_pathway else []
     post_code = _render(lines[post_pathway.name]) if post_pathway else ""
     targets = _targets(pre_lines)
-    all_code = _render(pre_lines) + "\n" + post_code
-    if len(targets) > 1 and "gennrand" in all_code:
+    all_code = "\n".join([_render(pre_lines), post_code, step.render()])
+    channels = _summed_channels(len(targets or [None]), bool(targets), step.summed)
+    if max(len(targets), len(channels)) > 1 and "gennrand" in all_code:
         # separate groups would draw separate numbers (and copies diverge)
-        raise unsupported(synapses, "random numbers in on_pre statements that change "
-                          "several postsynaptic variables",
+        raise unsupported(synapses, "random numbers in the code of a Synapses object with "
+                          "several postsynaptic targets or summed variables",
                           "use one Synapses object per postsynaptic variable.")
     writes = _written(all_code, _synaptic_variables(synapses))
     axonal_delay, delay_steps = _axonal_delay(layout, pre_pathway, pre_lines, dt)
     back_prop_delay = _back_prop_delay(synapses, post_pathway, dt)
     populations = []
-    for number, target_var in enumerate(targets or [None]):
-        pre_code = _render(pre_lines, target_var)
-        if delay_steps is not None:
+    for number in range(max(len(targets or [None]), len(channels))):
+        target_var = targets[number] if number < len(targets) else None
+        pre_code = _render(pre_lines, target_var or "")
+        if delay_steps is not None and target_var is not None:
             pre_code = re.sub(r"addToPost\((.*)\);", r"addToPostDelay(\1, delay_steps);",
                               pre_code)
+        summed = channels.get(number, {})
         populations.append(_population(
-            layout, name if number == 0 else f"{name}_to_{target_var}",
-            pre_code=pre_code, post_code=post_code if number == 0 or writes else "",
-            post_target=f"Isyn_{target_var}" if target_var else None,
+            layout, name if number == 0 else f"{name}_to_{target_var or _summed_name(summed)}",
+            pre_code=pre_code if number == 0 or target_var or writes else "",
+            post_code=post_code if number == 0 or writes else "",
+            dynamics_code=step.render(list(summed.values())),
+            post_target=(f"Isyn_{target_var}" if target_var else
+                         f"Isum_{summed['post'][1]}" if "post" in summed else None),
+            pre_target=f"Isum_{summed['pre'][1]}" if "pre" in summed else None,
             axonal_delay=axonal_delay, back_prop_delay=back_prop_delay,
-            delay_steps=delay_steps, pathways=tuple(p.objname for p in family)))
+            delay_steps=delay_steps if target_var else None,
+            pathways=tuple(p.objname for p in family)))
     return populations
+
+
+def _summed_name(summed: dict) -> str:
+    """Name part of a GeNN group made for summed variables."""
+    return "sum_" + "_".join(entry[1] for entry in summed.values())
+
+
+def _summed_channels(n_groups: int, post_used: bool, summed: list[tuple]) -> dict[int, dict]:
+    """Which GeNN group (by number) takes each summed variable: a group has
+    one ``addToPre`` and one ``addToPost`` channel; on_pre statements use
+    the ``addToPost`` channel of every group that changes a postsynaptic
+    variable. Returns ``number -> {side: entry of _StepCode.summed}``."""
+    free = {"pre": list(range(n_groups)), "post": [] if post_used else [0]}
+    channels: dict[int, dict] = {}
+    for entry in summed:
+        side = entry[0]
+        if not free[side]:
+            # a new group, whose other channel is free too
+            number = max([n_groups - 1, *channels]) + 1
+            free["pre" if side == "post" else "post"].append(number)
+        else:
+            number = free[side].pop(0)
+        channels.setdefault(number, {})[side] = entry
+    return channels
 
 
 def _axonal_delay(layout: _Layout, pathway, lines: Lines,
@@ -340,11 +517,12 @@ def _back_prop_delay(synapses, pathway, dt: float) -> int:
 
 
 def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
-                post_target: str | None, axonal_delay: int, back_prop_delay: int,
-                delay_steps: np.ndarray | None, pathways: tuple[str, ...]) -> SynapsePopulation:
+                dynamics_code: str, post_target: str | None, pre_target: str | None,
+                axonal_delay: int, back_prop_delay: int, delay_steps: np.ndarray | None,
+                pathways: tuple[str, ...]) -> SynapsePopulation:
     """One GeNN group, with the variables its code uses."""
     synapses = layout.synapses
-    used = set(re.findall(r"\b\w+\b", pre_code + "\n" + post_code))
+    used = set(re.findall(r"\b\w+\b", "\n".join([pre_code, post_code, dynamics_code])))
     variables = [GeNNVariable(var_name, _ctype(var), var, read_only=var.read_only,
                               index=layout.index)
                  for var_name, var in _synaptic_variables(synapses).items() if var_name in used]
@@ -365,7 +543,8 @@ def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
         name=name, synapses=synapses, source=layout.source.name, target=layout.target.name,
         connectivity=layout.connectivity, parallelism=layout.parallelism, variables=variables,
         pre_spike_syn_code=pre_code, post_spike_syn_code=post_code,
-        neuron_references=references, shared=shared, post_target=post_target,
+        synapse_dynamics_code=dynamics_code, neuron_references=references, shared=shared,
+        post_target=post_target, pre_target=pre_target,
         axonal_delay_steps=axonal_delay, back_prop_delay_steps=back_prop_delay,
         pre_indices=layout.pre, post_indices=layout.post, pathways=pathways)
 
@@ -448,7 +627,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
         post_neuron_var_refs=[(name, ctype) for name, (role, _, ctype) in refs.items()
                               if role == "post"],
         pre_spike_syn_code=_skippable(population.pre_spike_syn_code),
-        post_spike_syn_code=_skippable(population.post_spike_syn_code))
+        post_spike_syn_code=_skippable(population.post_spike_syn_code),
+        synapse_dynamics_code=population.synapse_dynamics_code or None)
     source = simulation.populations[population.source]
     target = simulation.populations[population.target]
     params = {name: float(np.asarray(var.get_value()).reshape(-1)[0])
@@ -467,6 +647,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
         group.set_wu_param_dynamic(name)
     if population.post_target:
         group.post_target_var = population.post_target
+    if population.pre_target:
+        group.pre_target_var = population.pre_target
     group.axonal_delay_steps = population.axonal_delay_steps
     group.back_prop_delay_steps = population.back_prop_delay_steps
     delay_var = next((v for v in population.variables if v.name == "delay_steps"), None)

@@ -1,0 +1,153 @@
+"""Synapses with code of their own every step (clock-driven equations, summed
+variables, run_regularly operations, ``(constant over dt)`` subexpressions)
+against Brian's runtime device. Brian runs this code between neuron code of
+a step, so the GeNN model takes two GeNN steps per Brian step; results agree
+value for value (float64) and spike for spike."""
+
+import numpy as np
+from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
+                    Synapses, ms)
+
+from utils import assert_spikes_equal, assert_traces_close, genn_device, run_both
+
+
+def _compare(reference, genn, keys, min_spikes=3):
+    assert len(reference["t"]) >= min_spikes  # the network is active
+    assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
+    for key in keys:
+        assert_traces_close(reference[key], genn[key], rtol=1e-10, what=key)
+
+
+def test_clock_driven_and_summed_over_runs():
+    """A clock-driven synaptic trace driven by the postsynaptic voltage and
+    by spikes (with a delay) feeds a summed current; three runs, a weight
+    changed between them, a StateMonitor on the synapses."""
+
+    def script():
+        G = NeuronGroup(4, """dv/dt = (1.15 - v + I)/(10*ms) : 1
+                              I : 1""", threshold="v > 1", reset="v = 0",
+                        method="euler", name="cd_grp")
+        G.v = "0.2*i"
+        S = Synapses(G, G, """w : 1
+                              ds/dt = -s/(5*ms) + 0.1*v_post/ms : 1 (clock-driven)
+                              I_post = w*s : 1 (summed)""",
+                     on_pre="s += 1", delay=0.3 * ms, method="euler", name="cd_syn")
+        S.connect(condition="i != j")
+        S.w = "0.02 + 0.01*i - 0.005*j"
+        spikes = SpikeMonitor(G, name="cd_spikes")
+        trace = StateMonitor(G, ["v", "I"], record=True, name="cd_trace")
+        strace = StateMonitor(S, "s", record=[0, 5, 7], name="cd_strace")
+        net = Network(G, S, spikes, trace, strace)
+        net.run(8 * ms)
+        S.w["i == 1"] = 0.05
+        net.run(7 * ms)
+        net.run(5 * ms)
+        return dict(i=spikes.i[:], t=spikes.t[:], v=trace.v[:], I=trace.I[:], s=S.s[:],
+                    strace=strace.s[:], strace_t=strace.t[:])
+
+    reference, genn = run_both(script)
+    _compare(reference, genn, ("v", "I", "s", "strace", "strace_t"))
+    assert genn_device._simulation.description.substeps == 2
+
+
+def test_gap_junctions_with_reset():
+    """A summed gap-junction current reads pre- and postsynaptic voltages
+    right after their reset, as in Brian's schedule."""
+
+    def script():
+        G = NeuronGroup(5, """dv/dt = (v0 - v + Igap)/(10*ms) : 1
+                              v0 : 1
+                              Igap : 1""", threshold="v > 1", reset="v = 0",
+                        refractory=1 * ms, method="exact", name="gap_grp")
+        G.v0 = "1.5 + 0.2*i"
+        S = Synapses(G, G, """w : 1
+                              Igap_post = w*(v_pre - v_post) : 1 (summed)""",
+                     name="gap_syn")
+        S.connect(condition="abs(i - j) == 1")
+        S.w = 0.3
+        spikes = SpikeMonitor(G, name="gap_spikes")
+        trace = StateMonitor(G, ["v", "Igap"], record=True, name="gap_trace")
+        net = Network(G, S, spikes, trace)
+        net.run(30 * ms)
+        return dict(i=spikes.i[:], t=spikes.t[:], v=trace.v[:], Igap=trace.Igap[:])
+
+    reference, genn = run_both(script)
+    _compare(reference, genn, ("v", "Igap"), min_spikes=10)
+
+
+def test_summed_pre_post_and_subgroups():
+    """Summed variables of the pre- and of the postsynaptic side in one
+    Synapses, and two Synapses summing into two subgroups of one variable
+    (the rest of it keeps its value)."""
+
+    def script():
+        inp = SpikeGeneratorGroup(2, [0, 1, 0], [1, 2, 4] * ms, name="sp_inp")
+        G = NeuronGroup(6, """x : 1
+                              y : 1""", name="sp_grp")
+        G.x = -1
+        S = Synapses(inp, G[:3], """dw/dt = -w/(3*ms) : 1 (clock-driven)
+                                    x_post = w : 1 (summed)""",
+                     on_pre="w += 1 + i", method="exact", name="sp_syn1")
+        S.connect()
+        S2 = Synapses(G, G[3:6], """c : 1
+                                   x_post = c*y_pre : 1 (summed)
+                                   y_pre = c : 1 (summed)""", name="sp_syn2")
+        S2.connect(condition="i < 3")
+        S2.c = "i + 0.5*j"
+        trace = StateMonitor(G, ["x", "y"], record=True, name="sp_trace")
+        net = Network(inp, G, S, S2, trace)
+        net.run(3 * ms)
+        G.x[5] = 7  # overwritten at the next step by the sum
+        net.run(3 * ms)
+        return dict(i=np.array([]), t=np.array([]) * ms, x=trace.x[:], y=trace.y[:],
+                    w=S.w[:])
+
+    reference, genn = run_both(script)
+    _compare(reference, genn, ("x", "y", "w"), min_spikes=0)
+    assert np.any(reference["x"][:3] > 0) and np.any(reference["y"] != 0)
+
+
+def test_synaptic_operations():
+    """run_regularly of a Synapses (every 2 steps, 'start' slot) and a
+    ``(constant over dt)`` synaptic subexpression that draws noise on the
+    host side of Brian: here a deterministic function of the time."""
+
+    def script():
+        inp = SpikeGeneratorGroup(3, [0, 1, 2, 1], [1, 2, 3, 6] * ms, name="op_inp")
+        G = NeuronGroup(2, "dv/dt = -v/(5*ms) : 1", threshold="v > 1.5", reset="v = 0",
+                        method="exact", name="op_grp")
+        S = Synapses(inp, G, """w : 1
+                                g = 1 + sin(t/ms) : 1 (constant over dt)""",
+                     on_pre="v_post += w*g", name="op_syn")
+        S.connect()
+        S.w = "0.3 + 0.1*i"
+        S.run_regularly("w = w*1.02 + 0.001*j", dt=0.2 * ms)
+        spikes = SpikeMonitor(G, name="op_spikes")
+        trace = StateMonitor(G, "v", record=True, name="op_trace")
+        net = Network(inp, G, S, spikes, trace)
+        net.run(10 * ms)
+        return dict(i=spikes.i[:], t=spikes.t[:], v=trace.v[:], w=S.w[:])
+
+    reference, genn = run_both(script)
+    _compare(reference, genn, ("v", "w"), min_spikes=1)
+
+
+def test_synaptic_update_before_neurons():
+    """A Synapses whose name sorts before its neuron group's: Brian updates
+    the synapses first, with the voltage from before the group's update."""
+
+    def script():
+        G = NeuronGroup(3, "dv/dt = (1.2 - v)/(4*ms) : 1", threshold="v > 1",
+                        reset="v = 0", method="exact", name="z_group")
+        G.v = "0.3*i"
+        S = Synapses(G, G, "du/dt = (v_pre - u)/(2*ms) : 1 (clock-driven)",
+                     method="euler", name="a_synapses")
+        S.connect()
+        spikes = SpikeMonitor(G, name="bf_spikes")
+        net = Network(G, S, spikes)
+        net.run(12 * ms)
+        return dict(i=spikes.i[:], t=spikes.t[:], u=S.u[:])
+
+    reference, genn = run_both(script)
+    _compare(reference, genn, ("u",))
+
