@@ -69,6 +69,8 @@ class GeNNSimulation:
         self.timings: dict[str, float] = {}
         #: whether the last step was a finishing step (`Phase.COMPLETE`)
         self.finished = False
+        #: whether the host copies of the recording buffers are up to date
+        self._recordings_pulled = False
         start = time.perf_counter()
         name = f"brian_{self.key}"
         self.model = GeNNModel(description.precision, name, backend=backend,
@@ -243,21 +245,56 @@ class GeNNSimulation:
         step_time = self.model.step_time
         for _ in range(n_steps):
             step_time()
+        self._recordings_pulled = False
 
     def recorded_spikes(self, population: str, first_step: int, n_steps: int):
         """Spikes recorded in steps ``[first_step, first_step + n_steps)``
         (at most one recording buffer), as ``(steps, ids)`` in time order."""
-        self.model.pull_recording_buffers_from_device()
+        if not self._recordings_pulled:
+            # one copy of all populations' buffers serves every population
+            self.model.pull_recording_buffers_from_device()
+            self._recordings_pulled = True
         words = self._spike_words[population].view
-        steps = first_step + np.arange(n_steps)
-        rows = words[steps % self.recording_steps]
-        row, word = np.nonzero(rows)
-        if len(row) == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
-        values = rows[row, word]
-        bits = (values[:, None] >> np.arange(32, dtype=np.uint32)) & 1
-        r, b = np.nonzero(bits)
-        return steps[row[r]], (word[r] * 32 + b).astype(np.int32)
+        # GeNN step m is in row m % recording_steps: the steps are the rows
+        # from first_step's on, wrapping around once at most, decoded in
+        # place (no copy of the buffer)
+        row = first_step % self.recording_steps
+        in_first = min(n_steps, self.recording_steps - row)
+        rows, ids = _set_bits(words[row:row + in_first])
+        if in_first < n_steps:
+            wrapped, wrapped_ids = _set_bits(words[:n_steps - in_first])
+            rows = np.concatenate([rows, in_first + wrapped])
+            ids = np.concatenate([ids, wrapped_ids])
+        return first_step + rows, ids.astype(np.int32)
+
+
+def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row and bit number (``32 * column + bit``) of every set bit of
+    ``words`` (rows of 32-bit words), in row, then bit number order.
+
+    Spike recordings are sparse, so most non-zero words hold one set bit:
+    the set bits are peeled off the lowest first, one round per bit that a
+    word holds, rather than testing all 32 bits of every non-zero word.
+    """
+    flat = words.reshape(-1)
+    position = np.flatnonzero(flat)
+    values = flat[position]
+    keys = []
+    while len(values):
+        lowest = values & (~values + np.uint32(1))
+        # exact: a power of two is exactly m * 2**e with m = 0.5
+        bit = np.frexp(lowest.astype(np.float64))[1] - 1
+        keys.append(position * 32 + bit)
+        values = values ^ lowest
+        left = values != 0
+        values, position = values[left], position[left]
+    if not keys:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # each round is sorted already: merging the rounds is cheap (timsort)
+    key = keys[0] if len(keys) == 1 else np.sort(np.concatenate(keys), kind="stable")
+    word = key >> 5
+    row, column = np.divmod(word, words.shape[1])
+    return row, column * 32 + (key & 31)
 
 
 # GeNN keeps the queue pointers on the device only (VarLocation::DEVICE):

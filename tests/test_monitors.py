@@ -232,3 +232,46 @@ def test_long_run_recorded_in_many_chunks():
     assert_traces_close(reference["state_v"], genn["state_v"], what="v every step")
     assert_traces_close(reference["slow_v"], genn["slow_v"], what="v every 3 steps")
     np.testing.assert_allclose(genn["rate"], reference["rate"], rtol=1e-12)
+
+
+def synchronous_spikes():
+    """Two groups with SpikeMonitors, recorded in windows of a few steps: one
+    of 40 irregularly spiking neurons, one of 100 neurons spiking in groups
+    of 25 in the same steps (many set bits in one word of GeNN's spike
+    recording). The second run starts in the middle of the recording buffer."""
+    irregular = NeuronGroup(40, "dv/dt = (1.05 + 0.01*i - v)/(10*ms) : 1",
+                            threshold="v > 1", reset="v = 0", method="exact",
+                            name="sync_irregular")
+    irregular.v = "(0.618*i) % 1"
+    together = NeuronGroup(100, "dv/dt = 1/(2.3*ms) : 1", threshold="v > 1",
+                           reset="v = 0", method="euler", name="sync_together")
+    together.v = "0.2*(i % 4)"
+    monitors = [SpikeMonitor(irregular, name="sync_irregular_spikes"),
+                SpikeMonitor(together, name="sync_together_spikes")]
+    net = Network(irregular, together, *monitors)
+    net.run(20 * ms)
+    net.run(13.3 * ms)
+    result = {mon.name: dict(i=mon.i[:], t=mon.t[:]) for mon in monitors}
+    result["recording_steps"] = (genn_device._simulation.recording_steps
+                                 if genn_device._simulation is not None else 0)
+    return result
+
+
+def test_synchronous_spikes_in_many_windows():
+    """Every spike of both groups, in Brian's order (by time step, then by
+    neuron index), when the spike recordings of both groups are copied back
+    in windows of 35 steps that the second run's start does not align with."""
+    # 4 * (2 + 4) bytes of spike recording per step
+    preferences = {"devices.genn.recording_buffer_bytes": 35 * 24}
+    reference, genn = run_both(synchronous_spikes, preferences=preferences)
+    assert genn["recording_steps"] == 35
+    for name in ("sync_irregular_spikes", "sync_together_spikes"):
+        ref, got = reference[name], genn[name]
+        assert len(ref["i"]) > 50
+        np.testing.assert_array_equal(got["i"], ref["i"], err_msg=name)
+        np.testing.assert_array_equal(np.round(got["t"] / 1e-4), np.round(ref["t"] / 1e-4),
+                                      err_msg=name)
+    # synchronous spikes: 25 neurons in one step
+    steps, counts = np.unique(np.round(reference["sync_together_spikes"]["t"] / 1e-4),
+                              return_counts=True)
+    assert counts.max() >= 25
