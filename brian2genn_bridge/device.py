@@ -285,7 +285,11 @@ class GeNNDevice(RuntimeDevice):
         budget = prefs.devices.genn.recording_buffer_bytes
         per_step = _recording_bytes_per_step(description)
         substeps = description.substeps
-        steps = max(1, min(max(n_steps * substeps, 1), budget // max(per_step, 1)))
+        # the buffers stay with the model for later runs: a short first run
+        # (a warm-up) must not leave them short, and each window costs a
+        # pull of the buffers
+        steps = max(1, min(max(n_steps * substeps, _MIN_RECORDING_STEPS),
+                           budget // max(per_step, 1)))
         # windows of whole Brian steps
         steps = max(substeps, steps - steps % substeps)
         self._simulation = GeNNSimulation(description, self._code_directory(),
@@ -329,9 +333,10 @@ class GeNNDevice(RuntimeDevice):
     def _simulate(self, simulation, description, first_step, n_steps, report,
                   report_period, t_start, duration) -> None:
         """Step the model through Brian's steps ``[first_step, first_step +
-        n_steps)`` plus the finishing step that completes the last of them,
-        in chunks that fit the recording buffers, moving each chunk's
-        recordings into the monitors.
+        n_steps)``, in chunks that fit the recording buffers, moving each
+        chunk's recordings into the monitors. With one GeNN step per Brian
+        step, a finishing step completes the last of them; with two
+        (`ModelDescription.substeps`), the last odd step does.
 
         StateMonitors of Synapses are sampled on the host (GeNN's synapse
         code cannot run at Brian's 'start' or 'end' slot), so a network with
@@ -609,6 +614,10 @@ def _recorded_samples(rec, window_start: int, window_end: int, run,
     high = min(-(-(window_end - rec.lag) // substeps), run[1])
     first = -(-low // rec.every)
     return first, max(first, -(-high // rec.every))
+
+
+#: GeNN steps the recording buffers hold at least (memory permitting)
+_MIN_RECORDING_STEPS = 10_000
 
 
 def _has_delays(description) -> bool:
