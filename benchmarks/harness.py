@@ -13,6 +13,7 @@ progress line. See ``benchmarks/README.md`` for the meaning of every field.
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime as _dt
 import json
 import os
@@ -84,6 +85,9 @@ def parse_args(model: str, argv=None) -> argparse.Namespace:
                    help="skip a configuration when less than this many seconds of the "
                         "deadline remain (default: 0)")
     p.add_argument("--label", default=None, help="free-form tag stored in each record")
+    p.add_argument("--genn-pref", action="append", default=[], metavar="NAME=VALUE",
+                   help="genn back-ends: set prefs.devices.genn.NAME (a Python literal), "
+                        "e.g. --genn-pref cuda_block_size=128; stored in each record")
     args = p.parse_args(argv)
     if model != "cobahh":
         args.variant = None
@@ -185,6 +189,7 @@ def _tag(cfg: dict) -> str:
     if cfg["backend"] == "cpp_standalone":
         parts.append(f"t{cfg['threads']}")
     parts.append("mon" if cfg["monitor"] else "nomon")
+    parts += [f"{name}{value}" for name, value in sorted(cfg.get("genn_prefs", {}).items())]
     return "_".join(parts)
 
 
@@ -383,6 +388,8 @@ def main(model: str, argv=None) -> int:
                        "threads": args.threads if backend == "cpp_standalone" else None,
                        "duration": args.duration, "monitor": not args.no_monitor,
                        "seed": args.seed}
+                if backend.startswith("genn") and args.genn_pref:
+                    cfg["genn_prefs"] = dict(pref.split("=", 1) for pref in args.genn_pref)
                 tag = _tag(cfg)
                 cfg["build_dir"] = os.path.abspath(os.path.join(args.workdir, model, tag))
                 cfg["result_path"] = os.path.abspath(
@@ -447,6 +454,8 @@ def _setup_device(cfg: dict):
         import brian2genn_bridge  # noqa: F401  (registers the 'genn' device)
         set_device("genn", directory=build_dir,
                    backend="cuda" if backend == "genn-cuda" else "single_threaded_cpu")
+        for name, value in cfg.get("genn_prefs", {}).items():
+            prefs[f"devices.genn.{name}"] = ast.literal_eval(value)
         return
     if backend == "brian2cuda":
         try:

@@ -56,6 +56,15 @@ prefs.register_preferences(
         """,
         validator=lambda v: isinstance(v, int) and v > 0,
     ),
+    cuda_block_size=BrianPreference(
+        default=0,
+        docs="""
+        Threads per block of every CUDA kernel, or 0 for GeNN's choice from
+        the kernels' occupancy, which compiles the model's kernels once more
+        (a few seconds of every first build) to measure their registers.
+        """,
+        validator=lambda v: isinstance(v, int) and v >= 0 and v % 32 == 0,
+    ),
     keep_model_between_runs=BrianPreference(
         default=True,
         docs="""

@@ -73,8 +73,9 @@ class GeNNSimulation:
         self._recordings_pulled = False
         start = time.perf_counter()
         name = f"brian_{self.key}"
+        preferences = _backend_preferences(backend)
         self.model = GeNNModel(description.precision, name, backend=backend,
-                               time_precision="double")
+                               time_precision="double", **preferences)
         # Brian's generated code is in SI units, so GeNN's dt is in seconds too
         self.model.dt = description.genn_dt
         self.model.timing_enabled = description.kernel_timing
@@ -86,7 +87,10 @@ class GeNNSimulation:
             from .translators.synapses import add_synapse_population
             for population in description.synapses:
                 self.synapse_groups[population.name] = add_synapse_population(self, population)
-        path = os.path.join(directory, self.key)
+        # GeNN does not rebuild a model whose code is unchanged: other block
+        # sizes build elsewhere
+        path = os.path.join(directory, self.key + (
+            f"_b{preferences['manual_block_sizes'][0]}" if preferences else ""))
         os.makedirs(path, exist_ok=True)
         # another process (a second script, a parallel test worker) may be
         # building the same model into the same directory
@@ -295,6 +299,20 @@ def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     word = key >> 5
     row, column = np.divmod(word, words.shape[1])
     return row, column * 32 + (key & 31)
+
+
+def _backend_preferences(backend: str) -> dict:
+    """Preferences of GeNN's backend from the device's (CUDA block sizes)."""
+    from brian2 import prefs
+
+    block_size = prefs.devices.genn.cuda_block_size
+    if backend != "cuda" or not block_size:
+        return {}
+    from pygenn.cuda_backend import BlockSizeSelect, Preferences
+
+    kernels = len(Preferences().manual_block_sizes)
+    return {"block_size_select_method": BlockSizeSelect.MANUAL,
+            "manual_block_sizes": [block_size] * kernels}
 
 
 # GeNN keeps the queue pointers on the device only (VarLocation::DEVICE):
