@@ -300,6 +300,7 @@ def run_configuration(cfg: dict, args, base: dict) -> dict:
     record = dict(base)
     record.update({k: cfg[k] for k in ("model", "size", "variant", "backend", "float",
                                        "threads", "duration", "monitor", "seed")})
+    record["genn_prefs"] = cfg.get("genn_prefs")
     record["timestamp"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     for key in _RESULT_FIELDS:
         record.setdefault(key, None)
