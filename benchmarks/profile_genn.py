@@ -24,6 +24,9 @@ def main() -> None:
     parser.add_argument("--parallelism", choices=["auto", "presynaptic", "postsynaptic"],
                         default="auto", help="for every Synapses of the model")
     parser.add_argument("--threads-per-spike", type=int, default=0)
+    parser.add_argument("--synapses", nargs="+", default=None, metavar="NAME",
+                        help="apply --parallelism/--threads-per-spike to these Synapses "
+                             "of the model only (default: all)")
     args = parser.parse_args()
 
     import brian2genn_bridge  # noqa: F401
@@ -40,7 +43,9 @@ def main() -> None:
         model = models.build_cobahh(int(args.size))
     else:
         model = models.build_mbody(args.size, duration=duration)
-    for synapses in model["synapses"].values():
+    for name, synapses in model["synapses"].items():
+        if args.synapses is not None and name not in args.synapses:
+            continue
         configure_synapses(synapses, parallelism=args.parallelism,
                            threads_per_spike=args.threads_per_spike or None)
     start = time.perf_counter()

@@ -152,6 +152,8 @@ class SynapsePopulation:
     connectivity: str
     parallelism: str
     variables: list[GeNNVariable]
+    #: GeNN's threads per spike (presynaptic parallelism; ``None``: GeNN's default)
+    threads_per_spike: int | None = None
     pre_spike_syn_code: str = ""
     post_spike_syn_code: str = ""
     synapse_dynamics_code: str = ""
@@ -170,7 +172,7 @@ class SynapsePopulation:
 
     def signature(self) -> tuple:
         return (self.name, self.source, self.target, self.connectivity,
-                self.parallelism, self.pre_spike_syn_code, self.post_spike_syn_code,
+                self.parallelism, self.threads_per_spike, self.pre_spike_syn_code, self.post_spike_syn_code,
                 self.synapse_dynamics_code,
                 tuple((v.name, v.ctype, v.read_only) for v in self.variables),
                 tuple(sorted(self.neuron_references.items())), tuple(self.shared),

@@ -24,7 +24,7 @@ from .neurons import _ctype, unsupported
 from .operations import RegularOperation
 
 __all__ = ["translate_synapses", "add_synapse_population", "choose_connectivity",
-           "has_step_code", "summed_assignments"]
+           "choose_parallelism", "has_step_code", "summed_assignments"]
 
 logger = get_logger(__name__)
 
@@ -192,6 +192,37 @@ def choose_connectivity(synapses, n_pre: int, n_post: int, pre: np.ndarray,
     logger.debug(f"{synapses.name}: {choice} connectivity ({n} synapses, "
                  f"{n_pre}x{n_post})")
     return choice
+
+
+def choose_parallelism(synapses, connectivity: str, n_pre: int,
+                       pre: np.ndarray) -> tuple[str, int | None]:
+    """The parallelism of spike propagation and GeNN's threads per spike:
+    the object's ``genn_parallelism``/``genn_threads_per_spike``, else the
+    preference, else chosen from the connectivity.
+
+    GeNN's postsynaptic parallelism runs one thread per position in a row,
+    each looping over the step's spikes; presynaptic parallelism runs
+    ``threads`` threads per spike, each looping over part of its row. The
+    automatic choice is presynaptic for sparse connectivity with many
+    presynaptic neurons (many spikes per step) compared with the row length,
+    with about ``1.5 * threads**2`` synapses per row: on an H100, this made
+    the propagation of Mbody's KC -> eKC synapses (rows of ~100) 7x faster
+    with 4 threads per spike, COBAHH's (rows of ~2000) 1.6x faster with 32.
+    """
+    choice = getattr(synapses, "genn_parallelism", None) or prefs.devices.genn.parallelism
+    threads = getattr(synapses, "genn_threads_per_spike", None)
+    max_row = int(np.bincount(pre, minlength=n_pre).max()) if len(pre) else 0
+    if choice == "auto":
+        choice = ("presynaptic" if connectivity == "sparse" and max_row
+                  and n_pre >= 10 * np.sqrt(max_row) else "postsynaptic")
+        if choice == "presynaptic" and threads is None:
+            threads = int(np.clip(2 ** round(np.log2(max(np.sqrt(max_row) / 1.5, 1))), 1, 32))
+    if choice == "presynaptic" and connectivity != "sparse":
+        raise ValueError(f"Synapses '{synapses.name}': presynaptic parallelism needs "
+                         "sparse connectivity.")
+    logger.debug(f"{synapses.name}: {choice} parallelism"
+                 + (f", {threads} threads per spike" if threads else ""))
+    return choice, threads
 
 
 def _check_supported(synapses) -> None:
@@ -369,6 +400,7 @@ class _Layout:
     target: Any
     connectivity: str
     parallelism: str
+    threads_per_spike: int | None
     pre: np.ndarray
     post: np.ndarray
     #: position of each Brian synapse in GeNN's arrays
@@ -393,13 +425,8 @@ def translate_synapses(synapses, dt: float,
     pre = np.asarray(synapses.variables["_synaptic_pre"].get_value(), dtype=np.int64)
     post = np.asarray(synapses.variables["_synaptic_post"].get_value(), dtype=np.int64)
     connectivity = choose_connectivity(synapses, len(source), len(target), pre, post)
-    parallelism = getattr(synapses, "genn_parallelism", None) or prefs.devices.genn.parallelism
-    if parallelism == "auto":
-        parallelism = "postsynaptic"
-    if parallelism == "presynaptic" and connectivity != "sparse":
-        raise ValueError(f"Synapses '{synapses.name}': presynaptic parallelism needs "
-                         "sparse connectivity.")
-    layout = _Layout(synapses, source, target, connectivity, parallelism, pre, post,
+    parallelism, threads = choose_parallelism(synapses, connectivity, len(source), pre)
+    layout = _Layout(synapses, source, target, connectivity, parallelism, threads, pre, post,
                      _genn_order(connectivity, pre, post, len(source), len(target)))
     populations = []
     families = _families(synapses, lines, _synaptic_variables(synapses))
@@ -541,7 +568,8 @@ def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
               and genn_identifier(var_name) in used}
     return SynapsePopulation(
         name=name, synapses=synapses, source=layout.source.name, target=layout.target.name,
-        connectivity=layout.connectivity, parallelism=layout.parallelism, variables=variables,
+        connectivity=layout.connectivity, parallelism=layout.parallelism,
+        threads_per_spike=layout.threads_per_spike, variables=variables,
         pre_spike_syn_code=pre_code, post_spike_syn_code=post_code,
         synapse_dynamics_code=dynamics_code, neuron_references=references, shared=shared,
         post_target=post_target, pre_target=pre_target,
@@ -656,9 +684,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
         group.max_dendritic_delay_timesteps = int(delay_var.brian_var.max()) + 1
     if population.parallelism == "presynaptic":
         group.parallelism_hint = ParallelismHint.PRESYNAPTIC
-    threads = getattr(population.synapses, "genn_threads_per_spike", None)
-    if threads:
-        group.num_threads_per_spike = int(threads)
+    if population.threads_per_spike:
+        group.num_threads_per_spike = population.threads_per_spike
     if population.connectivity == "sparse":
         _set_sparse_connections(group, population.pre_indices, population.post_indices,
                                 source.num_neurons)
