@@ -152,6 +152,8 @@ class SynapsePopulation:
     connectivity: str
     parallelism: str
     variables: list[GeNNVariable]
+    #: GeNN's ``num_threads_per_spike`` (presynaptic parallelism)
+    threads_per_spike: int = 1
     pre_spike_syn_code: str = ""
     post_spike_syn_code: str = ""
     synapse_dynamics_code: str = ""
@@ -175,7 +177,7 @@ class SynapsePopulation:
                 tuple((v.name, v.ctype, v.read_only) for v in self.variables),
                 tuple(sorted(self.neuron_references.items())), tuple(self.shared),
                 self.post_target, self.pre_target, self.axonal_delay_steps,
-                self.back_prop_delay_steps)
+                self.back_prop_delay_steps, self.threads_per_spike)
 
 
 @dataclass
