@@ -152,8 +152,8 @@ class SynapsePopulation:
     connectivity: str
     parallelism: str
     variables: list[GeNNVariable]
-    #: GeNN's threads per spike (presynaptic parallelism; ``None``: GeNN's default)
-    threads_per_spike: int | None = None
+    #: GeNN's ``num_threads_per_spike`` (presynaptic parallelism)
+    threads_per_spike: int = 1
     pre_spike_syn_code: str = ""
     post_spike_syn_code: str = ""
     synapse_dynamics_code: str = ""
@@ -172,12 +172,12 @@ class SynapsePopulation:
 
     def signature(self) -> tuple:
         return (self.name, self.source, self.target, self.connectivity,
-                self.parallelism, self.threads_per_spike, self.pre_spike_syn_code, self.post_spike_syn_code,
+                self.parallelism, self.pre_spike_syn_code, self.post_spike_syn_code,
                 self.synapse_dynamics_code,
                 tuple((v.name, v.ctype, v.read_only) for v in self.variables),
                 tuple(sorted(self.neuron_references.items())), tuple(self.shared),
                 self.post_target, self.pre_target, self.axonal_delay_steps,
-                self.back_prop_delay_steps)
+                self.back_prop_delay_steps, self.threads_per_spike)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 __all__ = ["configure_synapses"]
 
 _CONNECTIVITY = ("auto", "sparse", "dense", "bitmask", "procedural")
-_PARALLELISM = ("auto", "postsynaptic", "presynaptic")
+_PARALLELISM = ("auto", "postsynaptic", "presynaptic", "word_packed")
 
 
 def configure_synapses(synapses, connectivity: str | None = None,
@@ -13,17 +13,27 @@ def configure_synapses(synapses, connectivity: str | None = None,
                        threads_per_spike: int | None = None) -> None:
     """Choose GeNN's matrix type and parallelism for one `Synapses` object.
 
+    Settings left at ``None`` follow the preferences
+    ``prefs.devices.genn.connectivity`` and ``.parallelism``. A choice that
+    the Synapses' connections or code rule out raises `ValueError` at
+    `run`; the rules of ``'auto'`` are those of
+    `~brian2genn_bridge.translators.synapses.choose_connectivity` and
+    `~brian2genn_bridge.translators.synapses.choose_parallelism`.
+
     Parameters
     ----------
     synapses
         The Brian `Synapses` object.
     connectivity
-        ``'sparse'``, ``'dense'`` or ``'auto'`` (default: the preference
-        ``prefs.devices.genn.connectivity``).
+        ``'sparse'`` (any connections and code), ``'dense'`` (every pair
+        connected once), ``'bitmask'`` (no pair twice, no per-synapse
+        variables in the code, no on_post), ``'procedural'`` (CUDA only; no
+        on_post, per-synapse variables read-only) or ``'auto'``.
     parallelism
-        ``'postsynaptic'``, ``'presynaptic'`` (sparse only) or ``'auto'``.
+        ``'postsynaptic'`` (sparse, dense, bitmask), ``'presynaptic'``
+        (sparse, procedural), ``'word_packed'`` (bitmask) or ``'auto'``.
     threads_per_spike
-        GeNN's ``num_threads_per_spike`` (presynaptic parallelism).
+        GeNN's ``num_threads_per_spike`` (presynaptic parallelism only).
     """
     if connectivity is not None and connectivity not in _CONNECTIVITY:
         raise ValueError(f"connectivity must be one of {_CONNECTIVITY}, not {connectivity!r}")

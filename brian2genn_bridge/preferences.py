@@ -12,7 +12,7 @@ def _check_connectivity(value: str) -> bool:
 
 
 def _check_parallelism(value: str) -> bool:
-    return value in ("auto", "postsynaptic", "presynaptic")
+    return value in ("auto", "postsynaptic", "presynaptic", "word_packed")
 
 
 prefs.register_preferences(
@@ -31,18 +31,23 @@ prefs.register_preferences(
         default="auto",
         docs="""
         Default GeNN matrix type of every `Synapses`: ``'sparse'``,
-        ``'dense'``, ``'bitmask'``, ``'procedural'`` or ``'auto'`` (chosen per
-        group from its size and density). A `Synapses` object overrides it
-        with an attribute ``genn_connectivity``.
+        ``'dense'``, ``'bitmask'``, ``'procedural'`` (CUDA only) or
+        ``'auto'`` (chosen per group from its size, density and code). A
+        `Synapses` object overrides it with
+        ``brian2genn_bridge.configure_synapses(S, connectivity=...)``. A
+        type that a group's connections or code rule out raises an error.
         """,
         validator=_check_connectivity,
     ),
     parallelism=BrianPreference(
         default="auto",
         docs="""
-        Default GeNN parallelism of every `Synapses`: ``'postsynaptic'``,
-        ``'presynaptic'`` or ``'auto'``. A `Synapses` object overrides it with
-        an attribute ``genn_parallelism``.
+        Default GeNN parallelism of every `Synapses`: ``'postsynaptic'``
+        (sparse, dense, bitmask), ``'presynaptic'`` (sparse, procedural),
+        ``'word_packed'`` (bitmask) or ``'auto'`` (the matrix type's only
+        span, or presynaptic for several threads per spike, else
+        postsynaptic). A `Synapses` object overrides it with
+        ``brian2genn_bridge.configure_synapses(S, parallelism=...)``.
         """,
         validator=_check_parallelism,
     ),

@@ -101,6 +101,10 @@ class GeNNSimulation:
         start = time.perf_counter()
         self.model.load(num_recording_timesteps=recording_steps
                         if any(p.record_spikes for p in description.neurons) else None)
+        if description.synapses:
+            from .translators.synapses import load_connectivity
+            for population in description.synapses:
+                load_connectivity(self, population)
         self.timings["load"] = time.perf_counter() - start
         self._spike_words = {
             p.name: self.populations[p.name]._get_array(

@@ -11,10 +11,10 @@ from brian2 import prefs
 from brian2.core.variables import ArrayVariable
 from brian2.groups.group import CodeRunner
 from brian2.utils.logger import get_logger
-from pygenn import (create_postsynaptic_model, create_var_ref,
-                    create_weight_update_model, init_postsynaptic,
-                    init_weight_update)
-from pygenn import ParallelismHint, SynapseMatrixType
+from pygenn import (create_postsynaptic_model, create_sparse_connect_init_snippet,
+                    create_var_ref, create_weight_update_model, init_postsynaptic,
+                    init_sparse_connectivity, init_weight_update, types)
+from pygenn import ParallelismHint, SynapseMatrixType, VarAccess
 
 from ..model import GeNNVariable, SynapsePopulation
 from .expressions import genn_identifier, in_previous_step
@@ -23,19 +23,49 @@ from .monitors import source_group, source_range
 from .neurons import _ctype, unsupported
 from .operations import RegularOperation
 
-__all__ = ["translate_synapses", "add_synapse_population", "choose_connectivity",
-           "choose_parallelism", "has_step_code", "summed_assignments"]
+__all__ = ["translate_synapses", "add_synapse_population", "load_connectivity",
+           "choose_connectivity", "choose_parallelism", "has_step_code", "summed_assignments"]
 
 logger = get_logger(__name__)
 
 #: ``x_post += expr;`` (optionally ``-=``) in translated on_pre code
 _POST_UPDATE = re.compile(r"^(\s*)(\w+)_post\s*([+-])=\s*(.+);\s*$")
 
-_MATRIX_TYPES = {"sparse": SynapseMatrixType.SPARSE, "dense": SynapseMatrixType.DENSE}
+#: GeNN's matrix type of each connectivity; procedural groups keep their
+#: per-synapse values in a kernel with one entry per synapse (see `_ROWS`)
+_MATRIX_TYPES = {"sparse": SynapseMatrixType.SPARSE, "dense": SynapseMatrixType.DENSE,
+                 "bitmask": SynapseMatrixType.BITMASK,
+                 "procedural": SynapseMatrixType.PROCEDURAL_KERNELG}
+
+_PARALLELISM_HINTS = {"postsynaptic": ParallelismHint.POSTSYNAPTIC,
+                      "presynaptic": ParallelismHint.PRESYNAPTIC,
+                      "word_packed": ParallelismHint.WORD_PACKED_BITMASK}
+
+#: the spans GeNN 5.4 has for each matrix type (procedural: one thread, or
+#: ``threads_per_spike`` threads, per presynaptic spike)
+_SPANS = {"sparse": ("postsynaptic", "presynaptic"), "dense": ("postsynaptic",),
+          "bitmask": ("postsynaptic", "word_packed"), "procedural": ("presynaptic",)}
 
 #: the postsynaptic model of every synapse group: input reaches the target
 #: variable through an additional input variable, applied by the neuron
 _PSM = create_postsynaptic_model("brian_input", sim_code="injectCurrent(inSyn);\ninSyn = 0.0;")
+
+#: Brian's connections as GeNN rows, for procedural connectivity (which
+#: runs this at every presynaptic spike): the postsynaptic indices of row
+#: ``id_pre`` are ``bcolumns[brow_start[id_pre]:brow_start[id_pre + 1]]``,
+#: and each synapse's kernel entry is its position there. With several
+#: threads per spike, each adds the synapses of its own postsynaptic range.
+_ROWS = create_sparse_connect_init_snippet(
+    "brian_rows", params=[("num_synapses", "unsigned int")],
+    row_build_code="""
+    for (unsigned int bsyn = brow_start[id_pre]; bsyn < brow_start[id_pre + 1]; bsyn++) {
+        const unsigned int bcol = bcolumns[bsyn];
+        if (bcol >= id_post_begin && bcol < id_post_begin + num_post) {
+            addSynapse(bcol, bsyn);
+        }
+    }""",
+    calc_kernel_size_func=lambda params: [int(params["num_synapses"])],
+    extra_global_params=[("brow_start", "unsigned int*"), ("bcolumns", "unsigned int*")])
 
 
 def _code(pathway) -> str:
@@ -172,56 +202,170 @@ def _delay_steps(synapses, pathway, dt: float) -> np.ndarray:
     return np.round(delays / dt).astype(np.int64)
 
 
+@dataclass
+class Needs:
+    """What the GeNN code of a `Synapses` needs from its matrix type."""
+
+    #: per-synapse variables the code uses (Brian's names; ``'delay'`` for
+    #: heterogeneous delays of on_pre)
+    variables: list[str]
+    #: those the code changes
+    written: list[str]
+    #: whether there are on_post statements
+    on_post: bool
+
+
+def _needs(synapses, lines: dict[str, Lines], step: "_StepCode", dt: float) -> Needs:
+    """What the pathways' GeNN code (``lines``) and the per-step code
+    (``step``) need from the matrix type."""
+    names = _synaptic_variables(synapses)
+    code = "\n".join([*(_render(pathway_lines) for pathway_lines in lines.values()),
+                      step.render(step.summed)])
+    used = [name for name in names if re.search(rf"\b{name}\b", code)]
+    written = sorted(names[name].name for name in _written(code, used))
+    variables = [names[name].name for name in used]
+    pre_pathway = next((p for p in synapses._pathways if p.prepost == "pre"), None)
+    if pre_pathway is not None:
+        steps = _delay_steps(synapses, pre_pathway, dt)
+        if len(steps) and np.any(steps != steps[0]):
+            variables.append("delay")
+    on_post = any(p.prepost == "post" and _code(p) for p in synapses._pathways)
+    return Needs(sorted(variables), written, on_post)
+
+
 def choose_connectivity(synapses, n_pre: int, n_post: int, pre: np.ndarray,
-                        post: np.ndarray) -> str:
-    """The matrix type: the object's ``genn_connectivity``, else the
-    preference, else chosen from the group's size and density."""
+                        post: np.ndarray, needs: Needs) -> str:
+    """GeNN's matrix type for ``synapses``: its ``genn_connectivity``, else
+    ``prefs.devices.genn.connectivity``.
+
+    ``'auto'`` chooses from the group's size, density and ``needs``:
+
+    - ``'dense'`` when every pre/post pair is connected exactly once (no
+      index to store or load);
+    - else ``'bitmask'`` when the code needs no per-synapse variable and no
+      on_post statements, no pair is connected twice, and one bit per pair
+      takes less memory than sparse's 32-bit index per row slot, i.e. the
+      longest row holds more than ``n_post / 32`` synapses (about 3 %);
+    - else ``'sparse'``.
+
+    ``'procedural'`` is never chosen automatically: GeNN 5.4 runs it on CUDA
+    only, and rows made by Brian on the host are read from memory at every
+    spike, so it saves no more than sparse's row padding.
+
+    Raises
+    ------
+    ValueError
+        If the matrix type cannot hold the connections or run the code.
+    """
     choice = getattr(synapses, "genn_connectivity", None) or prefs.devices.genn.connectivity
     n = len(pre)
-    full = n == n_pre * n_post and len(np.unique(pre * n_post + post)) == n
+    full = n == n_pre * n_post and n > 0 and not _has_multapses(pre, post)
+    how = "chosen"
     if choice == "auto":
-        # dense rows need no index loads; they pay off only when every pair exists
-        choice = "dense" if full and n > 0 else "sparse"
-    if choice == "dense" and not full:
-        raise ValueError(f"Synapses '{synapses.name}': dense connectivity needs every "
-                         "pre/post pair connected exactly once.")
-    if choice in ("bitmask", "procedural"):
-        raise unsupported(synapses, f"{choice} connectivity",
-                          "use 'sparse' or 'dense': connections made by Brian on the "
-                          "host can only be handed to GeNN 5.4 in these formats.")
-    logger.debug(f"{synapses.name}: {choice} connectivity ({n} synapses, "
+        how = "automatic"
+        longest_row = int(np.bincount(pre, minlength=n_pre).max()) if n else 0
+        if full:
+            choice = "dense"
+        elif (not needs.variables and not needs.on_post and -(-n_post // 32) < longest_row
+              and not _has_multapses(pre, post)):
+            choice = "bitmask"
+        else:
+            choice = "sparse"
+    _check_matrix_type(synapses, choice, full, pre, post, needs)
+    logger.debug(f"{synapses.name}: {choice} connectivity ({how}; {n} synapses, "
                  f"{n_pre}x{n_post})")
     return choice
 
 
-def choose_parallelism(synapses, connectivity: str, n_pre: int,
-                       pre: np.ndarray) -> tuple[str, int | None]:
-    """The parallelism of spike propagation and GeNN's threads per spike:
-    the object's ``genn_parallelism``/``genn_threads_per_spike``, else the
-    preference, else chosen from the connectivity.
+def _has_multapses(pre: np.ndarray, post: np.ndarray) -> bool:
+    """Whether some pre/post pair is connected more than once."""
+    key = (pre.astype(np.int64) << 32) | post.astype(np.int64)
+    steps = np.diff(key)
+    if np.all(steps >= 0):
+        # (pre, post) order, as connect() usually makes them: no sort needed
+        return bool(np.any(steps == 0))
+    return len(np.unique(key)) < len(key)
 
-    GeNN's postsynaptic parallelism runs one thread per position in a row,
-    each looping over the step's spikes; presynaptic parallelism runs
-    ``threads`` threads per spike, each looping over part of its row. The
-    automatic choice is presynaptic for sparse connectivity with many
-    presynaptic neurons (many spikes per step) compared with the row length,
-    with about ``1.5 * threads**2`` synapses per row: on an H100, this made
-    the propagation of Mbody's KC -> eKC synapses (rows of ~100) 7x faster
-    with 4 threads per spike, COBAHH's (rows of ~2000) 1.6x faster with 32.
+
+def _check_matrix_type(synapses, choice: str, full: bool, pre: np.ndarray,
+                       post: np.ndarray, needs: Needs) -> None:
+    """Raise `ValueError` if ``choice`` cannot hold ``synapses``."""
+    where = f"Synapses '{synapses.name}': {choice} connectivity"
+    if choice == "dense" and not full:
+        raise ValueError(f"{where} needs every pre/post pair connected exactly once; use "
+                         "'sparse'.")
+    if choice == "bitmask":
+        if _has_multapses(pre, post):
+            raise ValueError(f"{where} holds one bit per pre/post pair, and some pairs "
+                             "are connected more than once; use 'sparse'.")
+        if needs.variables:
+            raise ValueError(f"{where} holds no per-synapse variables in GeNN 5.4, and the "
+                             f"synaptic code uses {needs.variables}; use 'sparse' or "
+                             "'dense', or make them shared ('(shared)') or variables of "
+                             "the pre- or postsynaptic group.")
+        if needs.on_post:
+            # GeNN 5.4's postsynaptic update of bitmask groups ignores the
+            # bits: it would run on_post for every pre/post pair
+            raise ValueError(f"{where} cannot run on_post statements in GeNN 5.4; use "
+                             "'sparse' or 'dense'.")
+    if choice == "procedural":
+        if needs.on_post:
+            raise ValueError(f"{where} regenerates synapses only from presynaptic "
+                             "spikes: GeNN 5.4 runs no on_post statements (e.g. STDP) "
+                             "with it; use 'sparse' or 'dense'.")
+        if needs.written:
+            raise ValueError(f"{where} keeps per-synapse values read-only (synapses are "
+                             "regenerated at every spike), and the synaptic code changes "
+                             f"{needs.written}; use 'sparse' or 'dense'.")
+
+
+def choose_parallelism(synapses, connectivity: str, n_pre: int,
+                       pre: np.ndarray) -> tuple[str, int]:
+    """GeNN's span of the presynaptic update for ``synapses`` and its threads
+    per spike: the object's ``genn_parallelism``/``genn_threads_per_spike``,
+    else ``prefs.devices.genn.parallelism`` (and 1 thread).
+
+    The postsynaptic span runs one thread per position in a row, each
+    looping over the step's spikes; the presynaptic one runs ``threads``
+    threads per spike, each looping over part of its row. ``'auto'`` is the
+    presynaptic span for procedural connectivity, which has no other, and
+    for sparse connectivity with many presynaptic neurons (many spikes per
+    step) compared with the row length (or with ``threads_per_spike`` > 1
+    set), with about ``1.5 * threads**2`` synapses per row and thread: on an
+    H100, this made the propagation of Mbody's KC -> eKC synapses (rows of
+    ~100) 7x faster with 4 threads per spike, COBAHH's (rows of ~2000) 1.6x
+    faster with 32. Else it is the postsynaptic span (GeNN's default).
+    ``'word_packed'`` (a thread per 32 bits of a row) is for bitmasks only.
+
+    Raises
+    ------
+    ValueError
+        If GeNN has no such span for the matrix type, or it does not use
+        ``threads_per_spike``.
     """
     choice = getattr(synapses, "genn_parallelism", None) or prefs.devices.genn.parallelism
     threads = getattr(synapses, "genn_threads_per_spike", None)
-    max_row = int(np.bincount(pre, minlength=n_pre).max()) if len(pre) else 0
+    how = "chosen"
     if choice == "auto":
-        choice = ("presynaptic" if connectivity == "sparse" and max_row
-                  and n_pre >= 10 * np.sqrt(max_row) else "postsynaptic")
-        if choice == "presynaptic" and threads is None:
+        how = "automatic"
+        max_row = int(np.bincount(pre, minlength=n_pre).max()) if len(pre) else 0
+        many_spikes = connectivity == "sparse" and max_row and n_pre >= 10 * np.sqrt(max_row)
+        presynaptic = connectivity == "procedural" or (connectivity == "sparse" and (
+            (threads or 1) > 1 or many_spikes))
+        choice = "presynaptic" if presynaptic else "postsynaptic"
+        if many_spikes and threads is None:
             threads = int(np.clip(2 ** round(np.log2(max(np.sqrt(max_row) / 1.5, 1))), 1, 32))
-    if choice == "presynaptic" and connectivity != "sparse":
-        raise ValueError(f"Synapses '{synapses.name}': presynaptic parallelism needs "
-                         "sparse connectivity.")
-    logger.debug(f"{synapses.name}: {choice} parallelism"
-                 + (f", {threads} threads per spike" if threads else ""))
+    threads = int(threads or 1)
+    if choice not in _SPANS[connectivity]:
+        raise ValueError(f"Synapses '{synapses.name}': {choice} parallelism is not "
+                         f"available with {connectivity} connectivity in GeNN 5.4 (it has "
+                         f"{' or '.join(_SPANS[connectivity])}).")
+    if threads > 1 and choice != "presynaptic":
+        raise ValueError(f"Synapses '{synapses.name}': threads_per_spike="
+                         f"{threads} needs presynaptic parallelism (with sparse "
+                         f"or procedural connectivity), not {choice}.")
+    logger.debug(f"{synapses.name}: {choice} parallelism ({how}), "
+                 f"{threads} thread(s) per spike")
     return choice, threads
 
 
@@ -400,7 +544,7 @@ class _Layout:
     target: Any
     connectivity: str
     parallelism: str
-    threads_per_spike: int | None
+    threads_per_spike: int
     pre: np.ndarray
     post: np.ndarray
     #: position of each Brian synapse in GeNN's arrays
@@ -424,7 +568,8 @@ def translate_synapses(synapses, dt: float,
     source, target = source_group(synapses.source), source_group(synapses.target)
     pre = np.asarray(synapses.variables["_synaptic_pre"].get_value(), dtype=np.int64)
     post = np.asarray(synapses.variables["_synaptic_post"].get_value(), dtype=np.int64)
-    connectivity = choose_connectivity(synapses, len(source), len(target), pre, post)
+    connectivity = choose_connectivity(synapses, len(source), len(target), pre, post,
+                                       _needs(synapses, lines, step, dt))
     parallelism, threads = choose_parallelism(synapses, connectivity, len(source), pre)
     layout = _Layout(synapses, source, target, connectivity, parallelism, threads, pre, post,
                      _genn_order(connectivity, pre, post, len(source), len(target)))
@@ -607,8 +752,15 @@ def _genn_order(connectivity: str, pre, post, n_pre: int, n_post: int):
     if connectivity == "dense":
         return pre * n_post + post
     if connectivity == "bitmask" or len(pre) == 0:
-        return None
+        return None  # a bitmask holds no variables
     order = sparse_order(pre, post)
+    if connectivity == "procedural":
+        # the kernel entry of each synapse: its position in (pre, post) order
+        if order is None:
+            return None
+        index = np.empty(len(pre), dtype=np.int64)
+        index[order] = np.arange(len(pre))
+        return index
     row_lengths = np.bincount(pre, minlength=n_pre)
     max_row = int(row_lengths.max())
     row_start = np.concatenate(([0], np.cumsum(row_lengths)[:-1]))
@@ -633,6 +785,51 @@ def _set_sparse_connections(group, pre: np.ndarray, post: np.ndarray, n_pre: int
     group.connections_set = True
 
 
+def row_connectivity(num_synapses: int):
+    """GeNN's initialiser of procedural connectivity that regenerates
+    Brian's connections (see `_ROWS`; `set_rows` gives it them)."""
+    return init_sparse_connectivity(_ROWS, {"num_synapses": num_synapses})
+
+
+def set_rows(group, pre: np.ndarray, post: np.ndarray, n_pre: int) -> None:
+    """Give the rows of Brian's connections to ``group``, made with
+    `row_connectivity`, before the model is loaded."""
+    order = sparse_order(pre, post)
+    row_start = np.concatenate(([0], np.cumsum(np.bincount(pre, minlength=n_pre))))
+    egps = group.connectivity_extra_global_params
+    egps["brow_start"].set_init_values(row_start.astype(np.uint32))
+    egps["bcolumns"].set_init_values((post if order is None else post[order]).astype(np.uint32))
+    # PyGeNN 5.4 loads these by their own names, but GeNN's runtime holds
+    # them with the suffix 'SparseConnect' (load() fails with IndexError):
+    # the dictionary keys are the names PyGeNN looks up
+    group.connectivity_extra_global_params = {f"{name}SparseConnect": egp
+                                              for name, egp in egps.items()}
+
+
+def _bitmask_words(pre: np.ndarray, post: np.ndarray, n_pre: int, n_post: int) -> np.ndarray:
+    """GeNN's bitmask of the connections: rows of ``n_post`` bits padded to
+    32-bit words, the first bit of a word its highest."""
+    row_words = -(-n_post // 32)
+    bits = pre.astype(np.int64) * (32 * row_words) + post
+    words = np.zeros(n_pre * row_words, dtype=np.uint32)
+    np.bitwise_or.at(words, bits >> 5,
+                     np.right_shift(np.uint32(0x80000000), (bits & 31).astype(np.uint32)))
+    return words
+
+
+def load_connectivity(simulation, population: SynapsePopulation) -> None:
+    """Write a bitmask group's connections into GeNN's bit array, which
+    exists only once the model is loaded."""
+    if population.connectivity != "bitmask":
+        return
+    group = simulation.synapse_groups[population.name]
+    words = _bitmask_words(population.pre_indices, population.post_indices,
+                           group.src.num_neurons, group.trg.num_neurons)
+    array = group._get_array("gp", types.Uint32, words.shape)
+    array.view[:] = words
+    array.push_to_device()
+
+
 #: dynamic weight-update parameter that turns spike propagation off for the
 #: first GeNN step of a continued run: the device's finishing step of the
 #: previous run already propagated the spikes that step would see
@@ -646,10 +843,17 @@ def _skippable(code: str) -> str | None:
 def add_synapse_population(simulation, population: SynapsePopulation):
     """Add ``population`` to the PyGeNN model of ``simulation``."""
     refs = population.neuron_references
+    procedural = population.connectivity == "procedural"
+    if procedural and simulation.backend == "single_threaded_cpu":
+        raise unsupported(population.synapses, "procedural connectivity on GeNN's "
+                          "single_threaded_cpu backend (GeNN 5.4 has it on CUDA only)",
+                          "use 'sparse' (or 'auto') connectivity on this backend.")
     model = create_weight_update_model(
         f"{population.name}_weight_update",
         params=list(population.shared) + [SKIP_SPIKES],
-        vars=[(v.name, v.ctype) for v in population.variables],
+        # procedural groups keep per-synapse values that nothing changes
+        vars=[(v.name, v.ctype, VarAccess.READ_ONLY) if procedural else (v.name, v.ctype)
+              for v in population.variables],
         pre_neuron_var_refs=[(name, ctype) for name, (role, _, ctype) in refs.items()
                              if role == "pre"],
         post_neuron_var_refs=[(name, ctype) for name, (role, _, ctype) in refs.items()
@@ -670,7 +874,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
                        if role == "post"})
     group = simulation.model.add_synapse_population(
         population.name, _MATRIX_TYPES[population.connectivity], source, target,
-        weight_update, init_postsynaptic(_PSM))
+        weight_update, init_postsynaptic(_PSM),
+        row_connectivity(len(population.pre_indices)) if procedural else None)
     for name in [*population.shared, SKIP_SPIKES]:
         group.set_wu_param_dynamic(name)
     if population.post_target:
@@ -682,11 +887,11 @@ def add_synapse_population(simulation, population: SynapsePopulation):
     delay_var = next((v for v in population.variables if v.name == "delay_steps"), None)
     if delay_var is not None:
         group.max_dendritic_delay_timesteps = int(delay_var.brian_var.max()) + 1
-    if population.parallelism == "presynaptic":
-        group.parallelism_hint = ParallelismHint.PRESYNAPTIC
-    if population.threads_per_spike:
-        group.num_threads_per_spike = population.threads_per_spike
+    group.parallelism_hint = _PARALLELISM_HINTS[population.parallelism]
+    group.num_threads_per_spike = population.threads_per_spike
     if population.connectivity == "sparse":
         _set_sparse_connections(group, population.pre_indices, population.post_indices,
                                 source.num_neurons)
+    elif procedural:
+        set_rows(group, population.pre_indices, population.post_indices, source.num_neurons)
     return group

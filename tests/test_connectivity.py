@@ -1,0 +1,352 @@
+"""GeNN's matrix types and spans for Synapses, chosen per object or by
+preference: each combination GeNN 5.4 allows on the backend agrees with
+Brian's runtime device spike for spike and in the final values; a
+combination that the connections or the code rule out raises a clear
+error, and the automatic choice follows the documented rules."""
+
+import logging
+import os
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses, ms,
+                    prefs)
+from brian2.core.preferences import PreferenceError
+from brian2.utils.logger import catch_logs
+from pygenn import (GeNNModel, SynapseMatrixType, create_neuron_model,
+                    create_postsynaptic_model, create_var_init_snippet,
+                    create_weight_update_model, init_postsynaptic, init_var, init_weight_update)
+
+from brian2genn_bridge import configure_synapses
+from brian2genn_bridge.translators.synapses import (Needs, choose_connectivity,
+                                                    choose_parallelism, row_connectivity,
+                                                    set_rows)
+from utils import (GENN_BACKEND, assert_spikes_equal, assert_traces_close, genn_device,
+                   genn_directory, run_both, run_with)
+
+#: connections of the partially connected networks: 150 of the 5 x 40
+#: pairs, so that rows span two 32-bit words of a bitmask, the second padded
+PARTIAL = "(i + 3*j) % 4 != 1"
+
+
+def _generator(name):
+    return SpikeGeneratorGroup(5, [0, 1, 2, 3, 4, 0, 2, 4, 1, 3, 0],
+                               [1, 2, 3, 4, 5, 8, 9, 9.5, 12, 14, 14] * ms, name=name)
+
+
+def _lif(name):
+    return NeuronGroup(40, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                       refractory=1 * ms, method="exact", name=name)
+
+
+def _chosen():
+    """``(connectivity, parallelism, threads_per_spike)`` of the GeNN
+    synapse groups of the last GeNN run."""
+    return {(p.connectivity, p.parallelism, p.threads_per_spike)
+            for p in genn_device._simulation.description.synapses}
+
+
+def shared_weight_network(connectivity, parallelism, threads=None, connect=PARTIAL):
+    """SpikeGeneratorGroup -> LIF through synapses without per-synapse
+    variables (every matrix type can hold them): the effect depends on the
+    pre- and postsynaptic index and on a shared weight changed between runs."""
+
+    def script():
+        inp, G = _generator("cx_src"), _lif("cx_tgt")
+        S = Synapses(inp, G, "g : 1 (shared)", on_pre="v_post += g*(1 + 0.1*i) + 0.01*j",
+                     delay=0.5 * ms, name="cx_syn")
+        configure_synapses(S, connectivity=connectivity, parallelism=parallelism,
+                           threads_per_spike=threads)
+        S.connect(connect) if connect else S.connect()
+        S.g = 0.4
+        spikes = SpikeMonitor(G, name="cx_spikes")
+        net = Network(inp, G, S, spikes)
+        net.run(10 * ms)
+        S.g = 0.6
+        net.run(10 * ms)
+        return dict(i=spikes.i[:], t=spikes.t[:], v=G.v[:], n=len(S))
+
+    return script
+
+
+def variable_weight_network(connectivity, parallelism, threads=None):
+    """SpikeGeneratorGroup -> LIF through all-to-all synapses with a weight
+    and a delay per synapse (sparse, dense and procedural can hold them);
+    weights changed in Python between runs, read back after each."""
+
+    def script():
+        inp, G = _generator("vw_src"), _lif("vw_tgt")
+        S = Synapses(inp, G, "w : 1", on_pre="v_post += w", name="vw_syn")
+        configure_synapses(S, connectivity=connectivity, parallelism=parallelism,
+                           threads_per_spike=threads)
+        S.connect()
+        S.w = "0.3 + 0.1*i + 0.02*j"
+        S.delay = "((i + j) % 3) * 0.5*ms"
+        spikes = SpikeMonitor(G, name="vw_spikes")
+        net = Network(inp, G, S, spikes)
+        net.run(10 * ms)
+        first = S.w[:].copy()
+        S.w["j < 10"] = 0.9
+        net.run(10 * ms)
+        return dict(i=spikes.i[:], t=spikes.t[:], v=G.v[:], first=first, w=S.w[:])
+
+    return script
+
+
+def _compare(reference, genn):
+    assert len(reference["t"]) > 20  # the network is active
+    assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
+    assert_traces_close(reference["v"], genn["v"], rtol=1e-12, what="v")
+
+
+@pytest.mark.parametrize("connectivity,parallelism,threads,connect", [
+    ("sparse", "postsynaptic", None, PARTIAL),
+    ("sparse", "presynaptic", None, PARTIAL),
+    ("sparse", "presynaptic", 4, PARTIAL),
+    ("bitmask", "postsynaptic", None, PARTIAL),
+    ("bitmask", "word_packed", None, PARTIAL),
+    ("dense", "postsynaptic", None, None),
+    ("bitmask", "postsynaptic", None, None),
+    ("bitmask", "word_packed", None, None),
+    ("sparse", "presynaptic", None, None)])
+def test_matrix_types_and_spans_exact(connectivity, parallelism, threads, connect):
+    reference, genn = run_both(shared_weight_network(connectivity, parallelism, threads,
+                                                     connect))
+    _compare(reference, genn)
+    assert genn["n"] == reference["n"] == (150 if connect else 200)
+    assert _chosen() == {(connectivity, parallelism, threads or 1)}
+
+
+@pytest.mark.parametrize("connectivity,parallelism,threads", [
+    ("sparse", "postsynaptic", None), ("sparse", "presynaptic", 2),
+    ("dense", "postsynaptic", None)])
+def test_per_synapse_variables_exact(connectivity, parallelism, threads):
+    reference, genn = run_both(variable_weight_network(connectivity, parallelism, threads))
+    _compare(reference, genn)
+    for key in ("first", "w"):
+        np.testing.assert_array_equal(genn[key], reference[key])
+    assert _chosen() == {(connectivity, parallelism, threads or 1)}
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(GENN_BACKEND != "cuda", reason="GeNN 5.4 has procedural "
+                    "connectivity on CUDA only")
+@pytest.mark.parametrize("threads", [None, 3])
+def test_procedural_exact(threads):
+    """Rows regenerated at every spike, with a read-only weight and delay
+    per synapse (kept in GeNN's kernel) and with shared weights."""
+    reference, genn = run_both(variable_weight_network("procedural", "auto", threads))
+    _compare(reference, genn)
+    for key in ("first", "w"):
+        np.testing.assert_array_equal(genn[key], reference[key])
+    assert _chosen() == {("procedural", "presynaptic", threads or 1)}
+    reference, genn = run_both(shared_weight_network("procedural", "presynaptic", threads))
+    _compare(reference, genn)
+
+
+def test_procedural_rows_regenerate_brians_connections():
+    """The row builder of procedural connectivity, run by GeNN's CPU
+    backend as the initialiser of a sparse group (the CPU backend has no
+    procedural connectivity): Brian's connections, out of (pre, post)
+    order, and each synapse's kernel entry its position in that order."""
+    rng = np.random.RandomState(7)
+    pairs = rng.permutation(5 * 40)[:90]
+    pre, post = pairs // 40, pairs % 40
+    model = GeNNModel("double", "rows_check", backend="single_threaded_cpu")
+    source = model.add_neuron_population("src", 5, create_neuron_model("src_model"), {}, {})
+    target = model.add_neuron_population("tgt", 40, create_neuron_model("tgt_model"), {}, {})
+    kernel_entry = create_var_init_snippet("kernel_entry", var_init_code="value = id_kernel;")
+    weight_update = create_weight_update_model("entry", vars=[("entry", "scalar")])
+    postsynaptic = create_postsynaptic_model("no_input")
+    group = model.add_synapse_population(
+        "rows", SynapseMatrixType.SPARSE, source, target,
+        init_weight_update(weight_update, {}, {"entry": init_var(kernel_entry)}),
+        init_postsynaptic(postsynaptic), row_connectivity(len(pre)))
+    set_rows(group, pre, post, 5)
+    path = os.path.join(genn_directory(), "rows_check")
+    os.makedirs(path, exist_ok=True)
+    model.build(path)
+    model.load()
+    group.pull_connectivity_from_device()
+    order = np.lexsort((post, pre))
+    np.testing.assert_array_equal(group.get_sparse_pre_inds(), pre[order])
+    np.testing.assert_array_equal(group.get_sparse_post_inds(), post[order])
+    group.vars["entry"].pull_from_device()
+    np.testing.assert_array_equal(group.vars["entry"].values, np.arange(len(pre)))
+
+
+# ------------------------------------------------------------ preferences
+def test_preference_and_override():
+    """A global preference applies to every Synapses; configure_synapses
+    overrides it for one."""
+
+    def script():
+        inp, G = _generator("pref_src"), _lif("pref_tgt")
+        S1 = Synapses(inp, G, on_pre="v_post += 0.3", name="pref_shared")
+        S2 = Synapses(inp, G, "w : 1", on_pre="v_post += w", name="pref_weighted")
+        configure_synapses(S2, connectivity="sparse", parallelism="presynaptic")
+        S1.connect(PARTIAL)
+        S2.connect(PARTIAL)
+        S2.w = "0.1*i"
+        spikes = SpikeMonitor(G, name="pref_spikes")
+        Network(inp, G, S1, S2, spikes).run(20 * ms)
+        return dict(i=spikes.i[:], t=spikes.t[:], v=G.v[:])
+
+    preferences = {"devices.genn.connectivity": "bitmask",
+                   "devices.genn.parallelism": "word_packed"}
+    reference, genn = run_both(script, preferences=preferences)
+    _compare(reference, genn)
+    assert {p.name: (p.connectivity, p.parallelism)
+            for p in genn_device._simulation.description.synapses} == {
+        "pref_shared": ("bitmask", "word_packed"), "pref_weighted": ("sparse", "presynaptic")}
+
+
+def test_choices_logged_at_debug_level():
+    with catch_logs(log_level=logging.DEBUG, only_from=("brian2genn_bridge", "brian2")) as logs:
+        run_with("genn", shared_weight_network("auto", "auto"))
+    messages = [message for _, name, message in logs if name.endswith("translators.synapses")]
+    assert "cx_syn: bitmask connectivity (automatic; 150 synapses, 5x40)" in messages
+    assert "cx_syn: postsynaptic parallelism (automatic), 1 thread(s) per spike" in messages
+
+
+def _synapses(connectivity="auto", parallelism="auto", threads=None):
+    return SimpleNamespace(name="S", genn_connectivity=connectivity,
+                           genn_parallelism=parallelism, genn_threads_per_spike=threads)
+
+
+def _pairs(n_pre, n_post, density, multapse=False):
+    """Connections with the given density, in Brian's (pre, post) order."""
+    every = np.arange(n_pre * n_post)
+    keep = every[(every * 7919) % 1000 < density * 1000]
+    pre, post = keep // n_post, keep % n_post
+    if multapse:
+        pre, post = np.append(pre, pre[0]), np.append(post, post[0])
+    return pre, post
+
+
+NO_NEEDS = Needs(variables=[], written=[], on_post=False)
+WEIGHTS = Needs(variables=["w"], written=[], on_post=False)
+
+
+@pytest.mark.parametrize("density,needs,multapse,expected", [
+    (1.0, WEIGHTS, False, "dense"),     # every pair once
+    (1.0, NO_NEEDS, False, "dense"),
+    (0.5, NO_NEEDS, False, "bitmask"),  # a bit per pair beats an index per synapse
+    (0.5, WEIGHTS, False, "sparse"),    # a bitmask holds no variables
+    (0.5, NO_NEEDS, True, "sparse"),    # ... and no pair twice
+    (0.02, NO_NEEDS, False, "sparse"),  # below about 1/32, indices take less memory
+    (0.5, Needs([], [], on_post=True), False, "sparse")])
+def test_automatic_connectivity(density, needs, multapse, expected):
+    pre, post = _pairs(50, 200, density, multapse)
+    assert choose_connectivity(_synapses(), 50, 200, pre, post, needs) == expected
+
+
+#: few presynaptic neurons with rows of 10 synapses
+FEW = (5, np.repeat(np.arange(5), 10))
+#: many presynaptic neurons (many spikes per step) with rows of 100
+MANY = (1000, np.repeat(np.arange(1000), 100))
+
+
+@pytest.mark.parametrize("connectivity,rows,threads,expected", [
+    ("sparse", FEW, None, ("postsynaptic", 1)), ("sparse", FEW, 4, ("presynaptic", 4)),
+    ("sparse", MANY, None, ("presynaptic", 8)), ("sparse", MANY, 2, ("presynaptic", 2)),
+    ("dense", MANY, None, ("postsynaptic", 1)), ("bitmask", MANY, None, ("postsynaptic", 1)),
+    ("procedural", FEW, None, ("presynaptic", 1)), ("procedural", FEW, 8, ("presynaptic", 8))])
+def test_automatic_parallelism(connectivity, rows, threads, expected):
+    n_pre, pre = rows
+    assert choose_parallelism(_synapses(threads=threads), connectivity, n_pre, pre) == expected
+
+
+# ----------------------------------------------------------------- errors
+@pytest.mark.parametrize("connectivity,parallelism,threads,match", [
+    ("dense", "presynaptic", 1, "presynaptic parallelism is not available with dense"),
+    ("bitmask", "presynaptic", 1, "presynaptic parallelism is not available with bitmask"),
+    ("sparse", "word_packed", 1, "word_packed parallelism is not available with sparse"),
+    ("procedural", "postsynaptic", 1, "postsynaptic parallelism is not available with "
+                                      "procedural"),
+    ("sparse", "postsynaptic", 4, "threads_per_spike=4 needs presynaptic parallelism"),
+    ("bitmask", "auto", 2, "threads_per_spike=2 needs presynaptic parallelism")])
+def test_parallelism_errors(connectivity, parallelism, threads, match):
+    with pytest.raises(ValueError, match=match):
+        choose_parallelism(_synapses(parallelism=parallelism, threads=threads), connectivity,
+                           *FEW)
+
+
+def _stdp(connectivity):
+    def script():
+        inp, G = _generator("err_stdp_src"), _lif("err_stdp_tgt")
+        S = Synapses(inp, G, """w : 1
+                                dApre/dt = -Apre/(10*ms) : 1 (event-driven)""",
+                     on_pre="v_post += w\nApre += 0.1", on_post="w += Apre",
+                     name="err_stdp")
+        configure_synapses(S, connectivity=connectivity)
+        S.connect()
+        Network(inp, G, S).run(1 * ms)
+
+    return script
+
+
+def _depressing(connectivity):
+    def script():
+        inp, G = _generator("err_dep_src"), _lif("err_dep_tgt")
+        S = Synapses(inp, G, "w : 1", on_pre="v_post += w\nw *= 0.9", name="err_dep")
+        configure_synapses(S, connectivity=connectivity)
+        S.connect()
+        Network(inp, G, S).run(1 * ms)
+
+    return script
+
+
+def _multapses():
+    inp, G = _generator("err_multi_src"), _lif("err_multi_tgt")
+    S = Synapses(inp, G, on_pre="v_post += 0.2", name="err_multi")
+    configure_synapses(S, connectivity="bitmask")
+    S.connect(n=2)
+    Network(inp, G, S).run(1 * ms)
+
+
+def _sparse_as_dense():
+    inp, G = _generator("err_dense_src"), _lif("err_dense_tgt")
+    S = Synapses(inp, G, on_pre="v_post += 0.2", name="err_dense")
+    configure_synapses(S, connectivity="dense")
+    S.connect(PARTIAL)
+    Network(inp, G, S).run(1 * ms)
+
+
+@pytest.mark.parametrize("script,match", [
+    (variable_weight_network("bitmask", "auto"),
+     r"'vw_syn': bitmask connectivity holds no per-synapse variables in GeNN 5.4, and the "
+     r"synaptic code uses \['delay', 'w'\]"),
+    (_stdp("bitmask"),
+     r"'err_stdp': bitmask connectivity .* uses \['Apre', 'lastupdate', 'w'\]"),
+    (_multapses, "'err_multi': bitmask connectivity holds one bit per pre/post pair, and "
+                 "some pairs are connected more than once"),
+    (_stdp("procedural"), "'err_stdp': procedural connectivity .* no on_post statements"),
+    (_depressing("procedural"), r"'err_dep': procedural connectivity keeps per-synapse "
+                                r"values read-only .* changes \['w'\]"),
+    (_sparse_as_dense, "'err_dense': dense connectivity needs every pre/post pair "
+                       "connected exactly once")])
+def test_format_errors(script, match):
+    """Raised before anything is built or run."""
+    with pytest.raises(ValueError, match=match):
+        run_with("genn", script)
+    assert not genn_device.has_been_run
+
+
+@pytest.mark.skipif(GENN_BACKEND == "cuda", reason="the CPU backend's limit")
+def test_procedural_needs_cuda():
+    with pytest.raises(NotImplementedError, match="'vw_syn': procedural connectivity on "
+                                                  "GeNN's single_threaded_cpu backend"):
+        run_with("genn", variable_weight_network("procedural", "auto"))
+    assert not genn_device.has_been_run
+
+
+def test_configure_synapses_rejects_unknown_values():
+    S = SimpleNamespace()
+    with pytest.raises(ValueError, match="connectivity must be one of"):
+        configure_synapses(S, connectivity="ragged")
+    with pytest.raises(ValueError, match="parallelism must be one of"):
+        configure_synapses(S, parallelism="columns")
+    with pytest.raises(PreferenceError):
+        prefs.devices.genn.connectivity = "ragged"
