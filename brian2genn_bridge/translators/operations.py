@@ -28,6 +28,8 @@ __all__ = ["RegularOperation", "OperationBlocks", "regular_operations",
 #: (``expressions.AFTER_THRESHOLDS``), by the block they go to
 _SECOND_PART_BLOCKS = {"before_synapses": "before_synapses", "synapses": "before_resets",
                        "after_synapses": "before_resets", "before_resets": "before_resets",
+                       # 'after_resets' for items after the spike reset
+                       "resets": "before_resets",
                        "after_resets": "after_resets", "before_end": "after_resets",
                        "end": "after_resets"}
 
