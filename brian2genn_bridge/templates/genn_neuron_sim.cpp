@@ -3,9 +3,15 @@
     step m up to its thresholds. bphase (runtime.Phase) leaves out the first
     part in a run's first step and the second in the finishing step the
     device adds after a run's last step. Blocks of items (run_regularly
-    operations and StateMonitor recordings) are in Brian's order. -#}
+    operations, code triggered by custom events, StateMonitor recordings,
+    custom event conditions and their EventMonitor recordings) are in
+    Brian's order. A custom event's bevent_<event> is set by its condition
+    in the second part only; bevented_<event> keeps it for the first part of
+    the next step and is what synapse groups see as the event. An event
+    checked after Brian's 'thresholds' slots (in the first part) sets
+    bevented_<event> directly (model.EventCheck.late). -#}
 {% macro operation(op) %}
-// {{op.name}}: run_regularly in Brian's '{{op.when}}' slot
+// {{op.name}}: in Brian's '{{op.when}}' slot
 {% if op.conditions %}
 if ({{op.conditions|join(" && ")}}) {
 {% else %}
@@ -14,10 +20,38 @@ if ({{op.conditions|join(" && ")}}) {
     {{op.code|indent(4)}}
 }
 {% endmacro %}
+{% macro event_check(check) %}
+// condition of the custom event '{{check.event}}' (Brian's '{{check.when}}' slot)
+{
+    {{check.code|indent(4)}}
+{% if check.late %}
+    bevented_{{check.event}} = b_cond;
+{% else %}
+    bevent_{{check.event}} = b_cond;
+{% endif %}
+}
+{% if check.record %}
+brec_event_{{check.event}}[((int64_t)round(t / dt) - brec_first_event_{{check.event}}[0]) * {{check.n_neurons}} + id] = bevent_{{check.event}};
+{% endif %}
+{% endmacro %}
+{% macro event_recording(rec) %}
+// {{rec.monitor_name}}: variables at the event '{{rec.event}}'
+if (bevent_{{rec.event}}) {
+    const int64_t brec_slot = ((int64_t)round(t / dt) - rec_first_{{rec.monitor_name}}[0]) * {{rec.n_neurons}} + id;
+    {{rec.code|indent(4)}}
+{% for name in rec.variables %}
+    rec_{{rec.monitor_name}}_{{name}}[brec_slot] = b_to_record_{{name}};
+{% endfor %}
+}
+{% endmacro %}
 {% macro block(items) %}
 {% for item in items %}
 {% if item.is_operation is defined %}
 {{ operation(item) }}
+{%- elif item.is_event_check is defined %}
+{{ event_check(item) }}
+{%- elif item.event is defined %}
+{{ event_recording(item) }}
 {%- else %}
 {{ recording(item) }}
 {%- endif %}
@@ -47,6 +81,9 @@ if (bspiked) {
 }
 // ---- Brian's step m, up to its 'thresholds' slot
 bool bspike = false;
+{% for event in events %}
+bool bevent_{{event}} = false;
+{% endfor %}
 if (bphase != 1) {
 {{ block(blocks.before_update) }}
 {% if state_update %}
@@ -87,3 +124,7 @@ if (bphase != 1) {
 {% if reset %}
 bspiked = bspike;
 {% endif %}
+{% for event in events %}
+// the event for the code triggered by it (first part) and for synapses
+bevented_{{event}} = bevent_{{event}};
+{% endfor %}

@@ -76,9 +76,10 @@ def regular_operations(group, unsupported) -> list[CodeRunner]:
 
     ``unsupported`` builds the `NotImplementedError` for a feature.
     """
+    # thresholds and the code of events (resets) are translated with the group
     own = (getattr(group, "state_updater", None),
-           getattr(group, "thresholder", {}).get("spike"),
-           getattr(group, "resetter", {}).get("spike"))
+           *getattr(group, "thresholder", {}).values(),
+           *getattr(group, "resetter", {}).values())
     operations = []
     for obj in group.contained_objects:
         if obj in own or not obj.active:
@@ -100,9 +101,9 @@ def regular_operations(group, unsupported) -> list[CodeRunner]:
 
 def schedule_operations(group, operations, positions: dict[int, int],
                         state_recordings: list[StateRecording],
-                        unsupported) -> OperationBlocks:
-    """Place ``operations`` and ``state_recordings`` of ``group`` in the
-    blocks of its sim code.
+                        unsupported, event_items=()) -> OperationBlocks:
+    """Place ``operations``, ``state_recordings`` and ``event_items`` of
+    ``group`` in the blocks of its sim code.
 
     Parameters
     ----------
@@ -116,28 +117,38 @@ def schedule_operations(group, operations, positions: dict[int, int],
         The recordings of monitors on the group.
     unsupported
         Builds the `NotImplementedError` for a feature.
+    event_items
+        ``(Brian object, item)`` pairs of the group's custom events: the
+        conditions (`EventCheck`, at their thresholder), the code they
+        trigger (`RegularOperation`, at their resetter) and the recordings
+        of EventMonitors (`SpikeRecording`, at their monitor).
     """
     update_at = positions.get(id(getattr(group, "state_updater", None)), -1)
     thresholder = group.thresholder.get("spike")
     threshold_at = positions.get(id(thresholder), len(positions))
     reset_at = positions.get(id(getattr(group, "resetter", {}).get("spike")), -1)
+
+    def block_of(obj) -> str:
+        """The block of the Brian object ``obj`` (its slot and position)."""
+        position = positions[id(obj)]
+        if obj.when in _SECOND_PART_BLOCKS:
+            if obj.when == "resets" and position > reset_at:
+                return "after_resets"
+            return _SECOND_PART_BLOCKS[obj.when]
+        if position < update_at:
+            return "before_update"
+        if position < threshold_at:
+            return "after_update"
+        return "after_threshold"
+
     placed = []
     for runner in operations:
-        position = positions[id(runner)]
-        if runner.when in _SECOND_PART_BLOCKS:
-            block = _SECOND_PART_BLOCKS[runner.when]
-            if runner.when == "resets" and position > reset_at:
-                block = "after_resets"
-        elif position < update_at:
-            block = "before_update"
-        elif position < threshold_at:
-            block = "after_update"
-        else:
-            block = "after_threshold"
         operation = _operation(group, runner, unsupported,
                                completes_previous_step=runner.when in _SECOND_PART_BLOCKS)
         if operation is not None:
-            placed.append((block, position, operation))
+            placed.append((block_of(runner), positions[id(runner)], operation))
+    for obj, item in event_items:
+        placed.append((block_of(obj), positions[id(obj)], item))
     for rec in state_recordings:
         block = "after_resets" if rec.when == "end" else "before_update"
         placed.append((block, positions[id(rec.monitor)], rec))
