@@ -10,7 +10,7 @@ import pytest
 from brian2 import (EventMonitor, Network, NeuronGroup, SpikeMonitor, StateMonitor,
                     Synapses, ms, seed)
 
-from utils import assert_spikes_equal, assert_traces_close, genn_device, run_both, run_with
+from utils import assert_spikes_equal, assert_traces_close, run_both, run_with
 
 #: a LIF neuron driven above threshold, with a custom event 'up' when v
 #: passes 0.6 (once per interspike interval: ``armed``) and 'low' while v is
@@ -113,8 +113,8 @@ def test_event_code_and_order(events):
 
 
 def test_event_recording_chunks():
-    """A long run whose recordings are copied back in many chunks (a small
-    recording buffer): no event or value is lost."""
+    """A long run whose recordings are copied back in about 100 chunks (a
+    small recording buffer): no event or value is lost."""
     reference, genn = run_both(lambda: events_script(durations=(60,), buffer_bytes=4000))
     assert reference["up"]["N"] > 30
     for monitor in ("up", "low", "low_sub", "spike"):
@@ -134,8 +134,10 @@ def test_split_runs_equal_one_run():
 
 
 def pathways_script(durations, heterogeneous=False):
-    """Synapses on custom events of their source (on_pre, delayed) and of
-    their target (on_post), besides a spike pathway, over several runs."""
+    """Synapses on custom events of their source (on_pre) and of their
+    target (on_post), besides a spike pathway, all delayed (with
+    ``heterogeneous``, a second Synapses with a delay per synapse), over
+    runs of ``durations`` (ms)."""
     src = _neurons("evp_src", n=5)
     src.run_on_event("up", "armed = 0")
     tgt = NeuronGroup(4, """dv/dt = -v/(10*ms) : 1
