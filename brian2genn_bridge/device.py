@@ -403,6 +403,7 @@ class GeNNDevice(RuntimeDevice):
             # the finishing step did this step's spike propagation
             simulation.rewind_queues()
             simulation.set_skip_spikes(True)
+            simulation.clear_events()
         simulation.set_phase(Phase.START)
         simulation.step(1)
         simulation.set_phase(Phase.FULL)
@@ -423,14 +424,14 @@ class GeNNDevice(RuntimeDevice):
                 simulation.set_recording_start(population.name,
                                                f"rec_first_{rec.monitor_name}",
                                                window_start // description.substeps)
+            for event in population.recorded_events:
+                simulation.set_recording_start(population.name, f"brec_first_event_{event}",
+                                               window_start // description.substeps)
 
     def _collect(self, simulation, description, window_start: int, window_end: int,
                  run) -> None:
         """Move the recordings of GeNN steps ``[window_start, window_end)``
         into the monitors."""
-        from brian2.monitors import PopulationRateMonitor, SpikeMonitor
-
-        dt = description.dt
         substeps = description.substeps
         # Brian's steps [step, step + n) of the window; the finishing step
         # emits no spikes and belongs to no Brian step
@@ -441,22 +442,13 @@ class GeNNDevice(RuntimeDevice):
                 steps, ids = simulation.recorded_spikes(population.name, window_start,
                                                         n * substeps)
                 steps //= substeps
-                values = {}
-                for rec in population.spike_recordings:
-                    slots = (steps - step) * rec.n_neurons + ids
-                    values[rec.monitor_name] = {
-                        name: simulation.pull_egp(population.name,
-                                                  f"rec_{rec.monitor_name}_{name}")[slots]
-                        for name in rec.variables}
-                for monitor in _spike_monitors(population.group, description):
-                    if isinstance(monitor, PopulationRateMonitor):
-                        start, stop = monitor_io.source_range(monitor.source)
-                        keep = (ids >= start) & (ids < stop)
-                        counts = np.bincount(steps[keep] - step, minlength=n)
-                        monitor_io.append_rates(monitor, step, counts, dt)
-                    elif isinstance(monitor, SpikeMonitor):
-                        monitor_io.append_spikes(monitor, steps, ids, dt,
-                                                 values.get(monitor.name, {}))
+                _append_events(simulation, population, description, "spike", step, n,
+                               steps, ids)
+            for event in population.recorded_events:
+                if n > 0:
+                    steps, ids = simulation.recorded_events(population.name, event, step, n)
+                    _append_events(simulation, population, description, event, step, n,
+                                   steps, ids)
             for rec in population.state_recordings:
                 first, stop = _recorded_samples(rec, window_start, window_end, run,
                                                 substeps)
@@ -631,6 +623,32 @@ def _spike_monitors(group, description):
     return description.spike_monitors.get(group.name, [])
 
 
+def _append_events(simulation, population, description, event: str, step: int, n: int,
+                   steps: np.ndarray, ids: np.ndarray) -> None:
+    """Append the spikes or custom events (``event``) of ``population``
+    recorded in steps ``[step, step + n)``, ``(steps, ids)`` in time order,
+    with the variables recorded at them, to the monitors of that event."""
+    from brian2.monitors import EventMonitor, PopulationRateMonitor
+
+    values = {}
+    for rec in population.spike_recordings:
+        if rec.event == event:
+            slots = (steps - step) * rec.n_neurons + ids
+            values[rec.monitor_name] = {
+                name: simulation.pull_egp(population.name,
+                                          f"rec_{rec.monitor_name}_{name}")[slots]
+                for name in rec.variables}
+    for monitor in _spike_monitors(population.group, description):
+        if isinstance(monitor, PopulationRateMonitor) and event == "spike":
+            start, stop = monitor_io.source_range(monitor.source)
+            keep = (ids >= start) & (ids < stop)
+            counts = np.bincount(steps[keep] - step, minlength=n)
+            monitor_io.append_rates(monitor, step, counts, description.dt)
+        elif isinstance(monitor, EventMonitor) and monitor.event == event:
+            monitor_io.append_spikes(monitor, steps, ids, description.dt,
+                                     values.get(monitor.name, {}))
+
+
 def _recording_bytes_per_step(description) -> int:
     total = 0
     for population in description.neurons:
@@ -640,6 +658,7 @@ def _recording_bytes_per_step(description) -> int:
             total += 8 * rec.n_indices * len(rec.variables) // rec.every + 1
         for rec in population.spike_recordings:
             total += 8 * rec.n_neurons * len(rec.variables)
+        total += population.size * len(population.recorded_events)
     return total
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
-           "NeuronPopulation", "SynapsePopulation", "ModelDescription"]
+           "EventCheck", "NeuronPopulation", "SynapsePopulation", "ModelDescription"]
 
 
 @dataclass
@@ -91,13 +91,37 @@ class SynapticRecording:
 
 @dataclass
 class SpikeRecording:
-    """Variables a `SpikeMonitor` records at each spike (in the reset code)."""
+    """Variables a `SpikeMonitor` (or an `EventMonitor`) records at each
+    spike (or custom event), right after the threshold (or event condition)."""
 
     monitor: Any
     monitor_name: str
     variables: list[str]
     code: str
     n_neurons: int
+    #: the recorded event: ``'spike'`` or a custom event of the group
+    event: str = "spike"
+
+
+@dataclass
+class EventCheck:
+    """The condition of a custom event of a neuron population, an item of
+    its sim code's blocks (see `operations.OperationBlocks`)."""
+
+    event: str
+    #: GeNN code that declares the local ``b_cond``
+    code: str
+    when: str
+    #: record the event (in the ``brec_event_<event>`` buffer) for monitors
+    record: bool
+    n_neurons: int
+    #: checked in a slot after 'thresholds', in the part of the next GeNN
+    #: step that completes Brian's step: the condition sets the event's
+    #: flag ``bevented_<event>`` itself (else a local that the flag takes
+    #: at the end of the step)
+    late: bool = False
+    #: marks event conditions among the items of a block (for the template)
+    is_event_check: bool = True
 
 
 @dataclass
@@ -124,12 +148,16 @@ class NeuronPopulation:
     spike_source_array: bool = False
     #: values of extra global parameters that are inputs, pushed at every run
     egp_values: dict[str, Any] = field(default_factory=dict)
+    #: custom events recorded for EventMonitors, in ``brec_event_<event>``
+    #: buffers (one byte per neuron and step)
+    recorded_events: list[str] = field(default_factory=list)
 
     def signature(self) -> tuple:
         return (self.name, self.size, self.sim_code, self.threshold_code,
                 tuple((v.name, v.ctype, v.read_only) for v in self.variables),
                 tuple(self.shared), tuple(self.additional_inputs),
                 tuple(sorted(self.egps.items())), self.record_spikes,
+                tuple(self.recorded_events),
                 self.spike_source_array,
                 tuple((name, len(values)) for name, values in self.egp_values.items()))
 
@@ -169,6 +197,10 @@ class SynapsePopulation:
     post_indices: Any = None
     primary: bool = True
     pathways: tuple[str, ...] = ()
+    #: the custom event of the source (target) that triggers the
+    #: presynaptic (postsynaptic) code, ``None`` for spikes
+    pre_event: str | None = None
+    post_event: str | None = None
 
     def signature(self) -> tuple:
         return (self.name, self.source, self.target, self.connectivity,
@@ -177,7 +209,8 @@ class SynapsePopulation:
                 tuple((v.name, v.ctype, v.read_only) for v in self.variables),
                 tuple(sorted(self.neuron_references.items())), tuple(self.shared),
                 self.post_target, self.pre_target, self.axonal_delay_steps,
-                self.back_prop_delay_steps, self.threads_per_spike)
+                self.back_prop_delay_steps, self.threads_per_spike, self.pre_event,
+                self.post_event)
 
 
 @dataclass
@@ -190,7 +223,8 @@ class ModelDescription:
     synapses: list[SynapsePopulation] = field(default_factory=list)
     #: identity of the connectivity (synapse numbers) the model was built with
     connectivity_key: tuple = ()
-    #: spike and rate monitors by name of the group whose spikes they read
+    #: spike, event and rate monitors by name of the group whose spikes
+    #: (or custom events) they read
     spike_monitors: dict[str, list] = field(default_factory=dict)
     #: build GeNN's kernel timers in
     kernel_timing: bool = False

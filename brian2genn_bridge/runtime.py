@@ -145,8 +145,10 @@ class GeNNSimulation:
         return np.float64 if self.description.precision == "double" else np.float32
 
     def _egp_size(self, population: NeuronPopulation, name: str) -> int:
-        if name.startswith("rec_first_"):
+        if name.startswith(("rec_first_", "brec_first_")):
             return 1
+        if name.startswith("brec_event_"):
+            return population.size * self.recording_steps
         for rec in population.state_recordings:
             if name.startswith(f"rec_{rec.monitor_name}_"):
                 return rec.n_indices * self.samples_per_chunk(rec.every)
@@ -231,6 +233,17 @@ class GeNNSimulation:
         for group in self.synapse_groups.values():
             group.set_dynamic_param_value(SKIP_SPIKES, float(skip))
 
+    def clear_events(self) -> None:
+        """Forget the custom events of the last step, as Brian does at the end
+        of a run (its thresholders empty their event spaces): an event
+        checked after the 'synapses' slot of a run's last step triggers
+        neither synapses nor code in the next run."""
+        for population in self.description.neurons:
+            group = self.populations[population.name]
+            for variable in population.variables:
+                if variable.name.startswith("bevented_"):
+                    self.push_variable(group, variable, False)
+
     def rewind_queues(self) -> None:
         """Move the spike-queue and dendritic-delay pointers one step back.
 
@@ -274,6 +287,16 @@ class GeNNSimulation:
             rows = np.concatenate([rows, in_first + wrapped])
             ids = np.concatenate([ids, wrapped_ids])
         return first_step + rows, ids.astype(np.int32)
+
+    def recorded_events(self, population: str, event: str, first_step: int,
+                        n_steps: int):
+        """Custom events recorded in the window of steps starting at
+        ``first_step`` (at most one recording buffer), in its first
+        ``n_steps`` steps, as ``(steps, ids)`` in time order."""
+        flags = self.pull_egp(population, f"brec_event_{event}")
+        size = self.populations[population].num_neurons
+        row, ids = np.nonzero(flags[:n_steps * size].reshape(n_steps, size))
+        return first_step + row, ids.astype(np.int32)
 
 
 def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

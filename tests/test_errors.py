@@ -13,8 +13,9 @@ from utils import genn_device, run_with
 EQS = "dv/dt = -v/(10*ms) : 1"
 
 
-def custom_events():
+def custom_event_code_early():
     G = NeuronGroup(2, EQS, threshold="v > 1", events={"custom": "v > 0.5"}, name="err_events")
+    G.run_on_event("custom", "v = 0", when="before_groups")
     Network(G).run(1 * ms)
 
 
@@ -126,7 +127,8 @@ def rand_in_on_pre():
 
 CASES = {
     # script: words the message must contain (object names, the feature)
-    "custom_events": (custom_events, ["err_events", "custom"]),
+    "custom_event_code_early": (custom_event_code_early,
+                                ["err_events", "custom", "before_groups"]),
     "run_regularly_dt": (run_regularly_dt, ["err_regular", "err_regular_op", "dt"]),
     "run_regularly_shared": (run_regularly_shared, ["err_regular_shared", "shared", "['s']"]),
     "timedarray_in_synapses": (timedarray_in_synapses, ["err_ta_syn", "TimedArray"]),

@@ -133,3 +133,28 @@ def test_operations_after_the_threshold():
     assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
     for name in ("v", "a", "b", "c", "tl"):
         assert_traces_close(reference[name], genn[name], what=name)
+
+
+def reset_slot_operations():
+    """Operations in the 'resets' slot, before (order -1) and after (order 1)
+    the reset of a group that spikes."""
+    G = NeuronGroup(3, """dv/dt = (1.6 - v)/(2*ms) : 1
+                          before : 1
+                          after : 1""",
+                    threshold="v > 1", reset="v = 0.2*before", method="exact", name="rst_g")
+    G.v = "0.3*i"
+    G.run_regularly("before = v + 0.1*t/ms", when="resets", order=-1, name="rst_before")
+    G.run_regularly("after = v", when="resets", order=1, name="rst_after")
+    end = StateMonitor(G, ["v", "before", "after"], record=True, when="end", name="rst_end")
+    spikes = SpikeMonitor(G, name="rst_spikes")
+    Network(G, end, spikes).run(6 * ms)
+    return dict(i=spikes.i[:], t=spikes.t[:],
+                **{name: getattr(end, name)[:] for name in ("v", "before", "after")})
+
+
+def test_operations_in_the_reset_slot():
+    reference, genn = run_both(reset_slot_operations)
+    assert len(reference["i"]) > 3
+    assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
+    for name in ("v", "before", "after"):
+        assert_traces_close(reference[name], genn[name], what=name)

@@ -4,9 +4,15 @@
     conditions of the two (expressions.part_conditions: a run's first and
     finishing steps, or alternate steps in models with two GeNN steps per
     Brian step). Blocks of items (run_regularly operations, summed
-    variables and StateMonitor recordings) are in Brian's order. -#}
+    variables, code triggered by custom events, StateMonitor recordings,
+    custom event conditions and their EventMonitor recordings) are in
+    Brian's order. A custom event's bevent_<event> is set by its condition
+    in the second part only; bevented_<event> keeps it for the first part of
+    the next step and is what synapse groups see as the event. An event
+    checked after Brian's 'thresholds' slots (in the first part) sets
+    bevented_<event> directly (model.EventCheck.late). -#}
 {% macro operation(op) %}
-// {{op.name}}: run_regularly in Brian's '{{op.when}}' slot
+// {{op.name}}: in Brian's '{{op.when}}' slot
 {% if op.conditions %}
 if ({{op.conditions|join(" && ")}}) {
 {% else %}
@@ -15,10 +21,38 @@ if ({{op.conditions|join(" && ")}}) {
     {{op.code|indent(4)}}
 }
 {% endmacro %}
+{% macro event_check(check) %}
+// condition of the custom event '{{check.event}}' (Brian's '{{check.when}}' slot)
+{
+    {{check.code|indent(4)}}
+{% if check.late %}
+    bevented_{{check.event}} = b_cond;
+{% else %}
+    bevent_{{check.event}} = b_cond;
+{% endif %}
+}
+{% if check.record %}
+brec_event_{{check.event}}[({{step}} - brec_first_event_{{check.event}}[0]) * {{check.n_neurons}} + id] = bevent_{{check.event}};
+{% endif %}
+{% endmacro %}
+{% macro event_recording(rec) %}
+// {{rec.monitor_name}}: variables at the event '{{rec.event}}'
+if (bevent_{{rec.event}}) {
+    const int64_t brec_slot = ({{step}} - rec_first_{{rec.monitor_name}}[0]) * {{rec.n_neurons}} + id;
+    {{rec.code|indent(4)}}
+{% for name in rec.variables %}
+    rec_{{rec.monitor_name}}_{{name}}[brec_slot] = b_to_record_{{name}};
+{% endfor %}
+}
+{% endmacro %}
 {% macro block(items) %}
 {% for item in items %}
 {% if item.is_operation is defined %}
 {{ operation(item) }}
+{%- elif item.is_event_check is defined %}
+{{ event_check(item) }}
+{%- elif item.event is defined %}
+{{ event_recording(item) }}
 {%- else %}
 {{ recording(item) }}
 {%- endif %}
@@ -48,6 +82,9 @@ if (bspiked) {
 }
 // ---- Brian's step m, up to its 'thresholds' slot
 bool bspike = false;
+{% for event in events %}
+bool bevent_{{event}} = false;
+{% endfor %}
 if ({{second_part}}) {
 {{ block(blocks.before_update) }}
 {% if state_update %}
@@ -88,3 +125,7 @@ if ({{second_part}}) {
 {% if reset %}
 bspiked = bspike;
 {% endif %}
+{% for event in events %}
+// the event for the code triggered by it (first part) and for synapses
+bevented_{{event}} = bevent_{{event}};
+{% endfor %}

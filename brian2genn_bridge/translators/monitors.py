@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 from brian2.core.variables import ArrayVariable
 from brian2.groups.subgroup import Subgroup
-from brian2.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from brian2.monitors import EventMonitor, PopulationRateMonitor, StateMonitor
 
 from ..model import SpikeRecording, StateRecording, SynapticRecording
+from .expressions import AFTER_THRESHOLDS
 from .neurons import unsupported
 
 __all__ = ["source_group", "source_range", "state_recording", "synaptic_recording",
@@ -85,42 +86,58 @@ def synaptic_recording(monitor: StateMonitor, group_dt: float) -> SynapticRecord
                              every=every, when=monitor.when)
 
 
-def spike_recording(monitor: SpikeMonitor, n_neurons: int) -> SpikeRecording | None:
-    """The reset-code recording of a `SpikeMonitor`'s extra variables."""
-    if monitor.event != "spike":
-        raise unsupported(monitor, f"monitoring the custom event '{monitor.event}'",
-                          "monitor spikes only.")
-    if monitor.when != "thresholds":
-        raise unsupported(monitor, f"recording in the '{monitor.when}' slot",
-                          "use the default slot (when='thresholds').")
+def spike_recording(monitor: EventMonitor, n_neurons: int,
+                    positions: dict[int, int]) -> SpikeRecording | None:
+    """The recording of the extra variables of a `SpikeMonitor` (or of an
+    `EventMonitor`) at each spike (event), right after the threshold (the
+    event's condition); ``None`` without variables.
+
+    ``positions`` are the indices of the network's objects in Brian's order.
+    """
+    if monitor.event == "spike":
+        if monitor.when != "thresholds":
+            raise unsupported(monitor, f"recording in the '{monitor.when}' slot",
+                              "use the default slot (when='thresholds').")
+    else:
+        thresholder = source_group(monitor.source).thresholder[monitor.event]
+        if thresholder.when in AFTER_THRESHOLDS:
+            raise unsupported(monitor, f"recording the event '{monitor.event}', checked in "
+                              f"the '{thresholder.when}' slot",
+                              "check the event in a slot up to 'after_thresholds' (the "
+                              "default).")
+        if (monitor.when != thresholder.when
+                or positions[id(monitor)] < positions.get(id(thresholder), -1)):
+            # the event's values are recorded where its condition is checked
+            raise unsupported(monitor, f"recording the event '{monitor.event}' in the "
+                              f"'{monitor.when}' slot, elsewhere than right after its "
+                              f"condition ('{thresholder.when}' slot)",
+                              "use the default slot and order (when=None, order=None).")
     variables = sorted(set(monitor.record_variables) - {"i", "t"})
     if not variables:
         return None
     lines = [line for line in _recorded_code(monitor).splitlines()
              if not any(f"b_to_record_{v} " in line for v in ("i", "t"))]
     return SpikeRecording(monitor=monitor, monitor_name=monitor.name, variables=variables,
-                          code="\n".join(lines), n_neurons=n_neurons)
+                          code="\n".join(lines), n_neurons=n_neurons, event=monitor.event)
 
 
 def append_spikes(monitor, steps: np.ndarray, ids: np.ndarray, dt: float,
                   values: dict[str, np.ndarray]) -> None:
-    """Append spikes (absolute neuron ``ids`` at time steps ``steps``, in
-    time order) to a `SpikeMonitor`."""
+    """Append spikes or events (absolute neuron ``ids`` at time steps
+    ``steps``, in time order) to a `SpikeMonitor` or `EventMonitor`."""
     start, stop = source_range(monitor.source)
     keep = (ids >= start) & (ids < stop)
     steps, ids = steps[keep], ids[keep] - start
     old = int(monitor.variables["N"].get_value()[0])
     new = old + len(ids)
     monitor.variables["count"].get_value()[:] += np.bincount(ids, minlength=stop - start)
-    if not monitor.record:
-        # Brian counts the events (N, num_spikes) without storing them
-        monitor.variables["N"].set_value(new)
-        return
+    # without ``record``, Brian stores the variables but not i and t
     monitor.resize(new)
     monitor.variables["N"].set_value(new)
     variables = monitor.variables
-    variables["i"].get_value()[old:new] = ids
-    variables["t"].get_value()[old:new] = steps * dt
+    if monitor.record:
+        variables["i"].get_value()[old:new] = ids
+        variables["t"].get_value()[old:new] = steps * dt
     for name, data in values.items():
         variables[name].get_value()[old:new] = data[keep]
 

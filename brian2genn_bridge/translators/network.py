@@ -10,7 +10,7 @@ from brian2.core.clocks import Clock
 from brian2.groups.group import CodeRunner
 from brian2.groups.neurongroup import NeuronGroup
 from brian2.groups.subgroup import Subgroup
-from brian2.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from brian2.monitors import EventMonitor, PopulationRateMonitor, StateMonitor
 
 from brian2.input.poissongroup import PoissonGroup
 from brian2.input.poissoninput import PoissonInput
@@ -53,7 +53,7 @@ def simulation_clock(objects) -> Clock:
     """The one clock of all groups; monitors and run_regularly operations
     may tick at multiples of it (checked where they are translated)."""
     group_clocks = {obj.clock for obj in objects
-                    if not isinstance(obj, (StateMonitor, SpikeMonitor, PopulationRateMonitor))
+                    if not isinstance(obj, (StateMonitor, EventMonitor, PopulationRateMonitor))
                     and not _is_operation(obj)}
     if len(group_clocks) > 1:
         dts = ", ".join(f"{c.name} (dt={c.dt})" for c in group_clocks)
@@ -95,7 +95,11 @@ def describe_network(objects) -> ModelDescription:
     state_recordings = defaultdict(list)
     spike_recordings = defaultdict(list)
     spike_sources = set()
+    #: custom events that EventMonitors record, by group name
+    recorded_events = defaultdict(set)
     poisson_inputs = defaultdict(list)
+    # ``objects`` are in Brian's order (schedule slot, order, name)
+    positions = {id(obj): index for index, obj in enumerate(objects)}
     #: groups that monitors record from, by name
     monitored = {}
     for obj in objects:
@@ -125,13 +129,17 @@ def describe_network(objects) -> ModelDescription:
                                   "Synapses.")
             state_recordings[group.name].append(state_recording(obj, dt))
             monitored[group.name] = group
-        elif isinstance(obj, (SpikeMonitor, PopulationRateMonitor)):
+        elif isinstance(obj, (EventMonitor, PopulationRateMonitor)):
             group = source_group(obj.source)
-            spike_sources.add(group.name)
+            event = getattr(obj, "event", "spike")
+            if event == "spike":
+                spike_sources.add(group.name)
+            else:
+                recorded_events[group.name].add(event)
             monitored[group.name] = group
             description.spike_monitors.setdefault(group.name, []).append(obj)
-            if isinstance(obj, SpikeMonitor):
-                recording = spike_recording(obj, len(group))
+            if isinstance(obj, EventMonitor):
+                recording = spike_recording(obj, len(group), positions)
                 if recording is not None:
                     spike_recordings[group.name].append(recording)
         else:
@@ -184,6 +192,7 @@ def describe_network(objects) -> ModelDescription:
             spike_recordings=spike_recordings.pop(group.name, []),
             inputs=inputs[group.name], poisson_inputs=poisson_inputs.pop(group.name, []),
             summed=summed.pop(group.name, []), record_spikes=group.name in spike_sources,
+            recorded_events=recorded_events.pop(group.name, set()),
             substeps=description.substeps))
     known = {p.name for p in description.neurons}
     for population in description.synapses:

@@ -7,11 +7,11 @@ import re
 import numpy as np
 from brian2.core.variables import ArrayVariable
 
-from ..model import GeNNVariable, NeuronPopulation
-from .expressions import (brian_step, genn_data_type, genn_identifier, in_previous_step,
-                          part_conditions)
+from ..model import EventCheck, GeNNVariable, NeuronPopulation
+from .expressions import (AFTER_THRESHOLDS, brian_step, genn_data_type, genn_identifier,
+                          in_previous_step, part_conditions)
 from .functions import function_data
-from .operations import regular_operations, schedule_operations
+from .operations import RegularOperation, regular_operations, schedule_operations
 from .templates import render
 
 __all__ = ["translate_neuron_group", "neuron_variables", "unsupported"]
@@ -46,11 +46,13 @@ def neuron_variables(group) -> dict[str, ArrayVariable]:
 
 def check_neuron_group(group) -> None:
     """Raise `NotImplementedError` for features of ``group`` GeNN lacks."""
-    other_events = set(getattr(group, "events", {"spike"})) - {"spike"}
-    if other_events:
-        raise unsupported(group, f"custom events {sorted(other_events)}",
-                          "express the event as a threshold of a second NeuronGroup "
-                          "linked to this one.")
+    for event in _custom_events(group):
+        resetter = group.resetter.get(event)
+        if resetter is not None and resetter.when not in AFTER_THRESHOLDS:
+            raise unsupported(group, f"running the code of the custom event '{event}' in "
+                              f"the '{resetter.when}' slot",
+                              "run it in a slot after 'thresholds' (the default "
+                              "'after_resets').")
     equations = getattr(group, "equations", None) or {}
     linked = sorted(name for name, eq in equations.items() if "linked" in eq.flags)
     if linked:
@@ -59,10 +61,46 @@ def check_neuron_group(group) -> None:
                           "between runs, or merge the two groups.")
 
 
+def _custom_events(group) -> list[str]:
+    """The custom events of ``group`` (all its events but spikes)."""
+    return [event for event in getattr(group, "events", {}) if event != "spike"]
+
+
+def _event_items(group, recorded_events, recordings) -> tuple[list[str], list]:
+    """The custom events of ``group`` that are checked in Brian's step up to
+    its thresholds (see `EventCheck.late`), and the ``(Brian object, item)``
+    pairs of the sim code of all (see `schedule_operations`): conditions,
+    the code they trigger, and the recordings of EventMonitors. An event
+    whose condition is inactive does not happen."""
+    events, items = [], []
+    for event in _custom_events(group):
+        thresholder = group.thresholder[event]
+        late = thresholder.when in AFTER_THRESHOLDS
+        if not late:
+            events.append(event)
+        code = _code(thresholder)
+        if not code:
+            continue
+        items.append((thresholder, EventCheck(
+            event=event, code=in_previous_step(code) if late else code, when=thresholder.when,
+            record=event in recorded_events, n_neurons=len(group), late=late)))
+        resetter = group.resetter.get(event)
+        code = _code(resetter)
+        if code:
+            # like the spike reset, of Brian's previous step (its template
+            # already writes Brian's t as GeNN's t - dt)
+            items.append((resetter, RegularOperation(
+                name=resetter.name, when=resetter.when, code=code,
+                conditions=[f"bevented_{event}"])))
+    items += [(rec.monitor, rec) for rec in recordings if rec.event in events]
+    return events, items
+
+
 def _code_objects(group, operations, state_recordings, spike_recordings) -> list:
     """The code objects whose code ends up in the group's GeNN model."""
-    runners = [getattr(group, "state_updater", None), group.thresholder.get("spike"),
-               getattr(group, "resetter", {}).get("spike"), *operations]
+    runners = [getattr(group, "state_updater", None),
+               *getattr(group, "thresholder", {}).values(),
+               *getattr(group, "resetter", {}).values(), *operations]
     runners += [rec.monitor for rec in list(state_recordings) + list(spike_recordings)]
     return [runner.codeobj for runner in runners
             if runner is not None and runner.codeobj is not None]
@@ -71,7 +109,8 @@ def _code_objects(group, operations, state_recordings, spike_recordings) -> list
 def translate_neuron_group(group, extra_names: set[str], positions: dict[int, int],
                            state_recordings=(), spike_recordings=(),
                            inputs=(), poisson_inputs=(), summed=(),
-                           record_spikes: bool = False, substeps: int = 1) -> NeuronPopulation:
+                           record_spikes: bool = False, recorded_events=(),
+                           substeps: int = 1) -> NeuronPopulation:
     """Build the GeNN population of ``group``.
 
     Parameters
@@ -84,7 +123,8 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         ``id(obj) -> index`` of the network's objects in Brian's order: the
         order of run_regularly operations and monitors in the sim code.
     state_recordings, spike_recordings
-        `StateRecording`/`SpikeRecording` of monitors on this group.
+        `StateRecording`/`SpikeRecording` of monitors on this group
+        (SpikeMonitors and EventMonitors).
     inputs
         ``(target variable, additional input variable)`` pairs: synaptic
         input that Brian added in the previous step's 'synapses' slot.
@@ -96,21 +136,35 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         `translators.synapses.summed_assignments`).
     record_spikes
         Whether a monitor needs GeNN's spike recording.
+    recorded_events
+        The custom events that EventMonitors record.
     substeps
         GeNN steps per Brian step (`ModelDescription.substeps`).
     """
     check_neuron_group(group)
+    if substeps > 1 and any(group.thresholder[event].when in AFTER_THRESHOLDS
+                            for event in _custom_events(group)):
+        # the event would reach synapses in the GeNN step that runs Brian's
+        # next step up to its thresholds, which takes no synaptic input
+        raise unsupported(group, "custom events checked after the 'thresholds' slot in a "
+                          "network with clock-driven synapses, summed variables or "
+                          "synaptic run_regularly operations",
+                          "check the event in the 'thresholds' slot "
+                          "(set_event_schedule(event, 'thresholds')).")
     thresholder = group.thresholder.get("spike")
     threshold = _code(thresholder)
     refractory = getattr(group, "_refractory", False) is not False and thresholder is not None
     reset = _code(getattr(group, "resetter", {}).get("spike")) if threshold else ""
     operations = regular_operations(group, unsupported)
+    events, event_items = _event_items(group, set(recorded_events),
+                                       [rec for rec in spike_recordings if rec.event != "spike"])
     blocks = schedule_operations(group, operations, positions, list(state_recordings),
                                  unsupported=unsupported, substeps=substeps,
-                                 summed=list(summed))
+                                 summed=list(summed), event_items=event_items)
     first_part, second_part = part_conditions(substeps)
     sim_code = render(
-        "neuron_sim", inputs=list(inputs), spike_recordings=list(spike_recordings),
+        "neuron_sim", inputs=list(inputs), events=events,
+        spike_recordings=[rec for rec in spike_recordings if rec.event == "spike"],
         poisson_inputs=[(p.name, in_previous_step(_code(p)), start, stop)
                         for p, (start, stop) in poisson_inputs],
         blocks=blocks, first_part=first_part, second_part=second_part,
@@ -126,6 +180,11 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         # the reset of Brian's step m runs in GeNN's step m + 1, after the
         # synaptic input that Brian applies before resetting
         variables.append(GeNNVariable("bspiked", "bool", np.zeros(len(group), dtype=bool)))
+    for event in _custom_events(group):
+        # a custom event, until the next step completes Brian's step (or
+        # until its next check, for one checked late)
+        variables.append(GeNNVariable(f"bevented_{event}", "bool",
+                                      np.zeros(len(group), dtype=bool)))
     shared = {genn_identifier(name): var for name, var in group.variables.items()
               if isinstance(var, ArrayVariable) and var.scalar and not name.startswith("_")
               and getattr(var.owner, "name", None) == group.name
@@ -137,7 +196,8 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         + [(name, "scalar") for name in dict.fromkeys(
             name for item in summed for name in re.findall(r"\bIsum_\w+", item.code))],
         state_recordings=list(state_recordings), spike_recordings=list(spike_recordings),
-        record_spikes=record_spikes)
+        record_spikes=record_spikes,
+        recorded_events=[event for event in _custom_events(group) if event in recorded_events])
     for rec in state_recordings:
         index = np.full(len(group), -1, dtype=np.int32)
         index[rec.indices] = np.arange(rec.n_indices, dtype=np.int32)
@@ -150,6 +210,9 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         population.egps[f"rec_first_{rec.monitor_name}"] = "int64_t*"
         for name in rec.variables:
             population.egps[f"rec_{rec.monitor_name}_{name}"] = _ctype(rec.monitor.variables[name]) + "*"
+    for event in population.recorded_events:
+        population.egps[f"brec_first_event_{event}"] = "int64_t*"
+        population.egps[f"brec_event_{event}"] = "uint8_t*"
     for name, values in function_data(_code_objects(group, operations, state_recordings,
                                                     spike_recordings)).items():
         # the model's float type, as for variables (a TimedArray's values are float64)

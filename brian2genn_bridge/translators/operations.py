@@ -29,6 +29,8 @@ __all__ = ["RegularOperation", "OperationBlocks", "regular_operations",
 #: (``expressions.AFTER_THRESHOLDS``), by the block they go to
 _SECOND_PART_BLOCKS = {"before_synapses": "before_synapses", "synapses": "before_resets",
                        "after_synapses": "before_resets", "before_resets": "before_resets",
+                       # 'after_resets' for items after the spike reset
+                       "resets": "before_resets",
                        "after_resets": "after_resets", "before_end": "after_resets",
                        "end": "after_resets"}
 
@@ -77,9 +79,10 @@ def regular_operations(group, unsupported) -> list[CodeRunner]:
 
     ``unsupported`` builds the `NotImplementedError` for a feature.
     """
+    # thresholds and the code of events (resets) are translated with the group
     own = (getattr(group, "state_updater", None),
-           getattr(group, "thresholder", {}).get("spike"),
-           getattr(group, "resetter", {}).get("spike"))
+           *getattr(group, "thresholder", {}).values(),
+           *getattr(group, "resetter", {}).values())
     operations = []
     for obj in group.contained_objects:
         if obj in own or not obj.active or isinstance(obj, Synapses):
@@ -103,9 +106,10 @@ def regular_operations(group, unsupported) -> list[CodeRunner]:
 
 def schedule_operations(group, operations, positions: dict[int, int],
                         state_recordings: list[StateRecording],
-                        unsupported, substeps: int = 1, summed=()) -> OperationBlocks:
-    """Place ``operations`` and ``state_recordings`` of ``group`` in the
-    blocks of its sim code.
+                        unsupported, substeps: int = 1, summed=(),
+                        event_items=()) -> OperationBlocks:
+    """Place ``operations``, ``state_recordings``, ``summed`` and
+    ``event_items`` of ``group`` in the blocks of its sim code.
 
     Parameters
     ----------
@@ -123,29 +127,39 @@ def schedule_operations(group, operations, positions: dict[int, int],
         GeNN steps per Brian step (`ModelDescription.substeps`).
     summed
         `RegularOperation` items that set summed variables, at the place of
-        their Brian updater (in the 'groups' slot, before the update).
+        their Brian updater (in the 'groups' slot).
+    event_items
+        ``(Brian object, item)`` pairs of the group's custom events: the
+        conditions (`EventCheck`, at their thresholder), the code they
+        trigger (`RegularOperation`, at their resetter) and the recordings
+        of EventMonitors (`SpikeRecording`, at their monitor).
     """
     update_at = positions.get(id(getattr(group, "state_updater", None)), -1)
     thresholder = group.thresholder.get("spike")
     threshold_at = positions.get(id(thresholder), len(positions))
     reset_at = positions.get(id(getattr(group, "resetter", {}).get("spike")), -1)
+
+    def block_of(obj) -> str:
+        """The block of the Brian object ``obj`` (its slot and position)."""
+        position = positions[id(obj)]
+        if obj.when in _SECOND_PART_BLOCKS:
+            if obj.when == "resets" and position > reset_at:
+                return "after_resets"
+            return _SECOND_PART_BLOCKS[obj.when]
+        if position < update_at:
+            return "before_update"
+        if position < threshold_at:
+            return "after_update"
+        return "after_threshold"
+
     placed = []
     for runner in operations:
-        position = positions[id(runner)]
-        if runner.when in _SECOND_PART_BLOCKS:
-            block = _SECOND_PART_BLOCKS[runner.when]
-            if runner.when == "resets" and position > reset_at:
-                block = "after_resets"
-        elif position < update_at:
-            block = "before_update"
-        elif position < threshold_at:
-            block = "after_update"
-        else:
-            block = "after_threshold"
         operation = operation_item(group, runner, unsupported, substeps,
-                               completes_previous_step=runner.when in _SECOND_PART_BLOCKS)
+                                   completes_previous_step=runner.when in _SECOND_PART_BLOCKS)
         if operation is not None:
-            placed.append((block, position, operation))
+            placed.append((block_of(runner), positions[id(runner)], operation))
+    for obj, item in event_items:
+        placed.append((block_of(obj), positions[id(obj)], item))
     for rec in state_recordings:
         block = "after_resets" if rec.when == "end" else "before_update"
         placed.append((block, positions[id(rec.monitor)], rec))
@@ -162,7 +176,7 @@ def schedule_operations(group, operations, positions: dict[int, int],
 
 
 def operation_item(group, runner, unsupported, substeps: int,
-               completes_previous_step: bool) -> RegularOperation | None:
+                   completes_previous_step: bool) -> RegularOperation | None:
     """The `RegularOperation` of ``runner``, or ``None`` if it has no code.
 
     With ``completes_previous_step``, the code runs in the GeNN step after

@@ -24,7 +24,8 @@ from .neurons import _ctype, unsupported
 from .operations import RegularOperation
 
 __all__ = ["translate_synapses", "add_synapse_population", "load_connectivity",
-           "choose_connectivity", "choose_parallelism", "has_step_code", "summed_assignments"]
+           "choose_connectivity", "choose_parallelism", "has_step_code", "summed_assignments",
+           "event_reference"]
 
 logger = get_logger(__name__)
 
@@ -378,9 +379,6 @@ def _check_supported(synapses) -> None:
                           "compute the value in a variable of the pre- or postsynaptic "
                           "NeuronGroup (e.g. 'stimulus = ta(t) : 1') and read it as "
                           "'stimulus_pre' or 'stimulus_post'.")
-    if any(p.event != "spike" for p in synapses._pathways):
-        raise unsupported(synapses, "pathways on custom events",
-                          "trigger the pathway on spikes.")
     if any("gennrand" in _code(p) for p in synapses._pathways):
         # GeNN 5.4 has no random number generator in spike-triggered synapse
         # code: its code generation fails on the RNG identifier (CPU:
@@ -634,8 +632,16 @@ def _family_populations(layout: _Layout, name: str, family: list, lines: dict[st
             pre_target=f"Isum_{summed['pre'][1]}" if "pre" in summed else None,
             axonal_delay=axonal_delay, back_prop_delay=back_prop_delay,
             delay_steps=delay_steps if target_var else None,
-            pathways=tuple(p.objname for p in family)))
+            pathways=tuple(p.objname for p in family),
+            pre_event=_custom_event(pre_pathway), post_event=_custom_event(post_pathway)))
     return populations
+
+
+def _custom_event(pathway) -> str | None:
+    """The custom event that triggers ``pathway`` (``None`` for spikes)."""
+    if pathway is None or pathway.event == "spike":
+        return None
+    return pathway.event
 
 
 def _summed_name(summed: dict) -> str:
@@ -691,8 +697,15 @@ def _back_prop_delay(synapses, pathway, dt: float) -> int:
 def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
                 dynamics_code: str, post_target: str | None, pre_target: str | None,
                 axonal_delay: int, back_prop_delay: int, delay_steps: np.ndarray | None,
-                pathways: tuple[str, ...]) -> SynapsePopulation:
-    """One GeNN group, with the variables its code uses."""
+                pathways: tuple[str, ...], pre_event: str | None,
+                post_event: str | None) -> SynapsePopulation:
+    """One GeNN group, with the variables its code uses.
+
+    Code triggered by a custom event runs on GeNN's spike-like events, whose
+    condition reads the event's flag that the neuron code sets (see
+    ``templates/genn_neuron_sim.cpp``), under the reference name of
+    `event_reference`.
+    """
     synapses = layout.synapses
     used = set(re.findall(r"\b\w+\b", "\n".join([pre_code, post_code, dynamics_code])))
     variables = [GeNNVariable(var_name, _ctype(var), var, read_only=var.read_only,
@@ -707,6 +720,15 @@ def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
             if ref.endswith(f"_{role}") and ref[:-len(role) - 1] in group.variables:
                 var = group.variables[ref[:-len(role) - 1]]
                 references[ref] = (role, genn_identifier(var.name), _ctype(var))
+    pre_event = pre_event if pre_code else None
+    post_event = post_event if post_code else None
+    for role, event in (("pre", pre_event), ("post", post_event)):
+        if event is not None:
+            references[event_reference(event, role)] = (role, f"bevented_{event}", "bool")
+    if post_event is not None and layout.source is layout.target:
+        _check_recurrent_post_event(synapses, pre_event, post_event)
+        references[event_reference(post_event, "pre")] = ("pre", f"bevented_{post_event}",
+                                                          "bool")
     shared = {genn_identifier(var_name): var for var_name, var in synapses.variables.items()
               if isinstance(var, ArrayVariable) and var.scalar and not var_name.startswith("_")
               and getattr(var.owner, "name", None) == synapses.name
@@ -719,7 +741,25 @@ def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
         synapse_dynamics_code=dynamics_code, neuron_references=references, shared=shared,
         post_target=post_target, pre_target=pre_target,
         axonal_delay_steps=axonal_delay, back_prop_delay_steps=back_prop_delay,
-        pre_indices=layout.pre, post_indices=layout.post, pathways=pathways)
+        pre_indices=layout.pre, post_indices=layout.post, pathways=pathways,
+        pre_event=pre_event, post_event=post_event)
+
+
+def _check_recurrent_post_event(synapses, pre_event: str | None, post_event: str) -> None:
+    """Reject what GeNN 5.4 cannot do with postsynaptic code on a custom
+    event in a group whose source is its target: it evaluates the
+    spike-like events of such a group with its presynaptic condition only
+    (see `_event_code`)."""
+    if pre_event is not None and pre_event != post_event:
+        raise unsupported(synapses, f"on_pre and on_post pathways on different custom "
+                          f"events ('{pre_event}', '{post_event}') of one NeuronGroup that "
+                          "share synaptic variables", "use one Synapses object per pathway.")
+
+
+def event_reference(event: str, role: str) -> str:
+    """The name, in weight-update code, of the flag of the custom event
+    ``event`` of the presynaptic (``role='pre'``) or postsynaptic neuron."""
+    return f"bevented_{event}_{role}"
 
 
 def _mark_mirrors(populations: list[SynapsePopulation]) -> None:
@@ -840,6 +880,32 @@ def _skippable(code: str) -> str | None:
     return f"if ({SKIP_SPIKES} == 0) {{\n{code}\n}}" if code else None
 
 
+def _event_code(population: SynapsePopulation) -> dict[str, str | None]:
+    """The spike code and the spike-like event code and conditions of the
+    weight-update model of ``population``.
+
+    GeNN checks event conditions after the neuron code of each step and
+    runs the event code in the next step's synapse update, as for spikes.
+    """
+    code = {}
+    for role, event in (("pre", population.pre_event), ("post", population.post_event)):
+        syn_code = _skippable(getattr(population, f"{role}_spike_syn_code"))
+        if event is None:
+            code[f"{role}_spike_syn_code"] = syn_code
+        elif syn_code:
+            code[f"{role}_event_syn_code"] = syn_code
+            code[f"{role}_event_threshold_condition_code"] = event_reference(event, role)
+    if (population.source == population.target and "post_event_syn_code" in code
+            and "pre_event_syn_code" not in code):
+        # GeNN 5.4 emits the events of a group whose source is its target
+        # with the presynaptic condition only (and needs code for it): the
+        # same flag, read as presynaptic, and a statement that does nothing
+        code["pre_event_threshold_condition_code"] = event_reference(population.post_event,
+                                                                     "pre")
+        code["pre_event_syn_code"] = ";"
+    return code
+
+
 def add_synapse_population(simulation, population: SynapsePopulation):
     """Add ``population`` to the PyGeNN model of ``simulation``."""
     refs = population.neuron_references
@@ -858,9 +924,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
                              if role == "pre"],
         post_neuron_var_refs=[(name, ctype) for name, (role, _, ctype) in refs.items()
                               if role == "post"],
-        pre_spike_syn_code=_skippable(population.pre_spike_syn_code),
-        post_spike_syn_code=_skippable(population.post_spike_syn_code),
-        synapse_dynamics_code=population.synapse_dynamics_code or None)
+        synapse_dynamics_code=population.synapse_dynamics_code or None,
+        **_event_code(population))
     source = simulation.populations[population.source]
     target = simulation.populations[population.target]
     params = {name: float(np.asarray(var.get_value()).reshape(-1)[0])
