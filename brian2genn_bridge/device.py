@@ -66,6 +66,9 @@ class GeNNDevice(RuntimeDevice):
         self._bindings: dict = {}
         self._stale: set = set()
         self._touched: set = set()
+        #: spikes of a SpikeMonitor recording after the thresholds whose
+        #: values the next chunk of the run records, by monitor name
+        self._held_spikes: dict = {}
 
     # ------------------------------------------------------------ set-up
     def activate(self, build_on_run=True, directory=None, backend=None, **kwds):
@@ -402,8 +405,10 @@ class GeNNDevice(RuntimeDevice):
                 simulation.set_recording_start(population.name,
                                                f"rec_first_{rec.monitor_name}", first)
             for rec in population.spike_recordings:
+                # GeNN step m records the spikes of Brian's step m - lag
                 simulation.set_recording_start(population.name,
-                                               f"rec_first_{rec.monitor_name}", window_start)
+                                               f"rec_first_{rec.monitor_name}",
+                                               window_start - rec.lag)
 
     def _collect(self, simulation, description, window_start: int, window_end: int,
                  run) -> None:
@@ -412,27 +417,29 @@ class GeNNDevice(RuntimeDevice):
         from brian2.monitors import PopulationRateMonitor, SpikeMonitor
 
         dt = description.dt
+        if window_start == run[0]:
+            self._held_spikes = {}
         # the finishing step emits no spikes and belongs to no Brian step
         step, n = window_start, min(window_end, run[1]) - window_start
         for population in description.neurons:
-            if population.record_spikes and n > 0:
+            if population.record_spikes and (n > 0 or population.spike_recordings):
                 steps, ids = simulation.recorded_spikes(population.name, step, n)
-                values = {}
+                spikes = {}
                 for rec in population.spike_recordings:
-                    slots = (steps - step) * rec.n_neurons + ids
-                    values[rec.monitor_name] = {
-                        name: simulation.pull_egp(population.name,
-                                                  f"rec_{rec.monitor_name}_{name}")[slots]
-                        for name in rec.variables}
+                    spikes[rec.monitor_name] = self._recorded_spike_values(
+                        simulation, population.name, rec, steps, ids, window_start,
+                        window_end)
                 for monitor in _spike_monitors(population.group, description):
-                    if isinstance(monitor, PopulationRateMonitor):
+                    if isinstance(monitor, PopulationRateMonitor) and n > 0:
                         start, stop = monitor_io.source_range(monitor.source)
                         keep = (ids >= start) & (ids < stop)
                         counts = np.bincount(steps[keep] - step, minlength=n)
                         monitor_io.append_rates(monitor, step, counts, dt)
                     elif isinstance(monitor, SpikeMonitor):
-                        monitor_io.append_spikes(monitor, steps, ids, dt,
-                                                 values.get(monitor.name, {}))
+                        monitor_steps, monitor_ids, values = spikes.get(monitor.name,
+                                                                        (steps, ids, {}))
+                        monitor_io.append_spikes(monitor, monitor_steps, monitor_ids, dt,
+                                                 values)
             for rec in population.state_recordings:
                 first, stop = _recorded_samples(rec, window_start, window_end, run)
                 count = max(stop - first, 0)
@@ -441,6 +448,29 @@ class GeNNDevice(RuntimeDevice):
                         [:count * rec.n_indices].reshape(count, rec.n_indices)
                         for name in rec.variables}
                 monitor_io.append_states(rec.monitor, first, count, data)
+
+
+    def _recorded_spike_values(self, simulation, population: str, rec, steps, ids,
+                               window_start: int, window_end: int) -> tuple:
+        """``(steps, ids, values)`` of the spikes whose values ``rec`` took
+        while GeNN steps ``[window_start, window_end)`` ran: those of Brian's
+        steps ``[window_start - rec.lag, window_end - rec.lag)``.
+
+        A recording after the thresholds takes the values of Brian's step m
+        in GeNN step m + 1, so the spikes of a window's last Brian step are
+        held back until the next window, which records their values.
+        """
+        if rec.lag:
+            held_steps, held_ids = self._held_spikes.get(rec.monitor_name,
+                                                         (steps[:0], ids[:0]))
+            last = steps >= window_end - rec.lag
+            self._held_spikes[rec.monitor_name] = steps[last], ids[last]
+            steps = np.concatenate((held_steps, steps[~last]))
+            ids = np.concatenate((held_ids, ids[~last]))
+        slots = (steps - (window_start - rec.lag)) * rec.n_neurons + ids
+        values = {name: simulation.pull_egp(population, f"rec_{rec.monitor_name}_{name}")[slots]
+                  for name in rec.variables}
+        return steps, ids, values
 
 
 def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImplementedError:

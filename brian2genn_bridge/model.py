@@ -25,6 +25,9 @@ class GeNNVariable:
     a Brian variable that another GeNN group (made from the same `Synapses`)
     holds too and writes, if anything does: Brian's values are pushed into
     every copy, but read back only from the one that is not a mirror.
+    A ``shared`` one is a Brian shared variable that neuron code writes: every
+    neuron holds a copy (all written alike), pushed to all, read back from
+    the first.
     """
 
     name: str
@@ -33,6 +36,7 @@ class GeNNVariable:
     read_only: bool = False
     index: Any = None
     mirror: bool = False
+    shared: bool = False
 
 
 @dataclass
@@ -91,13 +95,22 @@ class SynapticRecording:
 
 @dataclass
 class SpikeRecording:
-    """Variables a `SpikeMonitor` records at each spike (in the reset code)."""
+    """Variables a `SpikeMonitor` records at each spike: at the threshold, or
+    in a later slot of Brian's step (e.g. ``'after_resets'``)."""
 
     monitor: Any
     monitor_name: str
     variables: list[str]
     code: str
     n_neurons: int
+    #: Brian's slot: ``'thresholds'`` or one of the slots after it
+    when: str = "thresholds"
+
+    @property
+    def lag(self) -> int:
+        """GeNN steps between Brian's step and the one that records it: the
+        slots after 'thresholds' of Brian's step m run in GeNN step m + 1."""
+        return 0 if self.when == "thresholds" else 1
 
 
 @dataclass

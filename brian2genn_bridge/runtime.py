@@ -166,6 +166,8 @@ class GeNNSimulation:
         those at Brian's ``indices``."""
         array = group.vars[variable.name]
         array.pull_from_device()
+        if variable.shared:
+            return array.view.reshape(-1)[:1].copy()
         if variable.index is None:
             values = array.view.reshape(-1)
             return values.copy() if indices is None else values[indices]

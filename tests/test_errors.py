@@ -26,7 +26,7 @@ def run_regularly_dt():
 
 def run_regularly_shared():
     G = NeuronGroup(2, EQS + "\ns : 1 (shared)", name="err_regular_shared")
-    G.run_regularly("s = 1", name="err_regular_shared_op")
+    G.run_regularly("s = rand()", name="err_regular_shared_op")
     Network(G).run(1 * ms)
 
 
@@ -96,9 +96,9 @@ def state_monitor_index_twice():
     Network(G, M).run(1 * ms)
 
 
-def spike_monitor_when_end():
+def spike_monitor_when_start():
     G = NeuronGroup(2, EQS, threshold="v > 1", name="err_spm_g")
-    M = SpikeMonitor(G, when="end", name="err_spm_end")
+    M = SpikeMonitor(G, when="start", name="err_spm_start")
     Network(G, M).run(1 * ms)
 
 
@@ -128,7 +128,8 @@ CASES = {
     # script: words the message must contain (object names, the feature)
     "custom_events": (custom_events, ["err_events", "custom"]),
     "run_regularly_dt": (run_regularly_dt, ["err_regular", "err_regular_op", "dt"]),
-    "run_regularly_shared": (run_regularly_shared, ["err_regular_shared", "shared", "['s']"]),
+    "run_regularly_shared": (run_regularly_shared, ["err_regular_shared", "random",
+                                                    "['s']"]),
     "timedarray_in_synapses": (timedarray_in_synapses, ["err_ta_syn", "TimedArray"]),
     "constant_over_dt_in_synapses": (constant_over_dt_in_synapses,
                                      ["err_const_syn", "constant over dt"]),
@@ -140,7 +141,7 @@ CASES = {
                                     ["err_sm_syn", "before_synapses"]),
     "state_monitor_dt": (state_monitor_dt, ["err_sm_dt", "dt"]),
     "state_monitor_index_twice": (state_monitor_index_twice, ["err_sm_twice"]),
-    "spike_monitor_when_end": (spike_monitor_when_end, ["err_spm_end", "end"]),
+    "spike_monitor_when_start": (spike_monitor_when_start, ["err_spm_start", "start"]),
     "several_clocks": (several_clocks, ["err_clock_b", "clock"]),
     "linked_variable": (linked_variable, ["err_linked", "linked"]),
 }

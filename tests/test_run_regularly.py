@@ -133,3 +133,51 @@ def test_operations_after_the_threshold():
     assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
     for name in ("v", "a", "b", "c", "tl"):
         assert_traces_close(reference[name], genn[name], what=name)
+
+
+def shared_writes():
+    """Operations that write shared variables (GeNN parameters cannot be
+    written by device code): on the group and on a subgroup, read by the
+    state update of every neuron, by a later operation and by a monitor;
+    float, integer and boolean; changed from Python between runs."""
+    G = NeuronGroup(6, """dv/dt = (drive - v)/(2*ms) : 1
+                          drive : 1 (shared)
+                          ticks : integer (shared)
+                          odd : boolean (shared)
+                          level : 1 (shared)
+                          seen : 1""",
+                    method="euler", name="sw_g")
+    G.drive = 0.5
+    G.run_regularly("""drive = drive * 1.1 + 0.01*t/ms
+                       ticks += 1
+                       odd = ticks % 2 == 1""", dt=0.3 * ms, name="sw_g_drive")
+    # a subgroup's operation: its scalar statements reach the shared
+    # variable of every neuron, its per-neuron statements its own neurons
+    G[2:4].run_regularly("""level = level + 0.25
+                            seen = v + level""", when="end", name="sw_g_sub")
+    G.run_regularly("seen = seen + drive*(i + 1)", when="after_groups", dt=0.2 * ms,
+                    name="sw_g_later")
+    trace = StateMonitor(G, ["v", "drive", "ticks", "odd", "level", "seen"], record=[0, 3, 5],
+                         name="sw_trace")
+    net = Network(G, trace)
+    net.run(1.5 * ms)
+    results = {"first": dict(drive=G.drive[:], ticks=G.ticks[:], level=G.level[:])}
+    G.drive = 0.2
+    G.ticks = 10
+    net.run(1.1 * ms)
+    results.update({name: getattr(trace, name)[:] for name in trace.record_variables})
+    results.update(drive_end=G.drive[:], ticks_end=G.ticks[:], odd_end=G.odd[:],
+                   level_end=G.level[:], seen_end=G.seen[:])
+    return results
+
+
+def test_operations_write_shared_variables():
+    reference, genn = run_both(shared_writes)
+    assert reference["ticks_end"] == 10 + 4 and reference["level_end"] == 26 * 0.25
+    assert np.ptp(reference["drive"]) > 0.1
+    for name, values in reference.items():
+        if name == "first":
+            for key, value in values.items():
+                np.testing.assert_array_equal(genn[name][key], value, err_msg=key)
+        else:
+            np.testing.assert_array_equal(genn[name], values, err_msg=name)

@@ -84,6 +84,6 @@ if (bphase != 1) {
 {% endif %}
 {{ block(blocks.after_threshold) }}
 }
-{% if reset %}
+{% if remember_spikes %}
 bspiked = bspike;
 {% endif %}

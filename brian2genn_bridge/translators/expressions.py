@@ -202,18 +202,24 @@ class GeNNCodeGenerator(CPPCodeGenerator):
 
         GeNN step m runs Brian's step m up to its thresholds and completes
         Brian's step m - 1 (its synapses, resets and 'end' slot): code of
-        those parts sees Brian's time as ``t - dt``.
+        those parts sees Brian's time of step m - 1 (`PREVIOUS_TIME`).
         """
         if name == "t" and self.template_name in ("synapses", "reset"):
-            return "(t - dt)"
+            return PREVIOUS_TIME
         return name
+
+
+#: Brian's time of the step before GeNN's current one, bit for bit: Brian's
+#: clock computes ``t = timestep * dt`` (as GeNN does), which ``t - dt``
+#: misses by a rounding error now and then
+PREVIOUS_TIME = "((double)((int64_t)round(t / dt) - 1) * dt)"
 
 
 def in_previous_step(code: str) -> str:
     """GeNN code of a Brian step, for running in the next GeNN step (code of
     Brian's slots after 'thresholds' other than synapses and resets, whose
-    templates the generator knows): ``t`` becomes ``(t - dt)``."""
-    return word_substitute(code, {"t": "(t - dt)"})
+    templates the generator knows): ``t`` becomes `PREVIOUS_TIME`."""
+    return word_substitute(code, {"t": PREVIOUS_TIME})
 
 
 def genn_data_type(dtype) -> str:

@@ -9,6 +9,7 @@ from brian2.groups.subgroup import Subgroup
 from brian2.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 
 from ..model import SpikeRecording, StateRecording, SynapticRecording
+from .expressions import AFTER_THRESHOLDS
 from .neurons import unsupported
 
 __all__ = ["source_group", "source_range", "state_recording", "synaptic_recording",
@@ -86,20 +87,23 @@ def synaptic_recording(monitor: StateMonitor, group_dt: float) -> SynapticRecord
 
 
 def spike_recording(monitor: SpikeMonitor, n_neurons: int) -> SpikeRecording | None:
-    """The reset-code recording of a `SpikeMonitor`'s extra variables."""
+    """The sim-code recording of a `SpikeMonitor`'s extra variables: at the
+    threshold, or in a slot after it (values after the reset, e.g.)."""
     if monitor.event != "spike":
         raise unsupported(monitor, f"monitoring the custom event '{monitor.event}'",
                           "monitor spikes only.")
-    if monitor.when != "thresholds":
+    if monitor.when != "thresholds" and monitor.when not in AFTER_THRESHOLDS:
+        # in the slots before the thresholds Brian records the previous
+        # step's spikes with the current time
         raise unsupported(monitor, f"recording in the '{monitor.when}' slot",
-                          "use the default slot (when='thresholds').")
+                          "use the 'thresholds' slot (default) or one after it.")
     variables = sorted(set(monitor.record_variables) - {"i", "t"})
     if not variables:
         return None
     lines = [line for line in _recorded_code(monitor).splitlines()
              if not any(f"b_to_record_{v} " in line for v in ("i", "t"))]
     return SpikeRecording(monitor=monitor, monitor_name=monitor.name, variables=variables,
-                          code="\n".join(lines), n_neurons=n_neurons)
+                          code="\n".join(lines), n_neurons=n_neurons, when=monitor.when)
 
 
 def append_spikes(monitor, steps: np.ndarray, ids: np.ndarray, dt: float,

@@ -7,10 +7,10 @@ import re
 import numpy as np
 from brian2.core.variables import ArrayVariable
 
-from ..model import GeNNVariable, NeuronPopulation
+from ..model import GeNNVariable, NeuronPopulation, SpikeRecording
 from .expressions import genn_data_type, genn_identifier, in_previous_step
 from .functions import function_data
-from .operations import regular_operations, schedule_operations
+from .operations import regular_operations, schedule_operations, written_shared_variables
 from .templates import render
 
 __all__ = ["translate_neuron_group", "neuron_variables", "unsupported"]
@@ -99,10 +99,15 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     refractory = getattr(group, "_refractory", False) is not False and thresholder is not None
     reset = _code(getattr(group, "resetter", {}).get("spike")) if threshold else ""
     operations = regular_operations(group, unsupported)
-    blocks = schedule_operations(group, operations, positions, list(state_recordings),
+    # SpikeMonitors in slots after the thresholds record in the next GeNN step
+    later_spike_recordings = [rec for rec in spike_recordings if rec.lag]
+    blocks = schedule_operations(group, operations, positions,
+                                 list(state_recordings) + later_spike_recordings,
                                  unsupported=unsupported)
+    remember_spikes = bool(reset or later_spike_recordings)
     sim_code = render(
-        "neuron_sim", inputs=list(inputs), spike_recordings=list(spike_recordings),
+        "neuron_sim", inputs=list(inputs), remember_spikes=remember_spikes,
+        spike_recordings=[rec for rec in spike_recordings if not rec.lag],
         poisson_inputs=[(p.name, in_previous_step(_code(p)), start, stop)
                         for p, (start, stop) in poisson_inputs],
         blocks=blocks, recording=_render_recording,
@@ -112,14 +117,20 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     used = set(re.findall(r"\b\w+\b", sim_code)) | set(extra_names)
     variables = [GeNNVariable(name, _ctype(var), var, read_only=var.read_only)
                  for name, var in neuron_variables(group).items() if name in used]
-    if reset:
+    if remember_spikes:
         # the reset of Brian's step m runs in GeNN's step m + 1, after the
-        # synaptic input that Brian applies before resetting
+        # synaptic input that Brian applies before resetting (and so do the
+        # SpikeMonitors of its later slots)
         variables.append(GeNNVariable("bspiked", "bool", np.zeros(len(group), dtype=bool)))
     shared = {genn_identifier(name): var for name, var in group.variables.items()
               if isinstance(var, ArrayVariable) and var.scalar and not name.startswith("_")
               and getattr(var.owner, "name", None) == group.name
               and genn_identifier(name) in used}
+    # shared variables that operations write: GeNN parameters are read-only
+    for name in sorted(map(genn_identifier, written_shared_variables(group, operations))):
+        if name in shared:
+            var = shared.pop(name)
+            variables.append(GeNNVariable(name, _ctype(var), var, shared=True))
     population = NeuronPopulation(
         name=group.name, group=group, size=len(group), variables=variables,
         sim_code=sim_code, threshold_code="bspike" if threshold else "", shared=shared,
@@ -148,8 +159,11 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
 
 
 def _render_recording(recording) -> str:
-    """Code that stores a StateMonitor's sample; an 'end' sample of Brian's
-    step m is taken in GeNN's step m + 1."""
+    """Code that stores a StateMonitor's sample, or a SpikeMonitor's values
+    after the thresholds; an 'end' sample of Brian's step m (and every spike
+    recording in a block) is taken in GeNN's step m + 1."""
+    if isinstance(recording, SpikeRecording):
+        return render("spike_recording", rec=recording, code=in_previous_step(recording.code))
     if recording.lag:
         return render("recording", rec=recording, step="(int64_t)round(t / dt) - 1",
                       code=in_previous_step(recording.code))

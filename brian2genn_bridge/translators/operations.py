@@ -18,21 +18,26 @@ from dataclasses import dataclass, field
 from brian2.groups.group import CodeRunner
 from brian2.groups.subgroup import Subgroup
 
-from ..model import StateRecording
+from ..model import SpikeRecording, StateRecording
 from .expressions import in_previous_step
 
 __all__ = ["RegularOperation", "OperationBlocks", "regular_operations",
-           "schedule_operations"]
+           "schedule_operations", "written_shared_variables"]
 
 #: Brian's slots whose code runs in the GeNN step after its Brian step
 #: (``expressions.AFTER_THRESHOLDS``), by the block they go to
 _SECOND_PART_BLOCKS = {"before_synapses": "before_synapses", "synapses": "before_resets",
                        "after_synapses": "before_resets", "before_resets": "before_resets",
-                       "after_resets": "after_resets", "before_end": "after_resets",
+                       # before or after the reset, by Brian's order (`_second_part_block`)
+                       "resets": "before_resets", "after_resets": "after_resets", "before_end": "after_resets",
                        "end": "after_resets"}
 
 #: ``name = ...``, ``name += ...`` (not ``==``): the variables a statement writes
 _WRITTEN = re.compile(r"^\s*(\w+)\s*(?:\+|-|\*|/|//|%|\*\*)?=(?!=)", re.MULTILINE)
+
+#: the line of the ``stateupdate`` template between Brian's scalar statements
+#: (shared variables, loop invariants) and its per-neuron statements
+_PER_NEURON_MARKER = "// per-neuron statements"
 
 
 @dataclass
@@ -51,8 +56,9 @@ class RegularOperation:
 
 @dataclass
 class OperationBlocks:
-    """Operations and StateMonitor recordings of a group, by their block in the
-    neuron sim template (``genn_neuron_sim.cpp``), each in Brian's order."""
+    """Operations and recordings of a group (StateMonitors, and SpikeMonitors
+    in slots after the thresholds), by their block in the neuron sim template
+    (``genn_neuron_sim.cpp``), each in Brian's order."""
 
     #: completing Brian's step m - 1: before the synaptic input
     before_synapses: list = field(default_factory=list)
@@ -97,10 +103,10 @@ def regular_operations(group, unsupported) -> list[CodeRunner]:
 
 
 def schedule_operations(group, operations, positions: dict[int, int],
-                        state_recordings: list[StateRecording],
+                        recordings: list[StateRecording | SpikeRecording],
                         unsupported) -> OperationBlocks:
-    """Place ``operations`` and ``state_recordings`` of ``group`` in the
-    blocks of its sim code.
+    """Place ``operations`` and ``recordings`` of ``group`` in the blocks of
+    its sim code.
 
     Parameters
     ----------
@@ -110,8 +116,9 @@ def schedule_operations(group, operations, positions: dict[int, int],
         Its operations (`regular_operations`), after `Network.before_run`.
     positions
         ``id(obj) -> index`` of the network's objects in Brian's order.
-    state_recordings
-        The recordings of monitors on the group.
+    recordings
+        The recordings of StateMonitors on the group, and those of
+        SpikeMonitors in a slot after the thresholds.
     unsupported
         Builds the `NotImplementedError` for a feature.
     """
@@ -123,9 +130,7 @@ def schedule_operations(group, operations, positions: dict[int, int],
     for runner in operations:
         position = positions[id(runner)]
         if runner.when in _SECOND_PART_BLOCKS:
-            block = _SECOND_PART_BLOCKS[runner.when]
-            if runner.when == "resets" and position > reset_at:
-                block = "after_resets"
+            block = _second_part_block(runner.when, position, reset_at)
         elif position < update_at:
             block = "before_update"
         elif position < threshold_at:
@@ -136,13 +141,37 @@ def schedule_operations(group, operations, positions: dict[int, int],
                                completes_previous_step=runner.when in _SECOND_PART_BLOCKS)
         if operation is not None:
             placed.append((block, position, operation))
-    for rec in state_recordings:
-        block = "after_resets" if rec.when == "end" else "before_update"
-        placed.append((block, positions[id(rec.monitor)], rec))
+    for rec in recordings:
+        position = positions[id(rec.monitor)]
+        if isinstance(rec, SpikeRecording):
+            block = _second_part_block(rec.when, position, reset_at)
+        else:
+            block = "after_resets" if rec.when == "end" else "before_update"
+        placed.append((block, position, rec))
     blocks = OperationBlocks()
     for block, _, item in sorted(placed, key=lambda entry: entry[1]):
         getattr(blocks, block).append(item)
     return blocks
+
+
+def written_shared_variables(group, operations) -> set[str]:
+    """Names of the shared variables of ``group`` that ``operations`` write.
+
+    GeNN device code cannot write parameters, so each of them becomes a
+    per-neuron GeNN variable: every neuron runs the operation's scalar
+    statements on its own copy, which keeps the copies equal.
+    """
+    return {name for runner in operations
+            for name in _WRITTEN.findall(runner.abstract_code)
+            if name in group.variables and group.variables[name].scalar}
+
+
+def _second_part_block(when: str, position: int, reset_at: int) -> str:
+    """The block of an item in Brian's slot ``when`` after 'thresholds', at
+    ``position`` in Brian's order (the reset is at ``reset_at``)."""
+    if when == "resets" and position > reset_at:
+        return "after_resets"
+    return _SECOND_PART_BLOCKS[when]
 
 
 def _operation(group, runner, unsupported,
@@ -154,12 +183,14 @@ def _operation(group, runner, unsupported,
     """
     if runner.codeobj is None:
         return None
-    shared = sorted(name for name in set(_WRITTEN.findall(runner.abstract_code))
-                    if name in group.variables and group.variables[name].scalar)
-    if shared:
-        raise unsupported(group, f"writing shared variables {shared} in the run_regularly "
-                          f"operation '{runner.name}'",
-                          "make the variables per-neuron, or set them from Python between runs.")
+    shared_code, _, code = str(runner.codeobj.code).strip().rpartition(_PER_NEURON_MARKER)
+    shared = sorted(written_shared_variables(group, [runner]))
+    if shared and "gennrand" in shared_code:
+        # each neuron's copy would get a number of its own
+        raise unsupported(group, f"random numbers in the shared variables {shared} that "
+                          f"the run_regularly operation '{runner.name}' writes",
+                          "draw the number into a per-neuron variable, or set the shared "
+                          "variables from Python between runs.")
     group_dt = group.clock.dt_
     ratio = runner.clock.dt_ / group_dt
     every = int(round(ratio))
@@ -170,8 +201,15 @@ def _operation(group, runner, unsupported,
     step = "((int64_t)round(t / dt) - 1)" if completes_previous_step else "(int64_t)round(t / dt)"
     conditions = [f"{step} % {every} == 0"] if every > 1 else []
     if isinstance(runner.group, Subgroup):
-        # the code of a subgroup's operation indexes the group's arrays by id
-        conditions.append(f"id >= {runner.group.start} && id < {runner.group.stop}")
-    code = str(runner.codeobj.code).strip()
+        # the code of a subgroup's operation indexes the group's arrays by
+        # id; its scalar statements run in every neuron, which all hold a
+        # copy of the shared variables they may write
+        code = (f"if (id >= {runner.group.start} && id < {runner.group.stop}) {{\n"
+                f"{_indented(code)}\n}}")
+    code = f"{shared_code.strip()}\n{code.strip()}".strip()
     return RegularOperation(name=runner.name, when=runner.when, conditions=conditions,
                             code=in_previous_step(code) if completes_previous_step else code)
+
+
+def _indented(code: str) -> str:
+    return "\n".join("    " + line if line.strip() else line for line in code.strip().splitlines())
