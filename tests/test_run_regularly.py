@@ -111,6 +111,8 @@ def late_slot_operations():
                           a : 1
                           b : 1
                           c : 1
+                          r0 : 1
+                          r1 : 1
                           tl : second""",
                     threshold="v > 1", reset="v = 0.1*a", method="exact", name="late_g")
     S = Synapses(source, G, on_pre="v_post += 0.3", name="late_syn")
@@ -119,19 +121,24 @@ def late_slot_operations():
     G.run_regularly("b = v", when="before_resets", name="late_b")
     G.run_regularly("c = v + b", when="after_resets", dt=0.2 * ms, name="late_c")
     G.run_regularly("tl = t", when="end", name="late_t")
-    end = StateMonitor(G, ["v", "a", "b", "c", "tl"], record=True, when="end",
+    # in the reset's slot, before and after it
+    G.run_regularly("r0 = v", when="resets", order=-1, name="late_r0")
+    G.run_regularly("r1 = v", when="resets", order=1, name="late_r1")
+    end = StateMonitor(G, ["v", "a", "b", "c", "r0", "r1", "tl"], record=True, when="end",
                        name="late_end")
     spikes = SpikeMonitor(G, name="late_spikes")
     Network(source, G, S, end, spikes).run(4 * ms)
     return dict(i=spikes.i[:], t=spikes.t[:],
-                **{name: getattr(end, name)[:] for name in ("v", "a", "b", "c", "tl")})
+                **{name: getattr(end, name)[:] for name in ("v", "a", "b", "c", "r0", "r1",
+                                                            "tl")})
 
 
 def test_operations_after_the_threshold():
     reference, genn = run_both(late_slot_operations)
     assert len(reference["i"]) > 3
+    assert np.any(reference["r0"] != reference["r1"])
     assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
-    for name in ("v", "a", "b", "c", "tl"):
+    for name in ("v", "a", "b", "c", "r0", "r1", "tl"):
         assert_traces_close(reference[name], genn[name], what=name)
 
 
