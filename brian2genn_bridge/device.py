@@ -62,6 +62,8 @@ class GeNNDevice(RuntimeDevice):
         #: wall-clock seconds of the phases of the last `run` call
         self.timings: dict[str, float] = {}
         self._preparing = False
+        #: GeNN's time step (s) in the run being prepared
+        self.simulation_dt: float | None = None
         self._simulation: GeNNSimulation | None = None
         self._bindings: dict = {}
         self._stale: set = set()
@@ -207,6 +209,10 @@ class GeNNDevice(RuntimeDevice):
         t_start, t_end = net.t, net.t + duration
         for clock in net._clocks:
             clock.set_interval(t_start, t_end)
+        active = [obj for obj in all_objects if obj.active]
+        # GeNN's time step, which the generated code of groups on other
+        # clocks refers to (`expressions.clock_time`)
+        self.simulation_dt = float(simulation_clock(active).dt_) if active else None
         self._preparing = True
         try:
             net.before_run(namespace)
@@ -320,7 +326,9 @@ class GeNNDevice(RuntimeDevice):
             if full:
                 simulation.push_variable(group, genn_var, source)
             return
-        if full or source in self._touched:
+        # a queued variable in every delay slot: a continued run's rewound
+        # queue reads the slot before the current one
+        if full or source in self._touched or simulation.is_queued(group, genn_var):
             simulation.push_variable(group, genn_var, self._host_value(source))
         if not genn_var.mirror:
             # the GeNN group whose copy Brian's values are read back from
@@ -482,7 +490,8 @@ def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImple
     owner = next((obj for obj in objects if obj.name == name), None)
     group = getattr(owner, "group", None) or getattr(owner, "source", None)
     group = group if group is not None else owner
-    where = (f"{type(group).__name__} '{group.name}' ('{name}')" if group is not None
+    # __class__, not type(): the group may be a weak proxy
+    where = (f"{group.__class__.__name__} '{group.name}' ('{name}')" if group is not None
              else f"'{name}'")
     message = f"{where}: {cause}"
     if "Workaround" not in message:

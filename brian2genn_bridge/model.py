@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
-           "NeuronPopulation", "SynapsePopulation", "ModelDescription"]
+           "NeuronPopulation", "SpikerStatements", "SynapsePopulation", "ModelDescription"]
 
 
 @dataclass
@@ -148,6 +148,25 @@ class NeuronPopulation:
 
 
 @dataclass
+class SpikerStatements:
+    """Statements of a synaptic pathway that change the variables of the
+    neuron whose spike triggers it, the same way for each of its synapses:
+    the neuron runs them once per synapse, in the step of the spike (see
+    `translators.effects`)."""
+
+    pathway: str
+    #: the spiking neuron's side: ``'pre'`` (on_pre) or ``'post'`` (on_post)
+    side: str
+    #: the neuron population
+    group: str
+    #: GeNN neuron code
+    code: str
+    #: the population's variable with each neuron's number of synapses
+    count_var: str
+    counts: Any
+
+
+@dataclass
 class SynapsePopulation:
     """A GeNN synapse group made from (part of) a Brian `Synapses`.
 
@@ -180,6 +199,11 @@ class SynapsePopulation:
     post_indices: Any = None
     primary: bool = True
     pathways: tuple[str, ...] = ()
+    #: neuron code that the target runs once per synaptic event counted in
+    #: ``post_target``, which it adds to no variable
+    event_code: str = ""
+    #: statements that spiking neurons run (on the primary group)
+    spiker_statements: list[SpikerStatements] = field(default_factory=list)
 
     def signature(self) -> tuple:
         return (self.name, self.source, self.target, self.connectivity,
@@ -188,7 +212,7 @@ class SynapsePopulation:
                 tuple((v.name, v.ctype, v.read_only) for v in self.variables),
                 tuple(sorted(self.neuron_references.items())), tuple(self.shared),
                 self.post_target, self.pre_target, self.axonal_delay_steps,
-                self.back_prop_delay_steps)
+                self.back_prop_delay_steps, self.event_code)
 
 
 @dataclass

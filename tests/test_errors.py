@@ -104,7 +104,7 @@ def spike_monitor_when_start():
 
 def several_clocks():
     G = NeuronGroup(2, EQS, name="err_clock_a")
-    H = NeuronGroup(2, EQS, dt=0.2 * ms, name="err_clock_b")
+    H = NeuronGroup(2, EQS, dt=0.25 * ms, name="err_clock_b")
     Network(G, H).run(1 * ms)
 
 
@@ -133,7 +133,7 @@ CASES = {
     "timedarray_in_synapses": (timedarray_in_synapses, ["err_ta_syn", "TimedArray"]),
     "constant_over_dt_in_synapses": (constant_over_dt_in_synapses,
                                      ["err_const_syn", "constant over dt"]),
-    "poisson_in_reset": (poisson_in_reset, ["err_poisson", "poisson"]),
+    "poisson_in_reset": (poisson_in_reset, ["err_poisson", "poisson", "loop"]),
     "poisson_in_equations": (poisson_in_equations, ["err_poisson_eqs", "poisson"]),
     "python_only_function": (python_only_function, ["err_pyfunc", "doubled"]),
     "network_operation": (network_operation_script, ["err_netop", "NetworkOperation"]),

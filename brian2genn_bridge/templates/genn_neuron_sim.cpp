@@ -30,10 +30,24 @@ if (bphase != 2) {
 // synaptic input (Brian's 'synapses' slot)
 {{target}} += {{input_var}};
 {% endfor %}
+{% for input_var, code in event_inputs %}
+// statements of a pathway, once per synaptic event (Brian's 'synapses' slot)
+for (int bk = 0; bk < (int)round({{input_var}}); bk++) {
+    {{code|indent(4)}}
+}
+{% endfor %}
 {% for name, code, start, stop in poisson_inputs %}
 // {{name}} (Brian's 'synapses' slot)
 if (id >= {{start}} && id < {{stop}}) {
     {{code|indent(4)}}
+}
+{% endfor %}
+{% for s in spiker_statements if s.side == "post" %}
+// {{s.pathway}}: statements on the spiking neuron, once per synapse (Brian's 'synapses' slot)
+if (bspiked) {
+    for (int bk = 0; bk < {{s.count_var}}; bk++) {
+        {{s.code|indent(8)}}
+    }
 }
 {% endfor %}
 {{ block(blocks.before_resets) }}
@@ -50,15 +64,15 @@ bool bspike = false;
 if (bphase != 1) {
 {{ block(blocks.before_update) }}
 {% if state_update %}
-    // state update (Brian's 'groups' slot)
-    {
+    // state update (Brian's 'groups' slot{{ ", at the group's clock ticks" if tick }})
+    {% if tick %}if ({{tick}}) {% endif %}{
         {{state_update|indent(8)}}
     }
 {% endif %}
 {{ block(blocks.after_update) }}
 {% if threshold %}
-    // threshold (Brian's 'thresholds' slot)
-    {
+    // threshold (Brian's 'thresholds' slot{{ ", at the group's clock ticks" if tick }})
+    {% if tick %}if ({{tick}}) {% endif %}{
         {{threshold|indent(8)}}
         bspike = b_cond;
     }
@@ -67,7 +81,7 @@ if (bphase != 1) {
     if (bspike) {
 {% if refractory %}
         // refractoriness starts at the spike (Brian's threshold template)
-        lastspike = t;
+        lastspike = {{spike_time}};
         not_refractory = false;
 {% endif %}
 {% for rec in spike_recordings %}
@@ -83,6 +97,16 @@ if (bphase != 1) {
     }
 {% endif %}
 {{ block(blocks.after_threshold) }}
+{% for s in spiker_statements if s.side == "pre" %}
+    // {{s.pathway}}: statements on the spiking neuron, once per synapse (Brian's
+    // 'synapses' slot, which runs on_pre pathways first; in GeNN's next step
+    // the synaptic code sees the changed values, as Brian's on_post pathways do)
+    if (bspike) {
+        for (int bk = 0; bk < {{s.count_var}}; bk++) {
+            {{s.code|indent(12)}}
+        }
+    }
+{% endfor %}
 }
 {% if remember_spikes %}
 bspiked = bspike;

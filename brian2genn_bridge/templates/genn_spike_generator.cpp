@@ -1,14 +1,21 @@
 // Brian's SpikeGeneratorGroup: emit the spike of this step's time bin
 // (nothing in the device's finishing step, bphase 1, which completes the last one)
 bool bspike = false;
+{% if every > 1 %}
+// the group's clock ticks every {{every}} GeNN steps
+if (bphase != 1 && (int64_t)round(t / dt) % {{every}} == 0) {
+    const int64_t bclock_step = (int64_t)round(t / dt) / {{every}};
+{% else %}
 if (bphase != 1) {
+    const int64_t bclock_step = (int64_t)round(t / dt);
+{% endif %}
 {% if period > 0 %}
-    const int64_t bstep = (int64_t)round(t / dt) % {{period}};
+    const int64_t bstep = bclock_step % {{period}};
     if (bstep == 0) {
         next = first;
     }
 {% else %}
-    const int64_t bstep = (int64_t)round(t / dt);
+    const int64_t bstep = bclock_step;
 {% endif %}
     while (next < end && bins[next] <= bstep) {
         bspike = bspike || bins[next] == bstep;

@@ -9,7 +9,7 @@ from brian2.groups.subgroup import Subgroup
 from brian2.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 
 from ..model import SpikeRecording, StateRecording, SynapticRecording
-from .expressions import AFTER_THRESHOLDS
+from .expressions import AFTER_THRESHOLDS, clock_steps
 from .neurons import unsupported
 
 __all__ = ["source_group", "source_range", "state_recording", "synaptic_recording",
@@ -108,8 +108,8 @@ def spike_recording(monitor: SpikeMonitor, n_neurons: int) -> SpikeRecording | N
 
 def append_spikes(monitor, steps: np.ndarray, ids: np.ndarray, dt: float,
                   values: dict[str, np.ndarray]) -> None:
-    """Append spikes (absolute neuron ``ids`` at time steps ``steps``, in
-    time order) to a `SpikeMonitor`."""
+    """Append spikes (absolute neuron ``ids`` at GeNN time steps ``steps``
+    of ``dt``, in time order) to a `SpikeMonitor`."""
     start, stop = source_range(monitor.source)
     keep = (ids >= start) & (ids < stop)
     steps, ids = steps[keep], ids[keep] - start
@@ -124,21 +124,33 @@ def append_spikes(monitor, steps: np.ndarray, ids: np.ndarray, dt: float,
     monitor.variables["N"].set_value(new)
     variables = monitor.variables
     variables["i"].get_value()[old:new] = ids
-    variables["t"].get_value()[old:new] = steps * dt
+    # the time of the source's clock (which may tick every k GeNN steps), as
+    # Brian computes it
+    clock_dt = float(monitor.clock.dt_)
+    variables["t"].get_value()[old:new] = steps // clock_steps(clock_dt, dt) * clock_dt
     for name, data in values.items():
         variables[name].get_value()[old:new] = data[keep]
 
 
 def append_rates(monitor: PopulationRateMonitor, first_step: int, counts: np.ndarray,
                  dt: float) -> None:
-    """Append one rate sample per step, from spike counts per step."""
+    """Append one rate sample per step of the monitor's clock, from spike
+    counts per GeNN step (of ``dt``) from ``first_step`` on.
+
+    The monitor's clock (its source's) may tick every k GeNN steps; its
+    source spikes only then.
+    """
     start, stop = source_range(monitor.source)
+    clock_dt = float(monitor.clock.dt_)
+    every = clock_steps(clock_dt, dt)
+    ticks = np.arange(-(-first_step // every), -(-(first_step + len(counts)) // every))
+    counts = counts[ticks * every - first_step]
     old = len(monitor.variables["t"].get_value())
     new = old + len(counts)
     monitor.resize(new)
     monitor.variables["N"].set_value(new)
-    monitor.variables["t"].get_value()[old:new] = (first_step + np.arange(len(counts))) * dt
-    monitor.variables["rate"].get_value()[old:new] = counts / (stop - start) / dt
+    monitor.variables["t"].get_value()[old:new] = ticks * clock_dt
+    monitor.variables["rate"].get_value()[old:new] = counts / (stop - start) / clock_dt
 
 
 def append_states(monitor: StateMonitor, first_sample: int, n_samples: int,

@@ -18,7 +18,8 @@ from brian2.input.spikegeneratorgroup import SpikeGeneratorGroup
 from brian2.synapses.synapses import Synapses
 
 from ..model import ModelDescription
-from .expressions import AFTER_THRESHOLDS
+from .effects import check_input_order
+from .expressions import AFTER_THRESHOLDS, clock_steps
 from .monitors import (source_group, source_range, spike_recording, state_recording,
                        synaptic_recording)
 from .neurons import translate_neuron_group, unsupported
@@ -45,21 +46,28 @@ def _is_operation(obj) -> bool:
 
 
 def simulation_clock(objects) -> Clock:
-    """The one clock of all groups; monitors and run_regularly operations
-    may tick at multiples of it (checked where they are translated)."""
+    """The clock of GeNN's time step: the groups' clock with the smallest dt.
+
+    The other groups' clocks must tick at integer multiples of it: a group
+    is updated every k GeNN steps, and code spells its ``t`` and ``dt`` as
+    Brian's (`expressions.clock_time`). Monitors and run_regularly
+    operations may tick at multiples of it too (checked where they are
+    translated).
+    """
     group_clocks = {obj.clock for obj in objects
                     if not isinstance(obj, (StateMonitor, SpikeMonitor, PopulationRateMonitor))
                     and not _is_operation(obj)}
-    if len(group_clocks) > 1:
-        dts = ", ".join(f"{c.name} (dt={c.dt})" for c in group_clocks)
+    clock = min(group_clocks or {obj.clock for obj in objects}, key=lambda c: c.dt_)
+    others = sorted((c for c in group_clocks if clock_steps(c.dt_, clock.dt_) is None),
+                    key=lambda c: c.name)
+    if others:
+        dts = ", ".join(f"{c.name} (dt={c.dt})" for c in others)
         raise NotImplementedError(
-            f"Network with several clocks for its groups ({dts}): several group clocks "
-            "are not supported by the GeNN device. Workaround: use one dt for all "
-            "groups and synapses (monitors and run_regularly operations may use "
-            "multiples of it).")
-    if group_clocks:
-        return group_clocks.pop()
-    return min((obj.clock for obj in objects), key=lambda c: c.dt_)
+            f"Network with group clocks whose dt is not an integer multiple of the "
+            f"smallest ({clock.name}, dt={clock.dt}): {dts}: such clocks are not "
+            "supported by the GeNN device. Workaround: use integer multiples of the "
+            "smallest dt.")
+    return clock
 
 
 def describe_network(objects) -> ModelDescription:
@@ -96,6 +104,10 @@ def describe_network(objects) -> ModelDescription:
                                                                 "before_end", "end"):
                 raise unsupported(obj, f"a PoissonInput in the '{obj.when}' slot",
                                   "use the default slot (when='synapses').")
+            if clock_steps(obj.clock.dt_, dt) != 1:
+                raise unsupported(obj, f"a PoissonInput with a dt ({obj.clock.dt}) larger "
+                                  "than the network's smallest",
+                                  "give its target group the smallest dt.")
             poisson_inputs[source_group(obj.group).name].append(
                 (obj, source_range(obj.group)))
         elif isinstance(obj, StateMonitor):
@@ -130,32 +142,52 @@ def describe_network(objects) -> ModelDescription:
     groups += [group for name, group in monitored.items()
                if name not in names and isinstance(group, (NeuronGroup, PoissonGroup))]
     inputs = defaultdict(list)
+    event_inputs = defaultdict(list)
+    spiker_statements = defaultdict(list)
     references = defaultdict(set)
     for obj in synapses:
         if len(obj) == 0:
             continue  # no synapse, no effect
         for population in translate_synapses(obj, dt):
             description.synapses.append(population)
-            if population.post_target:
+            if population.event_code:
+                event_inputs[population.target].append((population.post_target,
+                                                        population.event_code))
+            elif population.post_target:
                 target_var = population.post_target[len("Isyn_"):]
                 if (target_var, population.post_target) not in inputs[population.target]:
                     inputs[population.target].append((target_var, population.post_target))
+            if population.pre_target:
+                target_var = population.pre_target[len("Ipre_"):]
+                if (target_var, population.pre_target) not in inputs[population.source]:
+                    inputs[population.source].append((target_var, population.pre_target))
+            for statements in population.spiker_statements:
+                spiker_statements[statements.group].append(statements)
             for role, name, _ in population.neuron_references.values():
                 references[population.source if role == "pre" else population.target].add(name)
     description.connectivity_key = tuple((s.name, len(s.pre_indices)) for s in description.synapses)
-    first_step = int(clock.variables["timestep"].get_value()[0])
     for group in generators:
         description.neurons.append(translate_spike_generator(
-            group, first_step, record_spikes=group.name in spike_sources))
+            group, dt, record_spikes=group.name in spike_sources))
     # ``objects`` are in Brian's order (schedule slot, order, name)
     positions = {id(obj): index for index, obj in enumerate(objects)}
     for group in groups:
+        check_input_order(group, inputs[group.name], event_inputs[group.name],
+                          spiker_statements.get(group.name, []))
         description.neurons.append(translate_neuron_group(
             group, extra_names=references[group.name], positions=positions,
             state_recordings=state_recordings.pop(group.name, []),
             spike_recordings=spike_recordings.pop(group.name, []),
             inputs=inputs[group.name], poisson_inputs=poisson_inputs.pop(group.name, []),
-            record_spikes=group.name in spike_sources))
+            event_inputs=event_inputs[group.name],
+            spiker_statements=spiker_statements.pop(group.name, []),
+            record_spikes=group.name in spike_sources, simulation_dt=dt))
+    for statements in (s for group_statements in spiker_statements.values()
+                       for s in group_statements):
+        raise NotImplementedError(
+            f"Synapses pathway '{statements.pathway}': statements that change variables of "
+            f"'{statements.group}' (not a NeuronGroup) are not supported by the GeNN "
+            "device. Workaround: change variables of NeuronGroups only.")
     known = {p.name for p in description.neurons}
     for population in description.synapses:
         for name in (population.source, population.target):

@@ -8,7 +8,8 @@ import numpy as np
 from brian2.core.variables import ArrayVariable
 
 from ..model import GeNNVariable, NeuronPopulation, SpikeRecording
-from .expressions import genn_data_type, genn_identifier, in_previous_step
+from .expressions import (clock_steps, clock_time, genn_data_type, genn_identifier,
+                          in_previous_step)
 from .functions import function_data
 from .operations import regular_operations, schedule_operations, written_shared_variables
 from .templates import render
@@ -69,8 +70,9 @@ def _code_objects(group, operations, state_recordings, spike_recordings) -> list
 
 def translate_neuron_group(group, extra_names: set[str], positions: dict[int, int],
                            state_recordings=(), spike_recordings=(),
-                           inputs=(), poisson_inputs=(),
-                           record_spikes: bool = False) -> NeuronPopulation:
+                           inputs=(), poisson_inputs=(), event_inputs=(),
+                           spiker_statements=(), record_spikes: bool = False,
+                           simulation_dt: float | None = None) -> NeuronPopulation:
     """Build the GeNN population of ``group``.
 
     Parameters
@@ -87,11 +89,20 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     inputs
         ``(target variable, additional input variable)`` pairs: synaptic
         input that Brian added in the previous step's 'synapses' slot.
+    event_inputs
+        ``(additional input variable, code)`` pairs: statements of synaptic
+        pathways to run once per event counted in the input variable.
+    spiker_statements
+        `SpikerStatements` of synaptic pathways for this group's spikes.
     poisson_inputs
         ``(PoissonInput, (start, stop))`` of the inputs that target ``group``
         or its neurons ``[start, stop)``.
     record_spikes
         Whether a monitor needs GeNN's spike recording.
+    simulation_dt
+        GeNN's time step, default: the group's dt. A group whose dt is k
+        of them updates (and spikes) every k-th step; synaptic input
+        reaches it in every step, as in Brian.
     """
     check_neuron_group(group)
     thresholder = group.thresholder.get("spike")
@@ -101,22 +112,31 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     operations = regular_operations(group, unsupported)
     # SpikeMonitors in slots after the thresholds record in the next GeNN step
     later_spike_recordings = [rec for rec in spike_recordings if rec.lag]
+    simulation_dt = simulation_dt or float(group.clock.dt_)
+    every = clock_steps(group.clock.dt_, simulation_dt)
     blocks = schedule_operations(group, operations, positions,
                                  list(state_recordings) + later_spike_recordings,
-                                 unsupported=unsupported)
-    remember_spikes = bool(reset or later_spike_recordings)
+                                 unsupported=unsupported, simulation_dt=simulation_dt)
+    remember_spikes = bool(reset or later_spike_recordings
+                           or any(s.side == "post" for s in spiker_statements))
     sim_code = render(
         "neuron_sim", inputs=list(inputs), remember_spikes=remember_spikes,
+        event_inputs=list(event_inputs), spiker_statements=list(spiker_statements),
         spike_recordings=[rec for rec in spike_recordings if not rec.lag],
         poisson_inputs=[(p.name, in_previous_step(_code(p)), start, stop)
                         for p, (start, stop) in poisson_inputs],
         blocks=blocks, recording=_render_recording,
+        tick=f"(int64_t)round(t / dt) % {every} == 0" if every > 1 else "",
+        spike_time=clock_time(group.clock.dt_, simulation_dt)[0],
         state_update=_code(getattr(group, "state_updater", None)),
         threshold=threshold, refractory=refractory, reset=reset)
 
     used = set(re.findall(r"\b\w+\b", sim_code)) | set(extra_names)
     variables = [GeNNVariable(name, _ctype(var), var, read_only=var.read_only)
                  for name, var in neuron_variables(group).items() if name in used]
+    for statements in spiker_statements:
+        variables.append(GeNNVariable(statements.count_var, "int32_t", statements.counts,
+                                      read_only=True))
     if remember_spikes:
         # the reset of Brian's step m runs in GeNN's step m + 1, after the
         # synaptic input that Brian applies before resetting (and so do the
@@ -134,7 +154,8 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     population = NeuronPopulation(
         name=group.name, group=group, size=len(group), variables=variables,
         sim_code=sim_code, threshold_code="bspike" if threshold else "", shared=shared,
-        additional_inputs=[(input_var, "scalar") for _, input_var in inputs],
+        additional_inputs=[(input_var, "scalar") for _, input_var in inputs]
+        + [(input_var, "scalar") for input_var, _ in event_inputs],
         state_recordings=list(state_recordings), spike_recordings=list(spike_recordings),
         record_spikes=record_spikes)
     for rec in state_recordings:

@@ -3,9 +3,9 @@ hidden one for ``(constant over dt)`` subexpressions) into blocks of its GeNN
 neuron sim code.
 
 An operation runs in the sim code when the time step is a multiple of its dt
-in steps of the group's dt, which is when Brian's clock of the operation
-ticks (from t = 0); like in Brian, its code reads the group's ``t`` and
-``dt``. Its place in the sim code follows Brian's order of the network's
+in GeNN steps (of the network's smallest dt), which is when Brian's clock of
+the operation ticks (from t = 0); like in Brian, its code reads the group's
+``t`` and ``dt``. Its place in the sim code follows Brian's order of the network's
 objects (``when``, ``order``, name) relative to the group's state updater,
 threshold and monitors.
 """
@@ -19,7 +19,7 @@ from brian2.groups.group import CodeRunner
 from brian2.groups.subgroup import Subgroup
 
 from ..model import SpikeRecording, StateRecording
-from .expressions import in_previous_step
+from .expressions import clock_steps, in_previous_step
 
 __all__ = ["RegularOperation", "OperationBlocks", "regular_operations",
            "schedule_operations", "written_shared_variables"]
@@ -104,7 +104,7 @@ def regular_operations(group, unsupported) -> list[CodeRunner]:
 
 def schedule_operations(group, operations, positions: dict[int, int],
                         recordings: list[StateRecording | SpikeRecording],
-                        unsupported) -> OperationBlocks:
+                        unsupported, simulation_dt: float) -> OperationBlocks:
     """Place ``operations`` and ``recordings`` of ``group`` in the blocks of
     its sim code.
 
@@ -121,6 +121,8 @@ def schedule_operations(group, operations, positions: dict[int, int],
         SpikeMonitors in a slot after the thresholds.
     unsupported
         Builds the `NotImplementedError` for a feature.
+    simulation_dt
+        GeNN's time step.
     """
     update_at = positions.get(id(getattr(group, "state_updater", None)), -1)
     thresholder = group.thresholder.get("spike")
@@ -137,7 +139,7 @@ def schedule_operations(group, operations, positions: dict[int, int],
             block = "after_update"
         else:
             block = "after_threshold"
-        operation = _operation(group, runner, unsupported,
+        operation = _operation(group, runner, unsupported, simulation_dt,
                                completes_previous_step=runner.when in _SECOND_PART_BLOCKS)
         if operation is not None:
             placed.append((block, position, operation))
@@ -174,7 +176,7 @@ def _second_part_block(when: str, position: int, reset_at: int) -> str:
     return _SECOND_PART_BLOCKS[when]
 
 
-def _operation(group, runner, unsupported,
+def _operation(group, runner, unsupported, simulation_dt: float,
                completes_previous_step: bool) -> RegularOperation | None:
     """The `RegularOperation` of ``runner``, or ``None`` if it has no code.
 
@@ -191,12 +193,10 @@ def _operation(group, runner, unsupported,
                           f"the run_regularly operation '{runner.name}' writes",
                           "draw the number into a per-neuron variable, or set the shared "
                           "variables from Python between runs.")
-    group_dt = group.clock.dt_
-    ratio = runner.clock.dt_ / group_dt
-    every = int(round(ratio))
-    if every < 1 or abs(ratio - every) > 1e-6 * ratio:
+    every = clock_steps(runner.clock.dt_, simulation_dt)
+    if every is None:
         raise unsupported(group, f"the run_regularly operation '{runner.name}' with dt="
-                          f"{runner.clock.dt}, not a multiple of the group's dt",
+                          f"{runner.clock.dt}, not a multiple of the network's smallest dt",
                           "use a dt that is an integer multiple of the group's dt.")
     step = "((int64_t)round(t / dt) - 1)" if completes_previous_step else "(int64_t)round(t / dt)"
     conditions = [f"{step} % {every} == 0"] if every > 1 else []
