@@ -62,10 +62,15 @@ class GeNNDevice(RuntimeDevice):
         #: wall-clock seconds of the phases of the last `run` call
         self.timings: dict[str, float] = {}
         self._preparing = False
+        #: GeNN's time step (s) in the run being prepared
+        self.simulation_dt: float | None = None
         self._simulation: GeNNSimulation | None = None
         self._bindings: dict = {}
         self._stale: set = set()
         self._touched: set = set()
+        #: spikes of a SpikeMonitor recording after the thresholds whose
+        #: values the next chunk of the run records, by monitor name
+        self._held_spikes: dict = {}
 
     # ------------------------------------------------------------ set-up
     def activate(self, build_on_run=True, directory=None, backend=None, **kwds):
@@ -204,6 +209,10 @@ class GeNNDevice(RuntimeDevice):
         t_start, t_end = net.t, net.t + duration
         for clock in net._clocks:
             clock.set_interval(t_start, t_end)
+        active = [obj for obj in all_objects if obj.active]
+        # GeNN's time step, which the generated code of groups on other
+        # clocks refers to (`expressions.clock_time`)
+        self.simulation_dt = float(simulation_clock(active).dt_) if active else None
         self._preparing = True
         try:
             net.before_run(namespace)
@@ -324,7 +333,9 @@ class GeNNDevice(RuntimeDevice):
             if full:
                 simulation.push_variable(group, genn_var, source)
             return
-        if full or source in self._touched:
+        # a queued variable in every delay slot: a continued run's rewound
+        # queue reads the slot before the current one
+        if full or source in self._touched or simulation.is_queued(group, genn_var):
             simulation.push_variable(group, genn_var, self._host_value(source))
         if not genn_var.mirror:
             # the GeNN group whose copy Brian's values are read back from
@@ -421,9 +432,11 @@ class GeNNDevice(RuntimeDevice):
                 simulation.set_recording_start(population.name,
                                                f"rec_first_{rec.monitor_name}", first)
             for rec in population.spike_recordings:
+                # GeNN step m records the spikes of Brian's step m - lag
                 simulation.set_recording_start(population.name,
                                                f"rec_first_{rec.monitor_name}",
-                                               window_start // description.substeps)
+                                               _first_recorded(rec, window_start,
+                                                               description.substeps))
             for event in population.recorded_events:
                 simulation.set_recording_start(population.name, f"brec_first_event_{event}",
                                                window_start // description.substeps)
@@ -433,22 +446,24 @@ class GeNNDevice(RuntimeDevice):
         """Move the recordings of GeNN steps ``[window_start, window_end)``
         into the monitors."""
         substeps = description.substeps
+        if window_start == run[0] * substeps:
+            self._held_spikes = {}
         # Brian's steps [step, step + n) of the window; the finishing step
         # emits no spikes and belongs to no Brian step
         step = window_start // substeps
-        n = min(window_end // substeps, run[1]) - step
+        n = max(min(window_end // substeps, run[1]) - step, 0)
         for population in description.neurons:
-            if population.record_spikes and n > 0:
+            if population.record_spikes and (n > 0 or population.spike_recordings):
                 steps, ids = simulation.recorded_spikes(population.name, window_start,
                                                         n * substeps)
                 steps //= substeps
-                _append_events(simulation, population, description, "spike", step, n,
-                               steps, ids)
+                self._append_events(simulation, population, description, "spike", step, n,
+                                    steps, ids, window_start, window_end)
             for event in population.recorded_events:
                 if n > 0:
                     steps, ids = simulation.recorded_events(population.name, event, step, n)
-                    _append_events(simulation, population, description, event, step, n,
-                                   steps, ids)
+                    self._append_events(simulation, population, description, event, step, n,
+                                        steps, ids, window_start, window_end)
             for rec in population.state_recordings:
                 first, stop = _recorded_samples(rec, window_start, window_end, run,
                                                 substeps)
@@ -460,6 +475,53 @@ class GeNNDevice(RuntimeDevice):
                 monitor_io.append_states(rec.monitor, first, count, data)
 
 
+    def _append_events(self, simulation, population, description, event: str, step: int,
+                       n: int, steps: np.ndarray, ids: np.ndarray, window_start: int,
+                       window_end: int) -> None:
+        """Append the spikes or custom events (``event``) of ``population``
+        recorded in Brian's steps ``[step, step + n)``, ``(steps, ids)`` in
+        time order, with the variables recorded at them while GeNN steps
+        ``[window_start, window_end)`` ran, to the monitors of that event.
+
+        A recording after the thresholds takes the values of Brian's step m
+        in the GeNN step that completes it: with one GeNN step per Brian
+        step, the spikes of a window's last step are held back until the
+        next window, which records their values.
+        """
+        from brian2.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor
+
+        spikes = {}
+        for rec in population.spike_recordings:
+            if rec.event != event:
+                continue
+            first = _first_recorded(rec, window_start, description.substeps)
+            rec_steps, rec_ids = steps, ids
+            if rec.lag:
+                stop = _first_recorded(rec, window_end, description.substeps)
+                held_steps, held_ids = self._held_spikes.get(rec.monitor_name,
+                                                             (steps[:0], ids[:0]))
+                later = steps >= stop
+                self._held_spikes[rec.monitor_name] = steps[later], ids[later]
+                rec_steps = np.concatenate((held_steps, steps[~later]))
+                rec_ids = np.concatenate((held_ids, ids[~later]))
+            slots = (rec_steps - first) * rec.n_neurons + rec_ids
+            spikes[rec.monitor_name] = (rec_steps, rec_ids, {
+                name: simulation.pull_egp(population.name,
+                                          f"rec_{rec.monitor_name}_{name}")[slots]
+                for name in rec.variables})
+        for monitor in _spike_monitors(population.group, description):
+            if isinstance(monitor, PopulationRateMonitor) and event == "spike" and n > 0:
+                start, stop = monitor_io.source_range(monitor.source)
+                keep = (ids >= start) & (ids < stop)
+                counts = np.bincount(steps[keep] - step, minlength=n)
+                monitor_io.append_rates(monitor, step, counts, description.dt)
+            elif (isinstance(monitor, (SpikeMonitor, EventMonitor))
+                  and monitor.event == event):
+                monitor_steps, monitor_ids, values = spikes.get(monitor.name, (steps, ids, {}))
+                monitor_io.append_spikes(monitor, monitor_steps, monitor_ids, description.dt,
+                                         values)
+
+
 def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImplementedError:
     """Brian wraps errors of code generation (e.g. a function GeNN has no
     implementation of) in a `BrianObjectException`; a `NotImplementedError`
@@ -469,7 +531,8 @@ def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImple
     owner = next((obj for obj in objects if obj.name == name), None)
     group = getattr(owner, "group", None) or getattr(owner, "source", None)
     group = group if group is not None else owner
-    where = (f"{type(group).__name__} '{group.name}' ('{name}')" if group is not None
+    # __class__, not type(): the group may be a weak proxy
+    where = (f"{group.__class__.__name__} '{group.name}' ('{name}')" if group is not None
              else f"'{name}'")
     message = f"{where}: {cause}"
     if "Workaround" not in message:
@@ -594,6 +657,13 @@ def _sample_source(rec, var, in_genn: dict, host_value) -> tuple | np.ndarray:
     return values[rec.indices].copy()
 
 
+def _first_recorded(rec, window_start: int, substeps: int) -> int:
+    """Brian's first step whose spike values ``rec`` records in the window
+    starting at GeNN step ``window_start`` (GeNN step ``substeps * m +
+    rec.lag`` records those of Brian's step m)."""
+    return -(-(window_start - rec.lag) // substeps)
+
+
 def _recorded_samples(rec, window_start: int, window_end: int, run,
                       substeps: int) -> tuple[int, int]:
     """``[first, stop)`` sample numbers that ``rec`` records while GeNN steps
@@ -621,32 +691,6 @@ def _has_delays(description) -> bool:
 
 def _spike_monitors(group, description):
     return description.spike_monitors.get(group.name, [])
-
-
-def _append_events(simulation, population, description, event: str, step: int, n: int,
-                   steps: np.ndarray, ids: np.ndarray) -> None:
-    """Append the spikes or custom events (``event``) of ``population``
-    recorded in steps ``[step, step + n)``, ``(steps, ids)`` in time order,
-    with the variables recorded at them, to the monitors of that event."""
-    from brian2.monitors import EventMonitor, PopulationRateMonitor
-
-    values = {}
-    for rec in population.spike_recordings:
-        if rec.event == event:
-            slots = (steps - step) * rec.n_neurons + ids
-            values[rec.monitor_name] = {
-                name: simulation.pull_egp(population.name,
-                                          f"rec_{rec.monitor_name}_{name}")[slots]
-                for name in rec.variables}
-    for monitor in _spike_monitors(population.group, description):
-        if isinstance(monitor, PopulationRateMonitor) and event == "spike":
-            start, stop = monitor_io.source_range(monitor.source)
-            keep = (ids >= start) & (ids < stop)
-            counts = np.bincount(steps[keep] - step, minlength=n)
-            monitor_io.append_rates(monitor, step, counts, description.dt)
-        elif isinstance(monitor, EventMonitor) and monitor.event == event:
-            monitor_io.append_spikes(monitor, steps, ids, description.dt,
-                                     values.get(monitor.name, {}))
 
 
 def _recording_bytes_per_step(description) -> int:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
-           "EventCheck", "NeuronPopulation", "SynapsePopulation", "ModelDescription"]
+           "EventCheck", "NeuronPopulation", "SpikerStatements", "SynapsePopulation",
+           "ModelDescription"]
 
 
 @dataclass
@@ -25,6 +26,9 @@ class GeNNVariable:
     a Brian variable that another GeNN group (made from the same `Synapses`)
     holds too and writes, if anything does: Brian's values are pushed into
     every copy, but read back only from the one that is not a mirror.
+    A ``shared`` one is a Brian shared variable that neuron code writes: every
+    neuron holds a copy (all written alike), pushed to all, read back from
+    the first.
     """
 
     name: str
@@ -33,6 +37,7 @@ class GeNNVariable:
     read_only: bool = False
     index: Any = None
     mirror: bool = False
+    shared: bool = False
 
 
 @dataclass
@@ -92,7 +97,8 @@ class SynapticRecording:
 @dataclass
 class SpikeRecording:
     """Variables a `SpikeMonitor` (or an `EventMonitor`) records at each
-    spike (or custom event), right after the threshold (or event condition)."""
+    spike (or custom event): at the threshold (or event condition), or in a
+    later slot of Brian's step (e.g. ``'after_resets'``, spikes only)."""
 
     monitor: Any
     monitor_name: str
@@ -101,6 +107,14 @@ class SpikeRecording:
     n_neurons: int
     #: the recorded event: ``'spike'`` or a custom event of the group
     event: str = "spike"
+    #: Brian's slot: ``'thresholds'`` (or the event's) or one of the slots after it
+    when: str = "thresholds"
+
+    @property
+    def lag(self) -> int:
+        """GeNN steps between Brian's step and the one that records it: the
+        slots after 'thresholds' of Brian's step m run in GeNN step m + 1."""
+        return 0 if self.when == "thresholds" or self.event != "spike" else 1
 
 
 @dataclass
@@ -163,6 +177,25 @@ class NeuronPopulation:
 
 
 @dataclass
+class SpikerStatements:
+    """Statements of a synaptic pathway that change the variables of the
+    neuron whose spike triggers it, the same way for each of its synapses:
+    the neuron runs them once per synapse, in the step of the spike (see
+    `translators.effects`)."""
+
+    pathway: str
+    #: the spiking neuron's side: ``'pre'`` (on_pre) or ``'post'`` (on_post)
+    side: str
+    #: the neuron population
+    group: str
+    #: GeNN neuron code
+    code: str
+    #: the population's variable with each neuron's number of synapses
+    count_var: str
+    counts: Any
+
+
+@dataclass
 class SynapsePopulation:
     """A GeNN synapse group made from (part of) a Brian `Synapses`.
 
@@ -201,6 +234,11 @@ class SynapsePopulation:
     #: presynaptic (postsynaptic) code, ``None`` for spikes
     pre_event: str | None = None
     post_event: str | None = None
+    #: neuron code that the target runs once per synaptic event counted in
+    #: ``post_target``, which it adds to no variable
+    event_code: str = ""
+    #: statements that spiking neurons run (on the primary group)
+    spiker_statements: list[SpikerStatements] = field(default_factory=list)
 
     def signature(self) -> tuple:
         return (self.name, self.source, self.target, self.connectivity,
@@ -210,7 +248,7 @@ class SynapsePopulation:
                 tuple(sorted(self.neuron_references.items())), tuple(self.shared),
                 self.post_target, self.pre_target, self.axonal_delay_steps,
                 self.back_prop_delay_steps, self.threads_per_spike, self.pre_event,
-                self.post_event)
+                self.post_event, self.event_code)
 
 
 @dataclass

@@ -163,7 +163,8 @@ class GeNNSimulation:
 
     # ----------------------------------------------------------- values
     def push_variable(self, group, variable: GeNNVariable, values: np.ndarray) -> None:
-        """Copy Brian's values of ``variable`` (Brian order) into GeNN."""
+        """Copy Brian's values of ``variable`` (Brian order) into GeNN (into
+        every delay slot of a queued variable)."""
         array = group.vars[variable.name]
         if variable.index is None:
             array.view[:] = values
@@ -179,12 +180,24 @@ class GeNNSimulation:
         array = group.vars[variable.name]
         array.pull_from_device()
         if variable.index is None:
-            # a neuron variable that delayed synapses read has a copy per
-            # delay slot (and pushing writes all of them)
-            values = array.current_view.reshape(-1)
+            view = array.view
+            if self.is_queued(group, variable):
+                view = view[_read_uint32(group._get_array("spkQuePtr", types.Uint32, (1,)))]
+            values = view.reshape(-1)
+            if variable.shared:
+                return values[:1].copy()
             return values.copy() if indices is None else values[indices]
         index = variable.index if indices is None else variable.index[indices]
         return array._view.reshape(-1)[index]
+
+    @staticmethod
+    def is_queued(group, variable: GeNNVariable) -> bool:
+        """Whether GeNN holds a neuron variable once per delay slot of its
+        population (synaptic code reads it, and the population's spikes
+        are delayed); the slot of the spike queue pointer is the current
+        one, and the next step reads it."""
+        slots = getattr(group, "_num_delay_slots", 1)
+        return variable.index is None and slots > 1 and group.vars[variable.name].view.ndim == 2
 
     def set_shared(self, group, name: str, value) -> None:
         group.set_dynamic_param_value(name, float(value))

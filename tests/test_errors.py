@@ -27,7 +27,7 @@ def run_regularly_dt():
 
 def run_regularly_shared():
     G = NeuronGroup(2, EQS + "\ns : 1 (shared)", name="err_regular_shared")
-    G.run_regularly("s = 1", name="err_regular_shared_op")
+    G.run_regularly("s = rand()", name="err_regular_shared_op")
     Network(G).run(1 * ms)
 
 
@@ -97,15 +97,15 @@ def state_monitor_index_twice():
     Network(G, M).run(1 * ms)
 
 
-def spike_monitor_when_end():
+def spike_monitor_when_start():
     G = NeuronGroup(2, EQS, threshold="v > 1", name="err_spm_g")
-    M = SpikeMonitor(G, when="end", name="err_spm_end")
+    M = SpikeMonitor(G, when="start", name="err_spm_start")
     Network(G, M).run(1 * ms)
 
 
 def several_clocks():
     G = NeuronGroup(2, EQS, name="err_clock_a")
-    H = NeuronGroup(2, EQS, dt=0.2 * ms, name="err_clock_b")
+    H = NeuronGroup(2, EQS, dt=0.25 * ms, name="err_clock_b")
     Network(G, H).run(1 * ms)
 
 
@@ -130,11 +130,12 @@ CASES = {
     "custom_event_code_early": (custom_event_code_early,
                                 ["err_events", "custom", "before_groups"]),
     "run_regularly_dt": (run_regularly_dt, ["err_regular", "err_regular_op", "dt"]),
-    "run_regularly_shared": (run_regularly_shared, ["err_regular_shared", "shared", "['s']"]),
+    "run_regularly_shared": (run_regularly_shared, ["err_regular_shared", "random",
+                                                    "['s']"]),
     "timedarray_in_synapses": (timedarray_in_synapses, ["err_ta_syn", "TimedArray"]),
     "synaptic_operation_after_propagation": (synaptic_operation_after_propagation,
                                              ["err_late_syn", "'end' slot"]),
-    "poisson_in_reset": (poisson_in_reset, ["err_poisson", "poisson"]),
+    "poisson_in_reset": (poisson_in_reset, ["err_poisson", "poisson", "loop"]),
     "poisson_in_equations": (poisson_in_equations, ["err_poisson_eqs", "poisson"]),
     "python_only_function": (python_only_function, ["err_pyfunc", "doubled"]),
     "network_operation": (network_operation_script, ["err_netop", "NetworkOperation"]),
@@ -142,7 +143,7 @@ CASES = {
                                     ["err_sm_syn", "before_synapses"]),
     "state_monitor_dt": (state_monitor_dt, ["err_sm_dt", "dt"]),
     "state_monitor_index_twice": (state_monitor_index_twice, ["err_sm_twice"]),
-    "spike_monitor_when_end": (spike_monitor_when_end, ["err_spm_end", "end"]),
+    "spike_monitor_when_start": (spike_monitor_when_start, ["err_spm_start", "start"]),
     "several_clocks": (several_clocks, ["err_clock_b", "clock"]),
     "linked_variable": (linked_variable, ["err_linked", "linked"]),
 }

@@ -6,7 +6,7 @@ runs whose recordings are copied back in many chunks."""
 
 import numpy as np
 import pytest
-from brian2 import (Network, NeuronGroup, PopulationRateMonitor, SpikeMonitor,
+from brian2 import (Network, NeuronGroup, PopulationRateMonitor, SpikeMonitor, Synapses,
                     StateMonitor, Hz, ms, seed)
 
 from utils import assert_spikes_equal, assert_traces_close, genn_device, run_both
@@ -275,3 +275,65 @@ def test_synchronous_spikes_in_many_windows():
     steps, counts = np.unique(np.round(reference["sync_together_spikes"]["t"] / 1e-4),
                               return_counts=True)
     assert counts.max() >= 25
+# ------------------------------------------- SpikeMonitor in later slots
+def spike_monitor_slots():
+    G = NeuronGroup(20, """dv/dt = (I - v)/(5*ms) : 1
+                           I : 1 (constant)
+                           n : integer
+                           ge : 1""",
+                    threshold="v > 1", reset="v = -0.5*ge; n += 1; ge = 0",
+                    method="exact", name="slots_g")
+    G.I = "1.2 + 0.05*i"
+    G.v = "0.05*i"
+    # the synaptic input of Brian's 'synapses' slot lies between the
+    # threshold and the reset
+    S = Synapses(G, G, on_pre="ge_post += 0.25", name="slots_s")
+    S.connect(j="(i + 3) % 20")
+    # a group without reset
+    H = NeuronGroup(4, """dv/dt = 2*sin(2*pi*t/(3*ms))/ms : 1
+                          m = 2*v + t/ms : 1""", threshold="v > 0.2 + i*0.1",
+                    method="euler", name="slots_h")
+    monitors = dict(
+        thresholds=SpikeMonitor(G, variables=["v", "n", "ge"], name="slots_thresholds"),
+        before_resets=SpikeMonitor(G, variables=["v", "n", "ge"], when="before_resets",
+                                   name="slots_before_resets"),
+        resets_before=SpikeMonitor(G, variables=["v", "n"], when="resets", order=-1,
+                                   name="slots_resets_before"),
+        resets_after=SpikeMonitor(G, variables=["v", "n"], when="resets", order=1,
+                                  name="slots_resets_after"),
+        after_resets=SpikeMonitor(G, variables=["v", "n", "ge"], when="after_resets",
+                                  name="slots_after_resets"),
+        end_sub=SpikeMonitor(G[5:12], variables="n", when="end", name="slots_end_sub"),
+        no_reset=SpikeMonitor(H, variables=["v", "m"], when="after_resets",
+                              name="slots_no_reset"),
+    )
+    net = Network(G, S, H, *monitors.values())
+    net.run(7.3 * ms)
+    G.n = 100  # changed between runs
+    net.run(12.2 * ms)
+    return {name: dict(i=mon.i[:], t=mon.t[:], count=mon.count[:],
+                       **{var: getattr(mon, var)[:] for var in mon.record_variables
+                          if var not in ("i", "t")})
+            for name, mon in monitors.items()}
+
+
+@pytest.mark.parametrize("buffer_bytes", [None, 2_000, 20_000])
+def test_spike_monitor_in_slots_after_thresholds(buffer_bytes):
+    """SpikeMonitors with ``when`` after 'thresholds' record the values of
+    their slot: after the synaptic input, before or after the reset (Brian's
+    order within 'resets'), at the end; on a subgroup and on a group
+    without reset. GeNN takes these values in the next time step, also
+    across the chunks of a small recording buffer and across runs."""
+    preferences = ({"devices.genn.recording_buffer_bytes": buffer_bytes}
+                   if buffer_bytes else None)
+    reference, genn = run_both(spike_monitor_slots, preferences=preferences)
+    assert len(reference["thresholds"]["i"]) > 50
+    # the slots really differ
+    assert np.any(reference["thresholds"]["ge"] != reference["before_resets"]["ge"])
+    assert np.all(reference["after_resets"]["n"] == reference["thresholds"]["n"] + 1)
+    assert np.any(reference["resets_before"]["v"] != reference["resets_after"]["v"])
+    assert len(reference["no_reset"]["i"]) > 10
+    for name, ref in reference.items():
+        assert_spikes_equal(ref["i"], ref["t"], genn[name]["i"], genn[name]["t"])
+        for var in set(ref) - {"i", "t"}:
+            np.testing.assert_array_equal(genn[name][var], ref[var], err_msg=f"{name}.{var}")

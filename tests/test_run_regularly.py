@@ -111,6 +111,8 @@ def late_slot_operations():
                           a : 1
                           b : 1
                           c : 1
+                          r0 : 1
+                          r1 : 1
                           tl : second""",
                     threshold="v > 1", reset="v = 0.1*a", method="exact", name="late_g")
     S = Synapses(source, G, on_pre="v_post += 0.3", name="late_syn")
@@ -119,19 +121,24 @@ def late_slot_operations():
     G.run_regularly("b = v", when="before_resets", name="late_b")
     G.run_regularly("c = v + b", when="after_resets", dt=0.2 * ms, name="late_c")
     G.run_regularly("tl = t", when="end", name="late_t")
-    end = StateMonitor(G, ["v", "a", "b", "c", "tl"], record=True, when="end",
+    # in the reset's slot, before and after it
+    G.run_regularly("r0 = v", when="resets", order=-1, name="late_r0")
+    G.run_regularly("r1 = v", when="resets", order=1, name="late_r1")
+    end = StateMonitor(G, ["v", "a", "b", "c", "r0", "r1", "tl"], record=True, when="end",
                        name="late_end")
     spikes = SpikeMonitor(G, name="late_spikes")
     Network(source, G, S, end, spikes).run(4 * ms)
     return dict(i=spikes.i[:], t=spikes.t[:],
-                **{name: getattr(end, name)[:] for name in ("v", "a", "b", "c", "tl")})
+                **{name: getattr(end, name)[:] for name in ("v", "a", "b", "c", "r0", "r1",
+                                                            "tl")})
 
 
 def test_operations_after_the_threshold():
     reference, genn = run_both(late_slot_operations)
     assert len(reference["i"]) > 3
+    assert np.any(reference["r0"] != reference["r1"])
     assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
-    for name in ("v", "a", "b", "c", "tl"):
+    for name in ("v", "a", "b", "c", "r0", "r1", "tl"):
         assert_traces_close(reference[name], genn[name], what=name)
 
 
@@ -158,3 +165,49 @@ def test_operations_in_the_reset_slot():
     assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
     for name in ("v", "before", "after"):
         assert_traces_close(reference[name], genn[name], what=name)
+def shared_writes():
+    """Operations that write shared variables (GeNN parameters cannot be
+    written by device code): on the group and on a subgroup, read by the
+    state update of every neuron, by a later operation and by a monitor;
+    float, integer and boolean; changed from Python between runs."""
+    G = NeuronGroup(6, """dv/dt = (drive - v)/(2*ms) : 1
+                          drive : 1 (shared)
+                          ticks : integer (shared)
+                          odd : boolean (shared)
+                          level : 1 (shared)
+                          seen : 1""",
+                    method="euler", name="sw_g")
+    G.drive = 0.5
+    G.run_regularly("""drive = drive * 1.1 + 0.01*t/ms
+                       ticks += 1
+                       odd = ticks % 2 == 1""", dt=0.3 * ms, name="sw_g_drive")
+    # a subgroup's operation: its scalar statements reach the shared
+    # variable of every neuron, its per-neuron statements its own neurons
+    G[2:4].run_regularly("""level = level + 0.25
+                            seen = v + level""", when="end", name="sw_g_sub")
+    G.run_regularly("seen = seen + drive*(i + 1)", when="after_groups", dt=0.2 * ms,
+                    name="sw_g_later")
+    trace = StateMonitor(G, ["v", "drive", "ticks", "odd", "level", "seen"], record=[0, 3, 5],
+                         name="sw_trace")
+    net = Network(G, trace)
+    net.run(1.5 * ms)
+    results = {"first": dict(drive=G.drive[:], ticks=G.ticks[:], level=G.level[:])}
+    G.drive = 0.2
+    G.ticks = 10
+    net.run(1.1 * ms)
+    results.update({name: getattr(trace, name)[:] for name in trace.record_variables})
+    results.update(drive_end=G.drive[:], ticks_end=G.ticks[:], odd_end=G.odd[:],
+                   level_end=G.level[:], seen_end=G.seen[:])
+    return results
+
+
+def test_operations_write_shared_variables():
+    reference, genn = run_both(shared_writes)
+    assert reference["ticks_end"] == 10 + 4 and reference["level_end"] == 26 * 0.25
+    assert np.ptp(reference["drive"]) > 0.1
+    for name, values in reference.items():
+        if name == "first":
+            for key, value in values.items():
+                np.testing.assert_array_equal(genn[name][key], value, err_msg=key)
+        else:
+            np.testing.assert_array_equal(genn[name], values, err_msg=name)

@@ -5,7 +5,7 @@ final synaptic weights, for every matrix type and parallelism."""
 import numpy as np
 import pytest
 from brian2 import (Network, NeuronGroup, PoissonGroup, SpikeGeneratorGroup,
-                    SpikeMonitor, Synapses, Hz, ms, second)
+                    SpikeMonitor, StateMonitor, Synapses, Hz, ms, second)
 
 from brian2genn_bridge import configure_synapses
 from utils import assert_spikes_equal, assert_traces_close, genn_device, run_both, run_with
@@ -141,3 +141,36 @@ def test_poisson_group_rate():
     assert abs(rate - expected) < 5 * se, (rate, expected, se)
 
 
+def queued_variables(touch: bool):
+    """A population whose spikes are delayed (q_fb) and whose variable A
+    synaptic code reads: GeNN holds A once per delay slot. Between the runs,
+    A is read and written (``touch``) or left alone; the first run ends
+    with a spike, whose reset (A += 0.5) the device's finishing step does."""
+    neurons = NeuronGroup(6, """dv/dt = rate : 1
+                                rate : Hz (constant)
+                                dA/dt = (2 - A)/(1*ms) : 1
+                                ge : 1""", threshold="v > 1", reset="v = 0; A += 0.5",
+                          method="euler", name="q_neurons")
+    neurons.rate = "(700 + 150*i)*Hz"
+    stdp = Synapses(neurons[:3], neurons[3:], "w : 1", on_pre="w += A_post",
+                    on_post="w += A_pre", name="q_stdp")
+    stdp.connect()
+    feedback = Synapses(neurons[3:], neurons[:3], on_pre="ge_post += 1", delay=0.3 * ms,
+                        name="q_fb")
+    feedback.connect()
+    trace = StateMonitor(neurons, ["A", "ge"], record=True, name="q_trace")
+    net = Network(neurons, stdp, feedback, trace)
+    net.run(1.05 * ms)
+    first = neurons.A[:].copy() if touch else np.zeros(6)
+    if touch:
+        neurons.A = "-i"
+    net.run(1.2 * ms)
+    return dict(first=first, A=trace.A[:], ge=trace.ge[:], end=neurons.A[:], w=stdp.w[:])
+
+
+@pytest.mark.parametrize("touch", [True, False])
+def test_queued_neuron_variables(touch):
+    reference, genn = run_both(lambda: queued_variables(touch))
+    assert reference["ge"].max() > 0 and np.ptp(reference["w"]) > 0
+    for name, values in reference.items():
+        np.testing.assert_array_equal(genn[name], values, err_msg=name)

@@ -51,7 +51,7 @@ if (bevent_{{rec.event}}) {
 {{ operation(item) }}
 {%- elif item.is_event_check is defined %}
 {{ event_check(item) }}
-{%- elif item.event is defined %}
+{%- elif item.event is defined and item.event != "spike" %}
 {{ event_recording(item) }}
 {%- else %}
 {{ recording(item) }}
@@ -65,10 +65,24 @@ if ({{first_part}}) {
 // synaptic input (Brian's 'synapses' slot)
 {{target}} += {{input_var}};
 {% endfor %}
+{% for input_var, code in event_inputs %}
+// statements of a pathway, once per synaptic event (Brian's 'synapses' slot)
+for (int bk = 0; bk < (int)round({{input_var}}); bk++) {
+    {{code|indent(4)}}
+}
+{% endfor %}
 {% for name, code, start, stop in poisson_inputs %}
 // {{name}} (Brian's 'synapses' slot)
 if (id >= {{start}} && id < {{stop}}) {
     {{code|indent(4)}}
+}
+{% endfor %}
+{% for s in spiker_statements if s.side == "post" %}
+// {{s.pathway}}: statements on the spiking neuron, once per synapse (Brian's 'synapses' slot)
+if (bspiked) {
+    for (int bk = 0; bk < {{s.count_var}}; bk++) {
+        {{s.code|indent(8)}}
+    }
 }
 {% endfor %}
 {{ block(blocks.before_resets) }}
@@ -88,15 +102,15 @@ bool bevent_{{event}} = false;
 if ({{second_part}}) {
 {{ block(blocks.before_update) }}
 {% if state_update %}
-    // state update (Brian's 'groups' slot)
-    {
+    // state update (Brian's 'groups' slot{{ ", at the group's clock ticks" if tick }})
+    {% if tick %}if ({{tick}}) {% endif %}{
         {{state_update|indent(8)}}
     }
 {% endif %}
 {{ block(blocks.after_update) }}
 {% if threshold %}
-    // threshold (Brian's 'thresholds' slot)
-    {
+    // threshold (Brian's 'thresholds' slot{{ ", at the group's clock ticks" if tick }})
+    {% if tick %}if ({{tick}}) {% endif %}{
         {{threshold|indent(8)}}
         bspike = b_cond;
     }
@@ -105,7 +119,7 @@ if ({{second_part}}) {
     if (bspike) {
 {% if refractory %}
         // refractoriness starts at the spike (Brian's threshold template)
-        lastspike = t;
+        lastspike = {{spike_time}};
         not_refractory = false;
 {% endif %}
 {% for rec in spike_recordings %}
@@ -121,8 +135,18 @@ if ({{second_part}}) {
     }
 {% endif %}
 {{ block(blocks.after_threshold) }}
+{% for s in spiker_statements if s.side == "pre" %}
+    // {{s.pathway}}: statements on the spiking neuron, once per synapse (Brian's
+    // 'synapses' slot, which runs on_pre pathways first; in GeNN's next step
+    // the synaptic code sees the changed values, as Brian's on_post pathways do)
+    if (bspike) {
+        for (int bk = 0; bk < {{s.count_var}}; bk++) {
+            {{s.code|indent(12)}}
+        }
+    }
+{% endfor %}
 }
-{% if reset %}
+{% if remember_spikes %}
 bspiked = bspike;
 {% endif %}
 {% for event in events %}

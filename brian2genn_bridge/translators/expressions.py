@@ -23,11 +23,11 @@ from brian2.core.variables import ArrayVariable, Constant, Subexpression
 from brian2.parsing.rendering import CPPNodeRenderer
 from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
 
-from .functions import GENN_TARGET, inline_template
+from .functions import GENN_TARGET, double_literal, inline_template
 
 __all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_literal",
            "GENN_RESERVED", "AFTER_THRESHOLDS", "brian_step", "part_conditions",
-           "in_previous_step"]
+           "in_previous_step", "clock_steps", "clock_time"]
 
 #: Names with a meaning in GeNN code that Brian variables must not shadow.
 GENN_RESERVED = frozenset(
@@ -166,12 +166,9 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         return {}
 
     def _to_genn_names(self, code: str) -> str:
-        replacements = {}
-        for name in set(_IDENTIFIER.findall(code)):
-            genn = self.genn_name(name)
-            if genn != name:
-                replacements[name] = genn
-        return word_substitute(code, replacements)
+        # in one pass: a spelling may contain names that are Brian names too
+        # (a slower clock's t is an expression of GeNN's t and dt)
+        return _IDENTIFIER.sub(lambda match: self.genn_name(match.group(0)), code)
 
     def genn_name(self, name: str) -> str:
         """Return the GeNN spelling of the Brian identifier ``name``."""
@@ -186,7 +183,7 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         index = self.variable_indices.get(name, "_idx")
         if var.name in ("t", "dt") and var.scalar:
             # also under reference names, e.g. a monitor's '_source_I_group_t'
-            return self.time_name(var)
+            return self.time_name(var.name, var.owner)
         role = {"_presynaptic_idx": "pre", "_postsynaptic_idx": "post"}.get(index)
         if var.name == "i" and var.read_only and not var.scalar:
             # Brian's neuron index is GeNN's built-in id
@@ -198,18 +195,62 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         # references (e.g. a monitor's _source_v) use the variable's own name
         return genn_identifier(var.name)
 
-    def time_name(self, var: ArrayVariable) -> str:
-        """GeNN spelling of Brian's clock variables ``t`` and ``dt``.
+    def time_name(self, name: str, clock) -> str:
+        """GeNN spelling of the variable ``t`` or ``dt`` of Brian's ``clock``
+        (see `clock_time`).
 
-        The part of a Brian step up to its thresholds runs in one GeNN step,
-        the rest (synapses, resets, 'end' slot) in the next: code of the
-        rest sees Brian's time as ``t - dt`` (GeNN's ``dt``). Brian's ``dt``
-        is a double literal: a GeNN step can be a fraction of it (see
-        `ModelDescription.substeps`).
+        GeNN step m runs Brian's step m up to its thresholds and completes
+        Brian's step m - 1 (its synapses, resets and 'end' slot): code of
+        those parts sees Brian's time of step m - 1 (`in_previous_step`).
         """
-        if var.name == "t":
-            return "(t - dt)" if self.template_name in ("synapses", "reset") else "t"
-        return genn_literal(float(np.asarray(var.get_value()).reshape(-1)[0])) + "d"
+        from brian2.devices.device import get_device
+
+        # the device's GeNN time step, set while it prepares a run
+        simulation_dt = getattr(get_device(), "simulation_dt", None)
+        if simulation_dt is not None and clock_steps(clock.dt_, simulation_dt) is None:
+            raise NotImplementedError(
+                f"Clock '{clock.name}' with dt={clock.dt}: a dt that is not an integer "
+                f"multiple of the network's smallest ({simulation_dt} s) is not supported "
+                "by the GeNN device. Workaround: use integer multiples of the smallest dt.")
+        t, _ = clock_time(clock.dt_, simulation_dt)
+        if name == "dt":
+            # a literal: a GeNN step can be a fraction of Brian's (see
+            # `ModelDescription.substeps`)
+            return double_literal(clock.dt_)
+        if self.template_name in ("synapses", "reset"):
+            return in_previous_step(t)
+        return t
+
+
+#: Brian's time of the step before GeNN's current one, bit for bit: Brian's
+#: clock computes ``t = timestep * dt`` (as GeNN does), which ``t - dt``
+#: misses by a rounding error now and then
+PREVIOUS_TIME = "((double)((int64_t)round(t / dt) - 1) * dt)"
+
+
+def clock_steps(clock_dt: float, simulation_dt: float) -> int | None:
+    """GeNN steps of ``simulation_dt`` per step of a clock with ``clock_dt``,
+    or ``None`` if that is not a whole number."""
+    ratio = clock_dt / simulation_dt
+    steps = int(round(ratio))
+    return steps if steps >= 1 and abs(ratio - steps) <= 1e-6 * ratio else None
+
+
+def clock_time(clock_dt: float, simulation_dt: float | None) -> tuple[str, str]:
+    """GeNN expressions of Brian's ``t`` and ``dt`` of a clock with
+    ``clock_dt`` in the current GeNN step (of ``simulation_dt``, ``None``
+    for the clock's own).
+
+    A clock that ticks every k GeNN steps (its dt an integer multiple k of
+    GeNN's) holds the time of its next tick between two ticks (Brian
+    advances a clock right after its objects ran): Brian's ``t`` is
+    ``ceil(step / k)`` ticks, times the clock's dt as Brian multiplies them.
+    """
+    k = 1 if simulation_dt is None else clock_steps(clock_dt, simulation_dt)
+    if k == 1:
+        return "t", "dt"
+    dt = double_literal(clock_dt)
+    return f"((double)(((int64_t)round(t / dt) + {k - 1}) / {k}) * {dt})", dt
 
 
 def brian_step(substeps: int, previous: bool = False) -> str:
@@ -240,8 +281,8 @@ def part_conditions(substeps: int) -> tuple[str, str]:
 def in_previous_step(code: str) -> str:
     """GeNN code of a Brian step, for running in the next GeNN step (code of
     Brian's slots after 'thresholds' other than synapses and resets, whose
-    templates the generator knows): ``t`` becomes ``(t - dt)``."""
-    return word_substitute(code, {"t": "(t - dt)"})
+    templates the generator knows): ``t`` becomes `PREVIOUS_TIME`."""
+    return word_substitute(code, {"t": PREVIOUS_TIME})
 
 
 def genn_data_type(dtype) -> str:

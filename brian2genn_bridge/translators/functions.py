@@ -21,7 +21,7 @@ from brian2.core.functions import DEFAULT_FUNCTIONS, Function
 from brian2.input.binomial import BinomialFunction
 from brian2.input.timedarray import TimedArray, _find_K
 
-__all__ = ["GENN_TARGET", "inline_template", "register_default_functions",
+__all__ = ["GENN_TARGET", "inline_template", "register_default_functions", "double_literal",
            "function_data", "function_namespace", "egp_name"]
 
 #: The class name of the GeNN code object, used as the implementation key.
@@ -71,7 +71,7 @@ def egp_name(namespace_key: str) -> str:
     return f"egp{len(namespace_key) - len(stripped)}_{stripped}"
 
 
-def _double_literal(value: float) -> str:
+def double_literal(value: float) -> str:
     """A literal that stays double in float models (GeNN's ``d`` suffix)."""
     text = repr(float(value))
     if "e" not in text and "." not in text:
@@ -88,9 +88,9 @@ def _timedarray_index(dt: float, n_values: int, owner) -> str:
     truncation gives the same index as clipping after it.
     """
     K = _find_K(owner.clock.dt_, dt)
-    epsilon = _double_literal(dt / K)
+    epsilon = double_literal(dt / K)
     return (f"(int)fmin(fmax(rint({{0}} / {epsilon}) / {K}, 0.0d), "
-            f"{_double_literal(n_values - 1)})")
+            f"{double_literal(n_values - 1)})")
 
 
 def _genn_timedarray_1d(values: np.ndarray, dt: float, name: str) -> Callable:
@@ -152,6 +152,17 @@ def _genn_implementation(function: Function):
         If the function has no GeNN implementation at all.
     """
     implementations = function.implementations
+    if function is DEFAULT_FUNCTIONS["poisson"]:
+        # an exact sampler needs a loop (inversion, or Brian's rejection
+        # method); combinations of GeNN's generators in one expression are at
+        # best approximations (a binomial has bounded support, and inverting
+        # the Poisson distribution needs the incomplete gamma function)
+        raise NotImplementedError(
+            "Function 'poisson' is not supported by the GeNN device: GeNN 5.4 has no "
+            "Poisson random number generator, and an exact sampler needs a loop, which "
+            "an expression cannot hold. Workaround: for a constant rate lambda, use "
+            "BinomialFunction(n, lambda/n) with a large n (an approximation), or draw the "
+            "numbers in Python between runs.")
     if GENN_TARGET not in implementations._implementations:
         name = getattr(function, "name", None) or getattr(function.pyfunc, "__name__", "?")
         raise NotImplementedError(

@@ -9,7 +9,7 @@ from brian2.groups.subgroup import Subgroup
 from brian2.monitors import EventMonitor, PopulationRateMonitor, StateMonitor
 
 from ..model import SpikeRecording, StateRecording, SynapticRecording
-from .expressions import AFTER_THRESHOLDS
+from .expressions import AFTER_THRESHOLDS, clock_steps
 from .neurons import unsupported
 
 __all__ = ["source_group", "source_range", "state_recording", "synaptic_recording",
@@ -89,15 +89,18 @@ def synaptic_recording(monitor: StateMonitor, group_dt: float) -> SynapticRecord
 def spike_recording(monitor: EventMonitor, n_neurons: int,
                     positions: dict[int, int]) -> SpikeRecording | None:
     """The recording of the extra variables of a `SpikeMonitor` (or of an
-    `EventMonitor`) at each spike (event), right after the threshold (the
-    event's condition); ``None`` without variables.
+    `EventMonitor`) at each spike (event): at the threshold, or in a slot
+    after it (values after the reset, e.g.), or right after the event's
+    condition; ``None`` without variables.
 
     ``positions`` are the indices of the network's objects in Brian's order.
     """
     if monitor.event == "spike":
-        if monitor.when != "thresholds":
+        if monitor.when != "thresholds" and monitor.when not in AFTER_THRESHOLDS:
+            # in the slots before the thresholds Brian records the previous
+            # step's spikes with the current time
             raise unsupported(monitor, f"recording in the '{monitor.when}' slot",
-                              "use the default slot (when='thresholds').")
+                              "use the 'thresholds' slot (default) or one after it.")
     else:
         thresholder = source_group(monitor.source).thresholder[monitor.event]
         if thresholder.when in AFTER_THRESHOLDS:
@@ -118,13 +121,14 @@ def spike_recording(monitor: EventMonitor, n_neurons: int,
     lines = [line for line in _recorded_code(monitor).splitlines()
              if not any(f"b_to_record_{v} " in line for v in ("i", "t"))]
     return SpikeRecording(monitor=monitor, monitor_name=monitor.name, variables=variables,
-                          code="\n".join(lines), n_neurons=n_neurons, event=monitor.event)
+                          code="\n".join(lines), n_neurons=n_neurons, event=monitor.event,
+                          when=monitor.when)
 
 
 def append_spikes(monitor, steps: np.ndarray, ids: np.ndarray, dt: float,
                   values: dict[str, np.ndarray]) -> None:
     """Append spikes or events (absolute neuron ``ids`` at time steps
-    ``steps``, in time order) to a `SpikeMonitor` or `EventMonitor`."""
+    ``steps`` of ``dt``, in time order) to a `SpikeMonitor` or `EventMonitor`."""
     start, stop = source_range(monitor.source)
     keep = (ids >= start) & (ids < stop)
     steps, ids = steps[keep], ids[keep] - start
@@ -137,21 +141,33 @@ def append_spikes(monitor, steps: np.ndarray, ids: np.ndarray, dt: float,
     variables = monitor.variables
     if monitor.record:
         variables["i"].get_value()[old:new] = ids
-        variables["t"].get_value()[old:new] = steps * dt
+        # the time of the source's clock (which may tick every k steps of
+        # ``dt``), as Brian computes it
+        clock_dt = float(monitor.clock.dt_)
+        variables["t"].get_value()[old:new] = steps // clock_steps(clock_dt, dt) * clock_dt
     for name, data in values.items():
         variables[name].get_value()[old:new] = data[keep]
 
 
 def append_rates(monitor: PopulationRateMonitor, first_step: int, counts: np.ndarray,
                  dt: float) -> None:
-    """Append one rate sample per step, from spike counts per step."""
+    """Append one rate sample per step of the monitor's clock, from spike
+    counts per GeNN step (of ``dt``) from ``first_step`` on.
+
+    The monitor's clock (its source's) may tick every k GeNN steps; its
+    source spikes only then.
+    """
     start, stop = source_range(monitor.source)
+    clock_dt = float(monitor.clock.dt_)
+    every = clock_steps(clock_dt, dt)
+    ticks = np.arange(-(-first_step // every), -(-(first_step + len(counts)) // every))
+    counts = counts[ticks * every - first_step]
     old = len(monitor.variables["t"].get_value())
     new = old + len(counts)
     monitor.resize(new)
     monitor.variables["N"].set_value(new)
-    monitor.variables["t"].get_value()[old:new] = (first_step + np.arange(len(counts))) * dt
-    monitor.variables["rate"].get_value()[old:new] = counts / (stop - start) / dt
+    monitor.variables["t"].get_value()[old:new] = ticks * clock_dt
+    monitor.variables["rate"].get_value()[old:new] = counts / (stop - start) / clock_dt
 
 
 def append_states(monitor: StateMonitor, first_sample: int, n_samples: int,

@@ -18,7 +18,8 @@ from brian2.input.spikegeneratorgroup import SpikeGeneratorGroup
 from brian2.synapses.synapses import Synapses
 
 from ..model import ModelDescription
-from .expressions import AFTER_THRESHOLDS
+from .effects import check_input_order
+from .expressions import AFTER_THRESHOLDS, clock_steps
 from .monitors import (source_group, source_range, spike_recording, state_recording,
                        synaptic_recording)
 from .neurons import translate_neuron_group, unsupported
@@ -50,21 +51,28 @@ def _is_operation(obj) -> bool:
 
 
 def simulation_clock(objects) -> Clock:
-    """The one clock of all groups; monitors and run_regularly operations
-    may tick at multiples of it (checked where they are translated)."""
+    """The clock of GeNN's time step: the groups' clock with the smallest dt.
+
+    The other groups' clocks must tick at integer multiples of it: a group
+    is updated every k GeNN steps, and code spells its ``t`` and ``dt`` as
+    Brian's (`expressions.clock_time`). Monitors and run_regularly
+    operations may tick at multiples of it too (checked where they are
+    translated).
+    """
     group_clocks = {obj.clock for obj in objects
                     if not isinstance(obj, (StateMonitor, EventMonitor, PopulationRateMonitor))
                     and not _is_operation(obj)}
-    if len(group_clocks) > 1:
-        dts = ", ".join(f"{c.name} (dt={c.dt})" for c in group_clocks)
+    clock = min(group_clocks or {obj.clock for obj in objects}, key=lambda c: c.dt_)
+    others = sorted((c for c in group_clocks if clock_steps(c.dt_, clock.dt_) is None),
+                    key=lambda c: c.name)
+    if others:
+        dts = ", ".join(f"{c.name} (dt={c.dt})" for c in others)
         raise NotImplementedError(
-            f"Network with several clocks for its groups ({dts}): several group clocks "
-            "are not supported by the GeNN device. Workaround: use one dt for all "
-            "groups and synapses (monitors and run_regularly operations may use "
-            "multiples of it).")
-    if group_clocks:
-        return group_clocks.pop()
-    return min((obj.clock for obj in objects), key=lambda c: c.dt_)
+            f"Network with group clocks whose dt is not an integer multiple of the "
+            f"smallest ({clock.name}, dt={clock.dt}): {dts}: such clocks are not "
+            "supported by the GeNN device. Workaround: use integer multiples of the "
+            "smallest dt.")
+    return clock
 
 
 def _step_schedule(objects, positions: dict[int, int]) -> StepSchedule:
@@ -116,6 +124,10 @@ def describe_network(objects) -> ModelDescription:
                                                                 "before_end", "end"):
                 raise unsupported(obj, f"a PoissonInput in the '{obj.when}' slot",
                                   "use the default slot (when='synapses').")
+            if clock_steps(obj.clock.dt_, dt) != 1:
+                raise unsupported(obj, f"a PoissonInput with a dt ({obj.clock.dt}) larger "
+                                  "than the network's smallest",
+                                  "give its target group the smallest dt.")
             poisson_inputs[source_group(obj.group).name].append(
                 (obj, source_range(obj.group)))
         elif isinstance(obj, StateMonitor):
@@ -158,8 +170,19 @@ def describe_network(objects) -> ModelDescription:
     synapses = [obj for obj in synapses if len(obj)]  # no synapse, no effect
     if any(has_step_code(obj) for obj in synapses):
         description.substeps = 2
+        slower = sorted({obj.clock.name for obj in objects if obj.clock.dt_ != clock.dt_
+                         and not isinstance(obj, (StateMonitor, EventMonitor,
+                                                  PopulationRateMonitor))
+                         and not _is_operation(obj)})
+        if slower:
+            raise NotImplementedError(
+                f"Network with clock-driven synapses, summed variables or synaptic "
+                f"run_regularly operations and groups on slower clocks ({slower}) is not "
+                "supported by the GeNN device. Workaround: use one dt for all groups.")
     schedule = _step_schedule(objects, positions)
     inputs = defaultdict(list)
+    event_inputs = defaultdict(list)
+    spiker_statements = defaultdict(list)
     references = defaultdict(set)
     summed = defaultdict(list)
     for obj in synapses:
@@ -167,10 +190,19 @@ def describe_network(objects) -> ModelDescription:
             summed[group_name] += items
         for population in translate_synapses(obj, description.genn_dt, schedule):
             description.synapses.append(population)
-            if population.post_target and population.post_target.startswith("Isyn_"):
+            if population.event_code:
+                event_inputs[population.target].append((population.post_target,
+                                                        population.event_code))
+            elif population.post_target and population.post_target.startswith("Isyn_"):
                 target_var = population.post_target[len("Isyn_"):]
                 if (target_var, population.post_target) not in inputs[population.target]:
                     inputs[population.target].append((target_var, population.post_target))
+            if population.pre_target and population.pre_target.startswith("Ipre_"):
+                target_var = population.pre_target[len("Ipre_"):]
+                if (target_var, population.pre_target) not in inputs[population.source]:
+                    inputs[population.source].append((target_var, population.pre_target))
+            for statements in population.spiker_statements:
+                spiker_statements[statements.group].append(statements)
             for role, name, _ in population.neuron_references.values():
                 references[population.source if role == "pre" else population.target].add(name)
             for name in (population.pre_target, population.post_target):
@@ -180,20 +212,29 @@ def describe_network(objects) -> ModelDescription:
                         population.target
                     references[group].add(name[len("Isum_"):])
     description.connectivity_key = tuple((s.name, len(s.pre_indices)) for s in description.synapses)
-    first_step = int(clock.variables["timestep"].get_value()[0])
     for group in generators:
         description.neurons.append(translate_spike_generator(
-            group, first_step, record_spikes=group.name in spike_sources,
+            group, dt, record_spikes=group.name in spike_sources,
             substeps=description.substeps))
     for group in groups:
+        check_input_order(group, inputs[group.name], event_inputs[group.name],
+                          spiker_statements.get(group.name, []))
         description.neurons.append(translate_neuron_group(
             group, extra_names=references[group.name], positions=positions,
             state_recordings=state_recordings.pop(group.name, []),
             spike_recordings=spike_recordings.pop(group.name, []),
             inputs=inputs[group.name], poisson_inputs=poisson_inputs.pop(group.name, []),
-            summed=summed.pop(group.name, []), record_spikes=group.name in spike_sources,
-            recorded_events=recorded_events.pop(group.name, set()),
+            summed=summed.pop(group.name, []), event_inputs=event_inputs[group.name],
+            spiker_statements=spiker_statements.pop(group.name, []),
+            record_spikes=group.name in spike_sources,
+            recorded_events=recorded_events.pop(group.name, set()), simulation_dt=dt,
             substeps=description.substeps))
+    for statements in (s for group_statements in spiker_statements.values()
+                       for s in group_statements):
+        raise NotImplementedError(
+            f"Synapses pathway '{statements.pathway}': statements that change variables of "
+            f"'{statements.group}' (not a NeuronGroup) are not supported by the GeNN "
+            "device. Workaround: change variables of NeuronGroups only.")
     known = {p.name for p in description.neurons}
     for population in description.synapses:
         for name in (population.source, population.target):

@@ -7,11 +7,12 @@ import re
 import numpy as np
 from brian2.core.variables import ArrayVariable
 
-from ..model import EventCheck, GeNNVariable, NeuronPopulation
-from .expressions import (AFTER_THRESHOLDS, brian_step, genn_data_type, genn_identifier,
-                          in_previous_step, part_conditions)
+from ..model import EventCheck, GeNNVariable, NeuronPopulation, SpikeRecording
+from .expressions import (AFTER_THRESHOLDS, brian_step, clock_steps, clock_time,
+                          genn_data_type, genn_identifier, in_previous_step, part_conditions)
 from .functions import function_data
-from .operations import RegularOperation, regular_operations, schedule_operations
+from .operations import (RegularOperation, regular_operations, schedule_operations,
+                         written_shared_variables)
 from .templates import render
 
 __all__ = ["translate_neuron_group", "neuron_variables", "unsupported"]
@@ -108,8 +109,9 @@ def _code_objects(group, operations, state_recordings, spike_recordings) -> list
 
 def translate_neuron_group(group, extra_names: set[str], positions: dict[int, int],
                            state_recordings=(), spike_recordings=(),
-                           inputs=(), poisson_inputs=(), summed=(),
-                           record_spikes: bool = False, recorded_events=(),
+                           inputs=(), poisson_inputs=(), summed=(), event_inputs=(),
+                           spiker_statements=(), record_spikes: bool = False,
+                           recorded_events=(), simulation_dt: float | None = None,
                            substeps: int = 1) -> NeuronPopulation:
     """Build the GeNN population of ``group``.
 
@@ -128,6 +130,11 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     inputs
         ``(target variable, additional input variable)`` pairs: synaptic
         input that Brian added in the previous step's 'synapses' slot.
+    event_inputs
+        ``(additional input variable, code)`` pairs: statements of synaptic
+        pathways to run once per event counted in the input variable.
+    spiker_statements
+        `SpikerStatements` of synaptic pathways for this group's spikes.
     poisson_inputs
         ``(PoissonInput, (start, stop))`` of the inputs that target ``group``
         or its neurons ``[start, stop)``.
@@ -138,6 +145,10 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         Whether a monitor needs GeNN's spike recording.
     recorded_events
         The custom events that EventMonitors record.
+    simulation_dt
+        Brian's dt of the simulation clock (default: the group's dt). A group
+        whose dt is k of them updates (and spikes) every k-th step; synaptic
+        input reaches it in every step, as in Brian.
     substeps
         GeNN steps per Brian step (`ModelDescription.substeps`).
     """
@@ -158,27 +169,43 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     operations = regular_operations(group, unsupported)
     events, event_items = _event_items(group, set(recorded_events),
                                        [rec for rec in spike_recordings if rec.event != "spike"])
-    blocks = schedule_operations(group, operations, positions, list(state_recordings),
-                                 unsupported=unsupported, substeps=substeps,
-                                 summed=list(summed), event_items=event_items)
+    # SpikeMonitors in slots after the thresholds record in the next GeNN step
+    later_spike_recordings = [rec for rec in spike_recordings if rec.lag]
+    simulation_dt = simulation_dt or float(group.clock.dt_)
+    every = clock_steps(group.clock.dt_, simulation_dt)
+    blocks = schedule_operations(group, operations, positions,
+                                 list(state_recordings) + later_spike_recordings,
+                                 unsupported=unsupported, simulation_dt=simulation_dt,
+                                 substeps=substeps, summed=list(summed),
+                                 event_items=event_items)
+    remember_spikes = bool(reset or later_spike_recordings
+                           or any(s.side == "post" for s in spiker_statements))
     first_part, second_part = part_conditions(substeps)
     sim_code = render(
-        "neuron_sim", inputs=list(inputs), events=events,
-        spike_recordings=[rec for rec in spike_recordings if rec.event == "spike"],
+        "neuron_sim", inputs=list(inputs), events=events, remember_spikes=remember_spikes,
+        event_inputs=list(event_inputs), spiker_statements=list(spiker_statements),
+        spike_recordings=[rec for rec in spike_recordings
+                          if rec.event == "spike" and not rec.lag],
         poisson_inputs=[(p.name, in_previous_step(_code(p)), start, stop)
                         for p, (start, stop) in poisson_inputs],
         blocks=blocks, first_part=first_part, second_part=second_part,
         step=brian_step(substeps),
         recording=lambda rec: _render_recording(rec, substeps),
+        tick=f"(int64_t)round(t / dt) % {every} == 0" if every > 1 else "",
+        spike_time=clock_time(group.clock.dt_, simulation_dt)[0],
         state_update=_code(getattr(group, "state_updater", None)),
         threshold=threshold, refractory=refractory, reset=reset)
 
     used = set(re.findall(r"\b\w+\b", sim_code)) | set(extra_names)
     variables = [GeNNVariable(name, _ctype(var), var, read_only=var.read_only)
                  for name, var in neuron_variables(group).items() if name in used]
-    if reset:
+    for statements in spiker_statements:
+        variables.append(GeNNVariable(statements.count_var, "int32_t", statements.counts,
+                                      read_only=True))
+    if remember_spikes:
         # the reset of Brian's step m runs in GeNN's step m + 1, after the
-        # synaptic input that Brian applies before resetting
+        # synaptic input that Brian applies before resetting (and so do the
+        # SpikeMonitors of its later slots)
         variables.append(GeNNVariable("bspiked", "bool", np.zeros(len(group), dtype=bool)))
     for event in _custom_events(group):
         # a custom event, until the next step completes Brian's step (or
@@ -189,12 +216,18 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
               if isinstance(var, ArrayVariable) and var.scalar and not name.startswith("_")
               and getattr(var.owner, "name", None) == group.name
               and genn_identifier(name) in used}
+    # shared variables that operations write: GeNN parameters are read-only
+    for name in sorted(map(genn_identifier, written_shared_variables(group, operations))):
+        if name in shared:
+            var = shared.pop(name)
+            variables.append(GeNNVariable(name, _ctype(var), var, shared=True))
     population = NeuronPopulation(
         name=group.name, group=group, size=len(group), variables=variables,
         sim_code=sim_code, threshold_code="bspike" if threshold else "", shared=shared,
         additional_inputs=[(input_var, "scalar") for _, input_var in inputs]
         + [(name, "scalar") for name in dict.fromkeys(
-            name for item in summed for name in re.findall(r"\bIsum_\w+", item.code))],
+            name for item in summed for name in re.findall(r"\bIsum_\w+", item.code))]
+        + [(input_var, "scalar") for input_var, _ in event_inputs],
         state_recordings=list(state_recordings), spike_recordings=list(spike_recordings),
         record_spikes=record_spikes,
         recorded_events=[event for event in _custom_events(group) if event in recorded_events])
@@ -223,8 +256,12 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
 
 
 def _render_recording(recording, substeps: int) -> str:
-    """Code that stores a StateMonitor's sample; an 'end' sample is taken in
-    the part of GeNN's steps that completes Brian's step."""
+    """Code that stores a StateMonitor's sample, or a SpikeMonitor's values
+    after the thresholds; an 'end' sample (and every spike recording in a
+    block) is taken in the part of GeNN's steps that completes Brian's step."""
+    if isinstance(recording, SpikeRecording):
+        return render("spike_recording", rec=recording, code=in_previous_step(recording.code),
+                      step=brian_step(substeps, previous=True))
     if recording.lag:
         return render("recording", rec=recording, step=brian_step(substeps, previous=True),
                       code=in_previous_step(recording.code))

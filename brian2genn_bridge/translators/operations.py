@@ -3,9 +3,9 @@ hidden one for ``(constant over dt)`` subexpressions) into blocks of its GeNN
 neuron sim code.
 
 An operation runs in the sim code when the time step is a multiple of its dt
-in steps of the group's dt, which is when Brian's clock of the operation
-ticks (from t = 0); like in Brian, its code reads the group's ``t`` and
-``dt``. Its place in the sim code follows Brian's order of the network's
+in GeNN steps (of the network's smallest dt), which is when Brian's clock of
+the operation ticks (from t = 0); like in Brian, its code reads the group's
+``t`` and ``dt``. Its place in the sim code follows Brian's order of the network's
 objects (``when``, ``order``, name) relative to the group's state updater,
 threshold and monitors.
 """
@@ -19,23 +19,27 @@ from brian2.groups.group import CodeRunner
 from brian2.groups.subgroup import Subgroup
 from brian2.synapses.synapses import Synapses
 
-from ..model import StateRecording
-from .expressions import brian_step, in_previous_step
+from ..model import SpikeRecording, StateRecording
+from .expressions import brian_step, clock_steps, in_previous_step
 
 __all__ = ["RegularOperation", "OperationBlocks", "regular_operations",
-           "schedule_operations", "operation_item"]
+           "schedule_operations", "operation_item", "written_shared_variables"]
 
 #: Brian's slots whose code runs in the GeNN step after its Brian step
 #: (``expressions.AFTER_THRESHOLDS``), by the block they go to
 _SECOND_PART_BLOCKS = {"before_synapses": "before_synapses", "synapses": "before_resets",
                        "after_synapses": "before_resets", "before_resets": "before_resets",
-                       # 'after_resets' for items after the spike reset
+                       # before or after the reset, by Brian's order (`_second_part_block`)
                        "resets": "before_resets",
                        "after_resets": "after_resets", "before_end": "after_resets",
                        "end": "after_resets"}
 
 #: ``name = ...``, ``name += ...`` (not ``==``): the variables a statement writes
 _WRITTEN = re.compile(r"^\s*(\w+)\s*(?:\+|-|\*|/|//|%|\*\*)?=(?!=)", re.MULTILINE)
+
+#: the line of the ``stateupdate`` template between Brian's scalar statements
+#: (shared variables, loop invariants) and its per-neuron statements
+_PER_NEURON_MARKER = "// per-neuron statements"
 
 
 @dataclass
@@ -56,8 +60,9 @@ class RegularOperation:
 
 @dataclass
 class OperationBlocks:
-    """Operations and StateMonitor recordings of a group, by their block in the
-    neuron sim template (``genn_neuron_sim.cpp``), each in Brian's order."""
+    """Operations and recordings of a group (StateMonitors, and SpikeMonitors
+    in slots after the thresholds), by their block in the neuron sim template
+    (``genn_neuron_sim.cpp``), each in Brian's order."""
 
     #: completing Brian's step m - 1: before the synaptic input
     before_synapses: list = field(default_factory=list)
@@ -105,11 +110,11 @@ def regular_operations(group, unsupported) -> list[CodeRunner]:
 
 
 def schedule_operations(group, operations, positions: dict[int, int],
-                        state_recordings: list[StateRecording],
-                        unsupported, substeps: int = 1, summed=(),
+                        recordings: list[StateRecording | SpikeRecording],
+                        unsupported, simulation_dt: float, substeps: int = 1, summed=(),
                         event_items=()) -> OperationBlocks:
-    """Place ``operations``, ``state_recordings``, ``summed`` and
-    ``event_items`` of ``group`` in the blocks of its sim code.
+    """Place ``operations``, ``recordings``, ``summed`` and ``event_items``
+    of ``group`` in the blocks of its sim code.
 
     Parameters
     ----------
@@ -119,10 +124,13 @@ def schedule_operations(group, operations, positions: dict[int, int],
         Its operations (`regular_operations`), after `Network.before_run`.
     positions
         ``id(obj) -> index`` of the network's objects in Brian's order.
-    state_recordings
-        The recordings of monitors on the group.
+    recordings
+        The recordings of StateMonitors on the group, and those of
+        SpikeMonitors in a slot after the thresholds.
     unsupported
         Builds the `NotImplementedError` for a feature.
+    simulation_dt
+        Brian's dt of the simulation clock.
     substeps
         GeNN steps per Brian step (`ModelDescription.substeps`).
     summed
@@ -143,9 +151,7 @@ def schedule_operations(group, operations, positions: dict[int, int],
         """The block of the Brian object ``obj`` (its slot and position)."""
         position = positions[id(obj)]
         if obj.when in _SECOND_PART_BLOCKS:
-            if obj.when == "resets" and position > reset_at:
-                return "after_resets"
-            return _SECOND_PART_BLOCKS[obj.when]
+            return _second_part_block(obj.when, position, reset_at)
         if position < update_at:
             return "before_update"
         if position < threshold_at:
@@ -154,15 +160,19 @@ def schedule_operations(group, operations, positions: dict[int, int],
 
     placed = []
     for runner in operations:
-        operation = operation_item(group, runner, unsupported, substeps,
+        operation = operation_item(group, runner, unsupported, simulation_dt, substeps,
                                    completes_previous_step=runner.when in _SECOND_PART_BLOCKS)
         if operation is not None:
             placed.append((block_of(runner), positions[id(runner)], operation))
     for obj, item in event_items:
         placed.append((block_of(obj), positions[id(obj)], item))
-    for rec in state_recordings:
-        block = "after_resets" if rec.when == "end" else "before_update"
-        placed.append((block, positions[id(rec.monitor)], rec))
+    for rec in recordings:
+        position = positions[id(rec.monitor)]
+        if isinstance(rec, SpikeRecording):
+            block = _second_part_block(rec.when, position, reset_at)
+        else:
+            block = "after_resets" if rec.when == "end" else "before_update"
+        placed.append((block, position, rec))
     for item in summed:
         # after the update, Brian's sum is computed in the synapse code that
         # completes the step, and set before the rest of it
@@ -175,7 +185,27 @@ def schedule_operations(group, operations, positions: dict[int, int],
     return blocks
 
 
-def operation_item(group, runner, unsupported, substeps: int,
+def written_shared_variables(group, operations) -> set[str]:
+    """Names of the shared variables of ``group`` that ``operations`` write.
+
+    GeNN device code cannot write parameters, so each of them becomes a
+    per-neuron GeNN variable: every neuron runs the operation's scalar
+    statements on its own copy, which keeps the copies equal.
+    """
+    return {name for runner in operations
+            for name in _WRITTEN.findall(runner.abstract_code)
+            if name in group.variables and group.variables[name].scalar}
+
+
+def _second_part_block(when: str, position: int, reset_at: int) -> str:
+    """The block of an item in Brian's slot ``when`` after 'thresholds', at
+    ``position`` in Brian's order (the reset is at ``reset_at``)."""
+    if when == "resets" and position > reset_at:
+        return "after_resets"
+    return _SECOND_PART_BLOCKS[when]
+
+
+def operation_item(group, runner, unsupported, simulation_dt: float, substeps: int,
                    completes_previous_step: bool) -> RegularOperation | None:
     """The `RegularOperation` of ``runner``, or ``None`` if it has no code.
 
@@ -184,24 +214,31 @@ def operation_item(group, runner, unsupported, substeps: int,
     """
     if runner.codeobj is None:
         return None
-    shared = sorted(name for name in set(_WRITTEN.findall(runner.abstract_code))
-                    if name in group.variables and group.variables[name].scalar)
-    if shared:
-        raise unsupported(group, f"writing shared variables {shared} in the run_regularly "
-                          f"operation '{runner.name}'",
-                          "make the variables per-neuron, or set them from Python between runs.")
-    group_dt = group.clock.dt_
-    ratio = runner.clock.dt_ / group_dt
-    every = int(round(ratio))
-    if every < 1 or abs(ratio - every) > 1e-6 * ratio:
+    shared_code, _, code = str(runner.codeobj.code).strip().rpartition(_PER_NEURON_MARKER)
+    shared = sorted(written_shared_variables(group, [runner]))
+    if shared and "gennrand" in shared_code:
+        # each neuron's copy would get a number of its own
+        raise unsupported(group, f"random numbers in the shared variables {shared} that "
+                          f"the run_regularly operation '{runner.name}' writes",
+                          "draw the number into a per-neuron variable, or set the shared "
+                          "variables from Python between runs.")
+    every = clock_steps(runner.clock.dt_, simulation_dt)
+    if every is None:
         raise unsupported(group, f"the run_regularly operation '{runner.name}' with dt="
-                          f"{runner.clock.dt}, not a multiple of the group's dt",
+                          f"{runner.clock.dt}, not a multiple of the network's smallest dt",
                           "use a dt that is an integer multiple of the group's dt.")
     step = brian_step(substeps, previous=completes_previous_step)
     conditions = [f"{step} % {every} == 0"] if every > 1 else []
     if isinstance(runner.group, Subgroup):
-        # the code of a subgroup's operation indexes the group's arrays by id
-        conditions.append(f"id >= {runner.group.start} && id < {runner.group.stop}")
-    code = str(runner.codeobj.code).strip()
+        # the code of a subgroup's operation indexes the group's arrays by
+        # id; its scalar statements run in every neuron, which all hold a
+        # copy of the shared variables they may write
+        code = (f"if (id >= {runner.group.start} && id < {runner.group.stop}) {{\n"
+                f"{_indented(code)}\n}}")
+    code = f"{shared_code.strip()}\n{code.strip()}".strip()
     return RegularOperation(name=runner.name, when=runner.when, conditions=conditions,
                             code=in_previous_step(code) if completes_previous_step else code)
+
+
+def _indented(code: str) -> str:
+    return "\n".join("    " + line if line.strip() else line for line in code.strip().splitlines())

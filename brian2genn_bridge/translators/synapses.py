@@ -16,8 +16,10 @@ from pygenn import (create_postsynaptic_model, create_sparse_connect_init_snippe
                     init_sparse_connectivity, init_weight_update, types)
 from pygenn import ParallelismHint, SynapseMatrixType, VarAccess
 
-from ..model import GeNNVariable, SynapsePopulation
-from .expressions import genn_identifier, in_previous_step
+from ..model import GeNNVariable, SpikerStatements, SynapsePopulation
+from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, neuron_code,
+                      pathway_effects, post_targets, pre_targets, render)
+from .expressions import clock_steps, genn_identifier, in_previous_step
 from .functions import function_data
 from .monitors import source_group, source_range
 from .neurons import _ctype, unsupported
@@ -28,9 +30,6 @@ __all__ = ["translate_synapses", "add_synapse_population", "load_connectivity",
            "event_reference"]
 
 logger = get_logger(__name__)
-
-#: ``x_post += expr;`` (optionally ``-=``) in translated on_pre code
-_POST_UPDATE = re.compile(r"^(\s*)(\w+)_post\s*([+-])=\s*(.+);\s*$")
 
 #: GeNN's matrix type of each connectivity; procedural groups keep their
 #: per-synapse values in a kernel with one entry per synapse (see `_ROWS`)
@@ -82,83 +81,6 @@ def _synaptic_variables(synapses) -> dict[str, ArrayVariable]:
             and var.size == n}
 
 
-#: a pathway's GeNN code as lines, each with the postsynaptic variable that
-#: its ``addToPost`` changes (``None`` for every other line)
-Lines = list[tuple[str, "str | None"]]
-
-
-def _post_updates(synapses, code: str) -> Lines:
-    """Rewrite each ``x_post += expr`` as GeNN's ``addToPost(expr)``, tagged
-    with ``x``."""
-    lines = []
-    for line in code.splitlines():
-        match = _POST_UPDATE.match(line)
-        if match:
-            indent, name, sign, expr = match.groups()
-            expr = expr if sign == "+" else f"-({expr})"
-            lines.append((f"{indent}addToPost({expr});", name))
-        else:
-            lines.append((line, None))
-    leftover = re.findall(r"\b(\w+)_post\s*(?:[-+*/]?=)(?!=)", _render(lines))
-    if leftover:
-        raise unsupported(synapses, f"writing the postsynaptic variable "
-                          f"'{leftover[0]}' other than by '+=' or '-='",
-                          "write the effect as 'x_post += expression'.")
-    return lines
-
-
-def _render(lines: Lines, target: str | None = None) -> str:
-    """The code with the ``addToPost`` lines of ``target`` only (of every
-    target for ``None``).
-
-    Other targets' lines become empty blocks, not nothing: Brian writes
-    conditional statements as ``if(cond)`` on the line before (and ``else``
-    branches), which must keep a statement to govern.
-    """
-    return "\n".join(line if changes is None or target is None or changes == target
-                     else line[:len(line) - len(line.lstrip())] + "{}"
-                     for line, changes in lines)
-
-
-def _targets(lines: Lines) -> list[str]:
-    """The postsynaptic variables the lines change, in order of appearance."""
-    return list(dict.fromkeys(changes for _, changes in lines if changes))
-
-
-def _pathway_lines(synapses, pathway) -> Lines:
-    """The GeNN code of ``pathway``, checked for effects GeNN cannot have."""
-    code = _code(pathway)
-    if pathway.prepost == "pre":
-        lines = _post_updates(synapses, code)
-    elif re.search(r"\b\w+_post\s*[-+*/]?=(?!=)", code):
-        raise unsupported(synapses, "on_post statements that change postsynaptic "
-                          "variables", "change them from on_pre, or in the neuron model.")
-    else:
-        lines = [(line, None) for line in code.splitlines()]
-    if re.search(r"\b\w+_pre\s*[-+*/]?=(?!=)", code):
-        raise unsupported(synapses, "statements that change presynaptic variables",
-                          "keep presynaptic state in the presynaptic NeuronGroup.")
-    return lines
-
-
-def _check_post_reads(synapses, lines: dict[str, Lines]) -> None:
-    """Reject reading a postsynaptic variable that a pathway changes.
-
-    Brian's later statements, synapses and pathways see the changed value;
-    GeNN's synaptic code sees the one from before the step's synaptic input,
-    which the neuron adds only after all synapses ran.
-    """
-    targets = {target for pathway_lines in lines.values() for target in _targets(pathway_lines)}
-    for pathway_lines in lines.values():
-        code = _render(pathway_lines)
-        read = sorted(t for t in targets if re.search(rf"\b{t}_post\b", code))
-        if read:
-            raise unsupported(synapses, f"reading the postsynaptic variable '{read[0]}' "
-                              "in a Synapses object whose on_pre statements change it",
-                              "read it in a second Synapses object, or store the value "
-                              "needed in a synaptic variable.")
-
-
 def _written(code: str, names) -> set[str]:
     """The ``names`` that ``code`` assigns to."""
     return {name for name in names if re.search(rf"\b{name}\s*[-+*/]?=(?!=)", code)}
@@ -175,7 +97,7 @@ def _families(synapses, lines: dict[str, Lines], names) -> list[list]:
     pathways = list(synapses._pathways)
     if all(sum(p.prepost == side for p in pathways) <= 1 for side in ("pre", "post")):
         return [pathways]
-    code = {p.name: _render(lines[p.name]) for p in pathways}
+    code = {p.name: render(lines[p.name]) for p in pathways}
     written = {p.name: _written(code[p.name], names) for p in pathways}
     used = {p.name: set(re.findall(r"\b\w+\b", code[p.name])) & set(names) for p in pathways}
 
@@ -199,8 +121,14 @@ def _families(synapses, lines: dict[str, Lines], names) -> list[list]:
 
 
 def _delay_steps(synapses, pathway, dt: float) -> np.ndarray:
+    """The delays of ``pathway`` in GeNN steps of ``dt``.
+
+    A pathway runs on the clock of its source group, which may tick every k
+    GeNN steps: Brian rounds delays to steps of that clock.
+    """
     delays = np.asarray(pathway.variables["delay"].get_value(), dtype=float)
-    return np.round(delays / dt).astype(np.int64)
+    source_dt = float(pathway.source.clock.dt_)
+    return np.round(delays / source_dt).astype(np.int64) * clock_steps(source_dt, dt)
 
 
 @dataclass
@@ -220,7 +148,7 @@ def _needs(synapses, lines: dict[str, Lines], step: "_StepCode", dt: float) -> N
     """What the pathways' GeNN code (``lines``) and the per-step code
     (``step``) need from the matrix type."""
     names = _synaptic_variables(synapses)
-    code = "\n".join([*(_render(pathway_lines) for pathway_lines in lines.values()),
+    code = "\n".join([*(render(pathway_lines) for pathway_lines in lines.values()),
                       step.render(step.summed)])
     used = [name for name in names if re.search(rf"\b{name}\b", code)]
     written = sorted(names[name].name for name in _written(code, used))
@@ -472,7 +400,7 @@ class _StepCode:
 
 def _step_code(synapses, schedule: StepSchedule | None) -> _StepCode:
     """Place the per-step operations of ``synapses`` (see `StepSchedule`)."""
-    from .operations import operation_item
+    from .operations import operation_item, written_shared_variables
 
     code = _StepCode([], [], [])
     runners = _step_runners(synapses)
@@ -494,8 +422,12 @@ def _step_code(synapses, schedule: StepSchedule | None) -> _StepCode:
                 block = in_previous_step(block)
             code.summed.append((side, name, block, late))
             continue
-        item = operation_item(synapses, runner, unsupported, substeps=2,
-                              completes_previous_step=late)
+        shared = written_shared_variables(synapses, [runner])
+        if shared:
+            raise unsupported(synapses, f"writing shared variables {sorted(shared)} in "
+                              f"'{runner.name}'", "make them per-synapse variables.")
+        item = operation_item(synapses, runner, unsupported, float(synapses.clock.dt_),
+                              substeps=2, completes_previous_step=late)
         block = item.code if not item.conditions else \
             f"if ({' && '.join(item.conditions)}) {{\n{item.code}\n}}"
         (code.late if late else code.early).append(
@@ -561,8 +493,9 @@ def translate_synapses(synapses, dt: float,
     """
     _check_supported(synapses)
     step = _step_code(synapses, schedule)
-    lines = {p.name: _pathway_lines(synapses, p) for p in synapses._pathways}
-    _check_post_reads(synapses, lines)
+    effects = {p.name: pathway_effects(synapses, p, _code(p)) for p in synapses._pathways}
+    check_neuron_reads(synapses, effects)
+    lines = {name: e.lines for name, e in effects.items()}
     source, target = source_group(synapses.source), source_group(synapses.target)
     pre = np.asarray(synapses.variables["_synaptic_pre"].get_value(), dtype=np.int64)
     post = np.asarray(synapses.variables["_synaptic_post"].get_value(), dtype=np.int64)
@@ -579,21 +512,26 @@ def translate_synapses(synapses, dt: float,
                           "one side", "use one Synapses object per pathway.")
     for number, family in enumerate(families):
         name = synapses.name if number == 0 else f"{synapses.name}_{family[0].objname}"
-        populations += _family_populations(layout, name, family, lines, dt, step)
+        populations += _family_populations(layout, name, family, effects, dt, step)
     for population in populations[1:]:
         population.primary = False
+    populations[0].spiker_statements = _spiker_statements(layout, effects, dt)
     _mark_mirrors(populations)
     return populations
 
 
-def _family_populations(layout: _Layout, name: str, family: list, lines: dict[str, Lines],
-                        dt: float, step: _StepCode) -> list[SynapsePopulation]:
+def _family_populations(layout: _Layout, name: str, family: list,
+                        effects: dict[str, PathwayEffects], dt: float,
+                        step: _StepCode) -> list[SynapsePopulation]:
     """The GeNN groups of one family of pathways: one per postsynaptic
-    variable that its on_pre statements change, and further ones for
-    summed variables that find no free ``addToPost``/``addToPre`` channel.
+    input that its on_pre statements add to (a variable, or the count of
+    events for statements the target runs at each event), and further ones
+    for summed variables that find no free ``addToPost``/``addToPre``
+    channel.
 
     The first group runs all statements; each further one runs them with
-    only its own target's ``addToPost`` (and summed variable). Where the
+    only its own target's ``addToPost`` (and no ``addToPre``) and summed
+    variable. Where the
     statements change synaptic variables, every group does so on its own
     copies: the same deterministic code on the same spikes keeps the copies
     equal.
@@ -601,11 +539,18 @@ def _family_populations(layout: _Layout, name: str, family: list, lines: dict[st
     synapses = layout.synapses
     pre_pathway = next((p for p in family if p.prepost == "pre"), None)
     post_pathway = next((p for p in family if p.prepost == "post"), None)
-    pre_lines = lines[pre_pathway.name] if pre_pathway else []
-    post_code = _render(lines[post_pathway.name]) if post_pathway else ""
-    targets = _targets(pre_lines)
-    all_code = "\n".join([_render(pre_lines), post_code, step.render()])
-    channels = _summed_channels(len(targets or [None]), bool(targets), step.summed)
+    pre_lines = effects[pre_pathway.name].lines if pre_pathway else []
+    post_lines = effects[post_pathway.name].lines if post_pathway else []
+    post_code = render(post_lines)
+    targets = post_targets(pre_lines)
+    pre_inputs = pre_targets(pre_lines + post_lines)
+    if len(pre_inputs) > 1:
+        raise unsupported(synapses, f"statements that add to several presynaptic "
+                          f"variables ({pre_inputs})",
+                          "use one Synapses object per presynaptic variable.")
+    all_code = "\n".join([render(pre_lines), post_code, step.render(step.summed)])
+    channels = _summed_channels(len(targets or [None]), bool(targets), bool(pre_inputs),
+                                step.summed)
     if max(len(targets), len(channels)) > 1 and "gennrand" in all_code:
         # separate groups would draw separate numbers (and copies diverge)
         raise unsupported(synapses, "random numbers in the code of a Synapses object with "
@@ -617,23 +562,28 @@ def _family_populations(layout: _Layout, name: str, family: list, lines: dict[st
     populations = []
     for number in range(max(len(targets or [None]), len(channels))):
         target_var = targets[number] if number < len(targets) else None
-        pre_code = _render(pre_lines, target_var or "")
+        pre_code = render(pre_lines, target_var or "", pre_inputs=number == 0)
         if delay_steps is not None and target_var is not None:
             pre_code = re.sub(r"addToPost\((.*)\);", r"addToPostDelay(\1, delay_steps);",
                               pre_code)
         summed = channels.get(number, {})
-        populations.append(_population(
+        population = _population(
             layout, name if number == 0 else f"{name}_to_{target_var or _summed_name(summed)}",
             pre_code=pre_code if number == 0 or target_var or writes else "",
-            post_code=post_code if number == 0 or writes else "",
+            post_code=render(post_lines, pre_inputs=number == 0) if number == 0 or writes else "",
             dynamics_code=step.render(list(summed.values())),
             post_target=(f"Isyn_{target_var}" if target_var else
                          f"Isum_{summed['post'][1]}" if "post" in summed else None),
-            pre_target=f"Isum_{summed['pre'][1]}" if "pre" in summed else None,
+            pre_target=(f"Ipre_{pre_inputs[0]}" if number == 0 and pre_inputs else
+                        f"Isum_{summed['pre'][1]}" if "pre" in summed else None),
             axonal_delay=axonal_delay, back_prop_delay=back_prop_delay,
             delay_steps=delay_steps if target_var else None,
             pathways=tuple(p.objname for p in family),
-            pre_event=_custom_event(pre_pathway), post_event=_custom_event(post_pathway)))
+            pre_event=_custom_event(pre_pathway), post_event=_custom_event(post_pathway))
+        if pre_pathway is not None and target_var == events_target(pre_pathway):
+            population.event_code = neuron_code(
+                synapses, effects[pre_pathway.name].event_statements, "post")
+        populations.append(population)
     return populations
 
 
@@ -649,12 +599,16 @@ def _summed_name(summed: dict) -> str:
     return "sum_" + "_".join(entry[1] for entry in summed.values())
 
 
-def _summed_channels(n_groups: int, post_used: bool, summed: list[tuple]) -> dict[int, dict]:
+def _summed_channels(n_groups: int, post_used: bool, pre_used: bool,
+                     summed: list[tuple]) -> dict[int, dict]:
     """Which GeNN group (by number) takes each summed variable: a group has
     one ``addToPre`` and one ``addToPost`` channel; on_pre statements use
     the ``addToPost`` channel of every group that changes a postsynaptic
-    variable. Returns ``number -> {side: entry of _StepCode.summed}``."""
-    free = {"pre": list(range(n_groups)), "post": [] if post_used else [0]}
+    variable (``post_used``), and statements that add to a presynaptic
+    variable the ``addToPre`` channel of the first (``pre_used``). Returns
+    ``number -> {side: entry of _StepCode.summed}``."""
+    free = {"pre": list(range(1 if pre_used else 0, n_groups)),
+            "post": [] if post_used else [0]}
     channels: dict[int, dict] = {}
     for entry in summed:
         side = entry[0]
@@ -668,6 +622,30 @@ def _summed_channels(n_groups: int, post_used: bool, summed: list[tuple]) -> dic
     return channels
 
 
+def _spiker_statements(layout: _Layout, effects: dict[str, PathwayEffects],
+                       dt: float) -> list[SpikerStatements]:
+    """The statements that spiking neurons run once per synapse of the
+    `Synapses` (see `effects`): only without delay, in the spike's step."""
+    synapses = layout.synapses
+    result = []
+    for e in effects.values():
+        if not e.spiker_statements:
+            continue
+        side = e.pathway.prepost
+        if np.any(_delay_steps(synapses, e.pathway, dt)):
+            raise unsupported(synapses, f"delays of a pathway whose statements change "
+                              f"the spiking neuron's variables ({sorted(e.spiker_writes)})",
+                              "use no delay, or change them in the neuron model.")
+        group, indices = ((layout.source, layout.pre) if side == "pre"
+                          else (layout.target, layout.post))
+        result.append(SpikerStatements(
+            pathway=e.pathway.name, side=side, group=group.name,
+            code=neuron_code(synapses, e.spiker_statements, side),
+            count_var=f"bsynapses_{e.pathway.name}",
+            counts=np.bincount(indices, minlength=len(group)).astype(np.int32)))
+    return result
+
+
 def _axonal_delay(layout: _Layout, pathway, lines: Lines,
                   dt: float) -> tuple[int, np.ndarray | None]:
     """The on_pre pathway's homogeneous delay in steps, or 0 and the steps of
@@ -677,9 +655,10 @@ def _axonal_delay(layout: _Layout, pathway, lines: Lines,
     steps = _delay_steps(layout.synapses, pathway, dt)
     if len(steps) == 0 or np.all(steps == steps[0]):
         return (int(steps[0]) if len(steps) else 0), None
-    if _written(_render(lines), _synaptic_variables(layout.synapses)) or not _targets(lines):
+    if (_written(render(lines), _synaptic_variables(layout.synapses)) or not post_targets(lines)
+            or pre_targets(lines)):
         raise unsupported(layout.synapses, "heterogeneous delays with on_pre statements "
-                          "that change synaptic variables",
+                          "that change synaptic or presynaptic variables",
                           "use one Synapses object per delay value.")
     return 0, steps.astype(np.uint32)
 
@@ -717,8 +696,9 @@ def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
     references = {}
     for role, group in (("pre", layout.source), ("post", layout.target)):
         for ref in sorted(used):
-            if ref.endswith(f"_{role}") and ref[:-len(role) - 1] in group.variables:
-                var = group.variables[ref[:-len(role) - 1]]
+            var = group.variables.get(ref[:-len(role) - 1]) if ref.endswith(f"_{role}") else None
+            # not a subexpression, which the code computes in a local of that name
+            if isinstance(var, ArrayVariable):
                 references[ref] = (role, genn_identifier(var.name), _ctype(var))
     pre_event = pre_event if pre_code else None
     post_event = post_event if post_code else None
