@@ -9,7 +9,8 @@ import pytest
 from brian2 import (Network, NeuronGroup, PopulationRateMonitor, SpikeMonitor, Synapses,
                     StateMonitor, Hz, ms, seed)
 
-from utils import assert_spikes_equal, assert_traces_close, genn_device, run_both
+from utils import (assert_same_values, assert_spikes_equal, assert_traces_close, genn_device,
+                   run_both)
 
 
 def monitors_script():
@@ -336,4 +337,4 @@ def test_spike_monitor_in_slots_after_thresholds(buffer_bytes):
     for name, ref in reference.items():
         assert_spikes_equal(ref["i"], ref["t"], genn[name]["i"], genn[name]["t"])
         for var in set(ref) - {"i", "t"}:
-            np.testing.assert_array_equal(genn[name][var], ref[var], err_msg=f"{name}.{var}")
+            assert_same_values(ref[var], genn[name][var], what=f"{name}.{var}")

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from brian2 import Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, ms, seed
 
-from utils import assert_spikes_equal, assert_traces_close, run_both, run_with
+from utils import assert_same_values, assert_spikes_equal, assert_traces_close, run_both, run_with
 
 
 def neuron_effects(delay):
@@ -74,7 +74,7 @@ def test_statements_on_neuron_variables(delay):
     assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
     # counts and values of statements run one by one in Brian's order
     for name in ("n", "A", "x", "w_dep", "w_fac"):
-        np.testing.assert_array_equal(genn[name], reference[name], err_msg=name)
+        assert_same_values(reference[name], genn[name], what=name)
     # additions: GeNN sums a neuron's inputs before adding them (the last bit
     # of a sum of several may differ)
     for name in ("ge", "fed", "v", "driver_v"):

@@ -10,7 +10,7 @@ import pytest
 from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
                     Synapses, TimedArray, ms)
 
-from utils import assert_spikes_equal, assert_traces_close, run_both, run_with
+from utils import assert_same_values, assert_spikes_equal, assert_traces_close, run_both, run_with
 
 G_TRACED = ["v", "k", "drive", "x", "c", "t_op", "dt_op", "count"]
 H_TRACED = ["a", "b", "n"]
@@ -208,6 +208,6 @@ def test_operations_write_shared_variables():
     for name, values in reference.items():
         if name == "first":
             for key, value in values.items():
-                np.testing.assert_array_equal(genn[name][key], value, err_msg=key)
+                assert_same_values(value, genn[name][key], what=key)
         else:
-            np.testing.assert_array_equal(genn[name], values, err_msg=name)
+            assert_same_values(values, genn[name], what=name)

@@ -5,10 +5,13 @@ a step, so the GeNN model takes two GeNN steps per Brian step; results agree
 value for value (float64) and spike for spike."""
 
 import numpy as np
+import pytest
 from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
                     Synapses, ms)
 
-from utils import assert_spikes_equal, assert_traces_close, genn_device, run_both
+from brian2genn_bridge import configure_synapses
+from utils import (assert_spikes_equal, assert_traces_close, genn_device, run_both,
+                   run_with)
 
 
 def _compare(reference, genn, keys, min_spikes=3):
@@ -151,3 +154,30 @@ def test_synaptic_update_before_neurons():
     reference, genn = run_both(script)
     _compare(reference, genn, ("u",))
 
+
+
+def test_summed_variable_without_synaptic_variables():
+    """A summed variable of no per-synapse variable on a dense-enough
+    connectivity: the automatic format is sparse (GeNN runs no synapse
+    dynamics on bitmasks), and asking for a bitmask is a clear error."""
+
+    def script(connectivity):
+        def run_it():
+            G = NeuronGroup(4, """dv/dt = (1.1 - v)/(5*ms) : 1
+                                  n : 1""", threshold="v > 1", reset="v = 0",
+                            method="exact", name="nw_g")
+            G.v = "0.2*i"
+            S = Synapses(G, G, "n_post = v_pre : 1 (summed)", name="nw_s")
+            S.connect(condition="i != j")
+            configure_synapses(S, connectivity=connectivity)
+            trace = StateMonitor(G, "n", record=True, name="nw_trace")
+            net = Network(G, S, trace)
+            net.run(3 * ms)
+            return dict(i=np.array([]), t=np.array([]) * ms, n=trace.n[:])
+        return run_it
+
+    reference, genn = run_both(script("auto"))
+    _compare(reference, genn, ("n",), min_spikes=0)
+    assert genn_device._simulation.description.synapses[0].connectivity == "sparse"
+    with pytest.raises(ValueError, match="nw_s.*bitmask.*every step"):
+        run_with("genn", script("bitmask"))

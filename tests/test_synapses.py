@@ -8,7 +8,8 @@ from brian2 import (Network, NeuronGroup, PoissonGroup, SpikeGeneratorGroup,
                     SpikeMonitor, StateMonitor, Synapses, Hz, ms, second)
 
 from brian2genn_bridge import configure_synapses
-from utils import assert_spikes_equal, assert_traces_close, genn_device, run_both, run_with
+from utils import (assert_same_values, assert_spikes_equal, assert_traces_close, genn_device,
+                   run_both, run_with)
 
 
 def stdp_network(connectivity="auto", parallelism="auto", delay=1 * ms, shuffled=False):
@@ -173,4 +174,4 @@ def test_queued_neuron_variables(touch):
     reference, genn = run_both(lambda: queued_variables(touch))
     assert reference["ge"].max() > 0 and np.ptp(reference["w"]) > 0
     for name, values in reference.items():
-        np.testing.assert_array_equal(genn[name], values, err_msg=name)
+        assert_same_values(values, genn[name], what=name)

@@ -32,7 +32,7 @@ from brian2.devices.device import all_devices, get_device, set_device
 device_module = importlib.import_module("brian2.devices.device")
 
 __all__ = ["GENN_BACKEND", "run_with", "run_both", "genn_device", "set_genn_directory",
-           "genn_directory", "assert_spikes_equal", "assert_traces_close",
+           "genn_directory", "assert_spikes_equal", "assert_same_values", "assert_traces_close",
            "spike_trains", "clean_brian_state", "mean_rate_with_se"]
 
 #: The CPU backend, so that float64 runs are deterministic and comparable
@@ -155,6 +155,16 @@ def assert_spikes_equal(reference_i, reference_t, i, t, dt=1e-4):
     np.testing.assert_array_equal(i[order], reference_i[ref_order])
     # the monitors' own order is time order
     assert np.all(np.diff(steps) >= 0), "spikes are not in time order"
+
+
+def assert_same_values(reference, values, what="values"):
+    """Values equal bit for bit on the CPU backend; on CUDA, whose maths
+    library (and fused multiply-adds) differ from the host's in the last
+    bits, equal to 1e-12 of the values' scale."""
+    if GENN_BACKEND == "cuda":
+        assert_traces_close(reference, values, rtol=1e-12, what=what)
+    else:
+        np.testing.assert_array_equal(values, reference, err_msg=what)
 
 
 def assert_traces_close(reference, values, rtol=1e-9, what="trace"):

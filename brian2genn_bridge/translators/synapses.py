@@ -142,6 +142,9 @@ class Needs:
     written: list[str]
     #: whether there are on_post statements
     on_post: bool
+    #: whether there is code of every step (clock-driven equations, summed
+    #: variables, run_regularly operations), GeNN's synapse dynamics
+    dynamics: bool = False
 
 
 def _needs(synapses, lines: dict[str, Lines], step: "_StepCode", dt: float) -> Needs:
@@ -159,7 +162,8 @@ def _needs(synapses, lines: dict[str, Lines], step: "_StepCode", dt: float) -> N
         if len(steps) and np.any(steps != steps[0]):
             variables.append("delay")
     on_post = any(p.prepost == "post" and _code(p) for p in synapses._pathways)
-    return Needs(sorted(variables), written, on_post)
+    dynamics = bool(step.early or step.late or step.summed)
+    return Needs(sorted(variables), written, on_post, dynamics)
 
 
 def choose_connectivity(synapses, n_pre: int, n_post: int, pre: np.ndarray,
@@ -171,8 +175,9 @@ def choose_connectivity(synapses, n_pre: int, n_post: int, pre: np.ndarray,
 
     - ``'dense'`` when every pre/post pair is connected exactly once (no
       index to store or load);
-    - else ``'bitmask'`` when the code needs no per-synapse variable and no
-      on_post statements, no pair is connected twice, and one bit per pair
+    - else ``'bitmask'`` when the code needs no per-synapse variable, no
+      on_post statements and no code of every step, no pair is connected
+      twice, and one bit per pair
       takes less memory than sparse's 32-bit index per row slot, i.e. the
       longest row holds more than ``n_post / 32`` synapses (about 3 %);
     - else ``'sparse'``.
@@ -195,8 +200,8 @@ def choose_connectivity(synapses, n_pre: int, n_post: int, pre: np.ndarray,
         longest_row = int(np.bincount(pre, minlength=n_pre).max()) if n else 0
         if full:
             choice = "dense"
-        elif (not needs.variables and not needs.on_post and -(-n_post // 32) < longest_row
-              and not _has_multapses(pre, post)):
+        elif (not needs.variables and not needs.on_post and not needs.dynamics
+              and -(-n_post // 32) < longest_row and not _has_multapses(pre, post)):
             choice = "bitmask"
         else:
             choice = "sparse"
@@ -237,6 +242,10 @@ def _check_matrix_type(synapses, choice: str, full: bool, pre: np.ndarray,
             # bits: it would run on_post for every pre/post pair
             raise ValueError(f"{where} cannot run on_post statements in GeNN 5.4; use "
                              "'sparse' or 'dense'.")
+    if choice in ("bitmask", "procedural") and needs.dynamics:
+        raise ValueError(f"{where} runs no code of every step (clock-driven equations, "
+                         "summed variables, run_regularly operations) in GeNN 5.4; use "
+                         "'sparse' or 'dense'.")
     if choice == "procedural":
         if needs.on_post:
             raise ValueError(f"{where} regenerates synapses only from presynaptic "
