@@ -47,6 +47,12 @@ SUBSET = " or ".join([
     "test_changing_delay_scalar",
     "test_active_flag",
     "test_multiple_runs_constant_change",
+    "test_summed_variable_pre_and_post",
+    "test_synaptic_equations",
+    "test_event_monitor",
+    "test_transmission_custom_event",
+    "test_spike_monitor_variables",
+    "test_transmission_scalar_delay_different_clocks",
 ])
 
 MARKERS = {
