@@ -35,16 +35,6 @@ if ({{op.conditions|join(" && ")}}) {
 brec_event_{{check.event}}[({{step}} - brec_first_event_{{check.event}}[0]) * {{check.n_neurons}} + id] = bevent_{{check.event}};
 {% endif %}
 {% endmacro %}
-{% macro event_recording(rec) %}
-// {{rec.monitor_name}}: variables at the event '{{rec.event}}'
-if (bevent_{{rec.event}}) {
-    const int64_t brec_slot = ({{step}} - rec_first_{{rec.monitor_name}}[0]) * {{rec.n_neurons}} + id;
-    {{rec.code|indent(4)}}
-{% for name in rec.variables %}
-    rec_{{rec.monitor_name}}_{{name}}[brec_slot] = b_to_record_{{name}};
-{% endfor %}
-}
-{% endmacro %}
 {% macro block(items) %}
 {% for item in items %}
 {% if item.is_operation is defined %}
@@ -52,7 +42,7 @@ if (bevent_{{rec.event}}) {
 {%- elif item.is_event_check is defined %}
 {{ event_check(item) }}
 {%- elif item.event is defined and item.event != "spike" %}
-{{ event_recording(item) }}
+{{ values_at(item, "bevent_" ~ item.event) }}
 {%- else %}
 {{ recording(item) }}
 {%- endif %}
@@ -115,25 +105,16 @@ if ({{second_part}}) {
         bspike = b_cond;
     }
 {% endif %}
-{% if refractory or spike_recordings %}
-    if (bspike) {
 {% if refractory %}
+    if (bspike) {
         // refractoriness starts at the spike (Brian's threshold template)
         lastspike = {{spike_time}};
         not_refractory = false;
-{% endif %}
-{% for rec in spike_recordings %}
-        // {{rec.monitor_name}}: variables at the spike
-        {
-            const int64_t brec_slot = ({{step}} - rec_first_{{rec.monitor_name}}[0]) * {{rec.n_neurons}} + id;
-            {{rec.code|indent(12)}}
-{% for name in rec.variables %}
-            rec_{{rec.monitor_name}}_{{name}}[brec_slot] = b_to_record_{{name}};
-{% endfor %}
-        }
-{% endfor %}
     }
 {% endif %}
+{% for rec in spike_recordings %}
+    {{ values_at(rec, "bspike")|indent(4) }}
+{% endfor %}
 {{ block(blocks.after_threshold) }}
 {% for s in spiker_statements if s.side == "pre" %}
     // {{s.pathway}}: statements on the spiking neuron, once per synapse (Brian's

@@ -1,8 +1,9 @@
-{#- A SpikeMonitor's values in a slot after the thresholds of Brian's step
-    m, taken in the part of a GeNN step that completes Brian's step m, for
-    the neurons that spiked in it (``step`` is m). -#}
-// {{rec.monitor_name}}: variables at the spike, in Brian's '{{rec.when}}' slot
-if (bspiked) {
+{#- A SpikeMonitor's (or EventMonitor's) values at the spike (event) of
+    Brian's step ``step``, for the neurons whose ``flag`` is set: right after
+    the threshold (event condition), or in a slot after the thresholds, taken
+    in the part of a GeNN step that completes Brian's step. -#}
+// {{rec.monitor_name}}: variables at the {{ "spike" if rec.event == "spike" else "event '" ~ rec.event ~ "'" }}, in Brian's '{{rec.when}}' slot
+if ({{flag}}) {
     const int64_t brec_slot = ({{step}} - rec_first_{{rec.monitor_name}}[0]) * {{rec.n_neurons}} + id;
     {{code|indent(4)}}
 {% for name in rec.variables %}

@@ -191,6 +191,8 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         blocks=blocks, first_part=first_part, second_part=second_part,
         step=brian_step(substeps),
         recording=lambda rec: _render_recording(rec, substeps),
+        values_at=lambda rec, flag: render("spike_recording", rec=rec, code=rec.code,
+                                           step=brian_step(substeps), flag=flag),
         tick=f"(int64_t)round(t / dt) % {every} == 0" if every > 1 else "",
         spike_time=clock_time(group.clock.dt_, simulation_dt)[0],
         state_update=_code(getattr(group, "state_updater", None)),
@@ -261,6 +263,7 @@ def _render_recording(recording, substeps: int) -> str:
     block) is taken in the part of GeNN's steps that completes Brian's step."""
     if isinstance(recording, SpikeRecording):
         return render("spike_recording", rec=recording, code=in_previous_step(recording.code),
+                      flag="bspiked",
                       step=brian_step(substeps, previous=True))
     if recording.lag:
         return render("recording", rec=recording, step=brian_step(substeps, previous=True),
