@@ -50,6 +50,13 @@ def _is_operation(obj) -> bool:
             and obj is not getattr(obj.group, "state_updater", None))
 
 
+def _group_clocks(objects) -> set[Clock]:
+    """The clocks of the groups (not of monitors and run_regularly operations)."""
+    return {obj.clock for obj in objects
+            if not isinstance(obj, (StateMonitor, EventMonitor, PopulationRateMonitor))
+            and not _is_operation(obj)}
+
+
 def simulation_clock(objects) -> Clock:
     """The clock of GeNN's time step: the groups' clock with the smallest dt.
 
@@ -59,9 +66,7 @@ def simulation_clock(objects) -> Clock:
     operations may tick at multiples of it too (checked where they are
     translated).
     """
-    group_clocks = {obj.clock for obj in objects
-                    if not isinstance(obj, (StateMonitor, EventMonitor, PopulationRateMonitor))
-                    and not _is_operation(obj)}
+    group_clocks = _group_clocks(objects)
     clock = min(group_clocks or {obj.clock for obj in objects}, key=lambda c: c.dt_)
     others = sorted((c for c in group_clocks if clock_steps(c.dt_, clock.dt_) is None),
                     key=lambda c: c.name)
@@ -170,10 +175,7 @@ def describe_network(objects) -> ModelDescription:
     synapses = [obj for obj in synapses if len(obj)]  # no synapse, no effect
     if any(has_step_code(obj) for obj in synapses):
         description.substeps = 2
-        slower = sorted({obj.clock.name for obj in objects if obj.clock.dt_ != clock.dt_
-                         and not isinstance(obj, (StateMonitor, EventMonitor,
-                                                  PopulationRateMonitor))
-                         and not _is_operation(obj)})
+        slower = sorted(c.name for c in _group_clocks(objects) if c.dt_ != clock.dt_)
         if slower:
             raise NotImplementedError(
                 f"Network with clock-driven synapses, summed variables or synaptic "
