@@ -239,7 +239,8 @@ WEIGHTS = Needs(variables=["w"], written=[], on_post=False)
     (0.5, Needs([], [], on_post=True), False, "sparse")])
 def test_automatic_connectivity(density, needs, multapse, expected):
     pre, post = _pairs(50, 200, density, multapse)
-    assert choose_connectivity(_synapses(), 50, 200, pre, post, needs) == expected
+    row_lengths = np.bincount(pre, minlength=50)
+    assert choose_connectivity(_synapses(), 200, pre, post, row_lengths, needs) == expected
 
 
 #: few presynaptic neurons with rows of 10 synapses
@@ -255,7 +256,8 @@ MANY = (1000, np.repeat(np.arange(1000), 100))
     ("procedural", FEW, None, ("presynaptic", 1)), ("procedural", FEW, 8, ("presynaptic", 8))])
 def test_automatic_parallelism(connectivity, rows, threads, expected):
     n_pre, pre = rows
-    assert choose_parallelism(_synapses(threads=threads), connectivity, n_pre, pre) == expected
+    row_lengths = np.bincount(pre, minlength=n_pre)
+    assert choose_parallelism(_synapses(threads=threads), connectivity, row_lengths) == expected
 
 
 # ----------------------------------------------------------------- errors
@@ -270,7 +272,7 @@ def test_automatic_parallelism(connectivity, rows, threads, expected):
 def test_parallelism_errors(connectivity, parallelism, threads, match):
     with pytest.raises(ValueError, match=match):
         choose_parallelism(_synapses(parallelism=parallelism, threads=threads), connectivity,
-                           *FEW)
+                           np.bincount(FEW[1], minlength=FEW[0]))
 
 
 def _stdp(connectivity):

@@ -19,7 +19,7 @@ from pygenn import ParallelismHint, SynapseMatrixType, VarAccess
 from ..model import GeNNVariable, SpikerStatements, SynapsePopulation
 from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, neuron_code,
                       pathway_effects, post_targets, pre_targets, render)
-from .expressions import clock_steps, genn_identifier, in_previous_step
+from .expressions import clock_steps, genn_identifier, in_previous_step, part_conditions
 from .functions import function_data
 from .monitors import source_group, source_range
 from .neurons import _ctype, unsupported
@@ -166,10 +166,11 @@ def _needs(synapses, lines: dict[str, Lines], step: "_StepCode", dt: float) -> N
     return Needs(sorted(variables), written, on_post, dynamics)
 
 
-def choose_connectivity(synapses, n_pre: int, n_post: int, pre: np.ndarray,
-                        post: np.ndarray, needs: Needs) -> str:
+def choose_connectivity(synapses, n_post: int, pre: np.ndarray, post: np.ndarray,
+                        row_lengths: np.ndarray, needs: Needs) -> str:
     """GeNN's matrix type for ``synapses``: its ``genn_connectivity``, else
-    ``prefs.devices.genn.connectivity``.
+    ``prefs.devices.genn.connectivity``. ``row_lengths`` are the synapses of
+    each presynaptic neuron.
 
     ``'auto'`` chooses from the group's size, density and ``needs``:
 
@@ -192,12 +193,12 @@ def choose_connectivity(synapses, n_pre: int, n_post: int, pre: np.ndarray,
         If the matrix type cannot hold the connections or run the code.
     """
     choice = getattr(synapses, "genn_connectivity", None) or prefs.devices.genn.connectivity
-    n = len(pre)
+    n, n_pre = len(pre), len(row_lengths)
     full = n == n_pre * n_post and n > 0 and not _has_multapses(pre, post)
     how = "chosen"
     if choice == "auto":
         how = "automatic"
-        longest_row = int(np.bincount(pre, minlength=n_pre).max()) if n else 0
+        longest_row = int(row_lengths.max(initial=0))
         if full:
             choice = "dense"
         elif (not needs.variables and not needs.on_post and not needs.dynamics
@@ -257,11 +258,12 @@ def _check_matrix_type(synapses, choice: str, full: bool, pre: np.ndarray,
                              f"{needs.written}; use 'sparse' or 'dense'.")
 
 
-def choose_parallelism(synapses, connectivity: str, n_pre: int,
-                       pre: np.ndarray) -> tuple[str, int]:
+def choose_parallelism(synapses, connectivity: str,
+                       row_lengths: np.ndarray) -> tuple[str, int]:
     """GeNN's span of the presynaptic update for ``synapses`` and its threads
     per spike: the object's ``genn_parallelism``/``genn_threads_per_spike``,
-    else ``prefs.devices.genn.parallelism`` (and 1 thread).
+    else ``prefs.devices.genn.parallelism`` (and 1 thread). ``row_lengths``
+    are the synapses of each presynaptic neuron.
 
     The postsynaptic span runs one thread per position in a row, each
     looping over the step's spikes; the presynaptic one runs ``threads``
@@ -286,8 +288,9 @@ def choose_parallelism(synapses, connectivity: str, n_pre: int,
     how = "chosen"
     if choice == "auto":
         how = "automatic"
-        max_row = int(np.bincount(pre, minlength=n_pre).max()) if len(pre) else 0
-        many_spikes = connectivity == "sparse" and max_row and n_pre >= 10 * np.sqrt(max_row)
+        max_row = int(row_lengths.max(initial=0))
+        many_spikes = (connectivity == "sparse" and max_row
+                       and len(row_lengths) >= 10 * np.sqrt(max_row))
         presynaptic = connectivity == "procedural" or (connectivity == "sparse" and (
             (threads or 1) > 1 or many_spikes))
         choice = "presynaptic" if presynaptic else "postsynaptic"
@@ -399,12 +402,12 @@ class _StepCode:
         (entries of ``self.summed``) only."""
         early = self.early + [block for _, _, block, late in summed if not late]
         late = self.late + [block for _, _, block, late in summed if late]
-        parts = []
-        if early:
-            parts.append("if ((int64_t)round(t / dt) % 2 == 0) {\n" + "\n".join(early) + "\n}")
-        if late:
-            parts.append("if ((int64_t)round(t / dt) % 2 == 1) {\n" + "\n".join(late) + "\n}")
-        return "\n".join(parts)
+        # late code runs with the neuron code that completes Brian's step,
+        # early code with the part up to the thresholds
+        late_condition, early_condition = part_conditions(2)
+        return "\n".join(f"if ({condition}) {{\n" + "\n".join(blocks) + "\n}"
+                         for condition, blocks in ((early_condition, early),
+                                                   (late_condition, late)) if blocks)
 
 
 def _step_code(synapses, schedule: StepSchedule | None) -> _StepCode:
@@ -508,11 +511,12 @@ def translate_synapses(synapses, dt: float,
     source, target = source_group(synapses.source), source_group(synapses.target)
     pre = np.asarray(synapses.variables["_synaptic_pre"].get_value(), dtype=np.int64)
     post = np.asarray(synapses.variables["_synaptic_post"].get_value(), dtype=np.int64)
-    connectivity = choose_connectivity(synapses, len(source), len(target), pre, post,
+    row_lengths = np.bincount(pre, minlength=len(source))
+    connectivity = choose_connectivity(synapses, len(target), pre, post, row_lengths,
                                        _needs(synapses, lines, step, dt))
-    parallelism, threads = choose_parallelism(synapses, connectivity, len(source), pre)
+    parallelism, threads = choose_parallelism(synapses, connectivity, row_lengths)
     layout = _Layout(synapses, source, target, connectivity, parallelism, threads, pre, post,
-                     _genn_order(connectivity, pre, post, len(source), len(target)))
+                     _genn_order(connectivity, pre, post, row_lengths, len(target)))
     populations = []
     families = _families(synapses, lines, _synaptic_variables(synapses))
     if len(families) > 1 and (step.early or step.late or step.summed):
@@ -776,8 +780,9 @@ def sparse_order(pre: np.ndarray, post: np.ndarray) -> np.ndarray | None:
     return np.argsort(key, kind="stable")
 
 
-def _genn_order(connectivity: str, pre, post, n_pre: int, n_post: int):
-    """Position of each Brian synapse in GeNN's arrays."""
+def _genn_order(connectivity: str, pre, post, row_lengths: np.ndarray, n_post: int):
+    """Position of each Brian synapse in GeNN's arrays (``row_lengths``: the
+    synapses of each presynaptic neuron)."""
     if connectivity == "dense":
         return pre * n_post + post
     if connectivity == "bitmask" or len(pre) == 0:
@@ -790,7 +795,6 @@ def _genn_order(connectivity: str, pre, post, n_pre: int, n_post: int):
         index = np.empty(len(pre), dtype=np.int64)
         index[order] = np.arange(len(pre))
         return index
-    row_lengths = np.bincount(pre, minlength=n_pre)
     max_row = int(row_lengths.max())
     row_start = np.concatenate(([0], np.cumsum(row_lengths)[:-1]))
     sorted_pre = pre if order is None else pre[order]
