@@ -5,6 +5,7 @@ kernel timers (``profile=True``): one benchmark model and size, float32.
 """
 
 import argparse
+import ast
 import os
 import sys
 import time
@@ -27,6 +28,9 @@ def main() -> None:
     parser.add_argument("--synapses", nargs="+", default=None, metavar="NAME",
                         help="apply --parallelism/--threads-per-spike to these Synapses "
                              "of the model only (default: all)")
+    parser.add_argument("--genn-pref", action="append", default=[], metavar="NAME=VALUE",
+                        help="set prefs.devices.genn.NAME (a Python literal), e.g. "
+                             "--genn-pref cuda_presynaptic_block_size=512")
     args = parser.parse_args()
 
     import brian2genn_bridge  # noqa: F401
@@ -36,6 +40,9 @@ def main() -> None:
     from benchmarks import models
 
     prefs.core.default_float_dtype = np.float32
+    for setting in args.genn_pref:
+        name, _, value = setting.partition("=")
+        prefs[f"devices.genn.{name}"] = ast.literal_eval(value)
     set_device("genn", directory=args.directory, backend=args.backend)
     seed(1234)
     duration = args.duration * second

@@ -71,6 +71,17 @@ prefs.register_preferences(
         """,
         validator=lambda v: isinstance(v, int) and v >= 0 and v % 32 == 0,
     ),
+    cuda_presynaptic_block_size=BrianPreference(
+        default=0,
+        docs="""
+        Threads per block of GeNN's presynaptic update kernel (spike
+        propagation), or 0 for `cuda_block_size`. With presynaptic
+        parallelism GeNN sizes that kernel's grid for every neuron of the
+        source population, most of whose blocks find no spike and exit, so
+        the number of blocks matters more than for other kernels.
+        """,
+        validator=lambda v: isinstance(v, int) and v >= 0 and v % 32 == 0 and v <= 1024,
+    ),
     keep_model_between_runs=BrianPreference(
         default=True,
         docs="""

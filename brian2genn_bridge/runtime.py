@@ -89,8 +89,10 @@ class GeNNSimulation:
                 self.synapse_groups[population.name] = add_synapse_population(self, population)
         # GeNN does not rebuild a model whose code is unchanged: other block
         # sizes build elsewhere
+        sizes = preferences.get("manual_block_sizes")
         path = os.path.join(directory, self.key + (
-            f"_b{preferences['manual_block_sizes'][0]}" if preferences else ""))
+            f"_b{sizes[0]}" + (f"p{sizes[1]}" if sizes[1] != sizes[0] else "")
+            if sizes else ""))
         os.makedirs(path, exist_ok=True)
         # another process (a second script, a parallel test worker) may be
         # building the same model into the same directory
@@ -350,9 +352,12 @@ def _backend_preferences(backend: str) -> dict:
         return {}
     from pygenn.cuda_backend import BlockSizeSelect, Preferences
 
-    kernels = len(Preferences().manual_block_sizes)
+    sizes = [block_size] * len(Preferences().manual_block_sizes)
+    # GeNN's order of kernels (CodeGenerator::Kernel): neuron update first,
+    # presynaptic update second
+    sizes[1] = prefs.devices.genn.cuda_presynaptic_block_size or block_size
     return {"block_size_select_method": BlockSizeSelect.MANUAL,
-            "manual_block_sizes": [block_size] * kernels}
+            "manual_block_sizes": sizes}
 
 
 # GeNN keeps the queue pointers on the device only (VarLocation::DEVICE):
