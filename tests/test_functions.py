@@ -168,3 +168,28 @@ def test_float_functions_float32(name, reference, genn32):
     across a jump."""
     assert genn32[name].dtype == np.float32
     assert_traces_close(reference[name], genn32[name], rtol=2e-5, what=name)
+
+
+def test_loop_invariants_of_constants_are_evaluated():
+    """Brian's loop invariants of constants and dt become literals of Brian's
+    runtime value (GeNN would evaluate them per neuron); ones that depend on
+    t, a variable or a random number stay code."""
+    from brian2.codegen.statements import Statement
+    from brian2.core.functions import DEFAULT_FUNCTIONS
+    from brian2.core.variables import Constant
+
+    from brian2genn_bridge.translators.folding import fold_constant_statements
+
+    group = NeuronGroup(1, "v : 1")
+    variables = {"dt": group.variables["dt"], "t": group.variables["t"],
+                 "v": group.variables["v"], "tau": Constant("tau", 0.007),
+                 "exp": DEFAULT_FUNCTIONS["exp"], "rand": DEFAULT_FUNCTIONS["rand"]}
+    statements = [Statement(name, ":=", expr, "", np.float64, constant=True, scalar=True)
+                  for name, expr in [("_lio_1", "exp(-dt/tau)"), ("_lio_2", "2*_lio_1 - 1"),
+                                     ("_lio_3", "exp(-t/tau)"), ("_lio_4", "v*_lio_1"),
+                                     ("_lio_5", "rand()*_lio_1")]]
+    folded = fold_constant_statements(statements, variables, group)
+    value = np.exp(-group.dt_ / 0.007)
+    assert float(folded[0].expr) == value
+    assert float(folded[1].expr) == 2 * value - 1
+    assert [s.expr for s in folded[2:]] == [s.expr for s in statements[2:]]

@@ -10,6 +10,8 @@ Only what GeNN's language rejects is rewritten:
   ``_lio_1``, ``_cond`` or ``_v`` are renamed;
 * no array loads and stores: GeNN code reads and writes variables by name,
   so Brian's ``_ptr_array_...[_idx]`` lines are not emitted;
+* loop invariants of constants are evaluated at translation (see
+  `.folding`): GeNN has no place for code that runs once per step;
 * constants are written as literals and Brian's indices become GeNN's
   built-in names (``i`` is ``id``; in synapses ``id_pre``/``id_post``).
 """
@@ -23,6 +25,7 @@ from brian2.core.variables import ArrayVariable, Constant, Subexpression
 from brian2.parsing.rendering import CPPNodeRenderer
 from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
 
+from .folding import fold_constant_statements
 from .functions import GENN_TARGET, double_literal, inline_template
 
 __all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_literal",
@@ -145,6 +148,9 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         return GeNNNodeRenderer(functions, self.owner).render_expr(expr).strip()
 
     def translate_one_statement_sequence(self, statements, scalar=False):
+        if scalar:
+            # GeNN runs them for every neuron (synapse), not once per step
+            statements = fold_constant_statements(statements, self.variables, self.owner)
         _, _, _, conditional_write = self.arrays_helper(statements)
         lines = self.translate_to_statements(statements, conditional_write)
         return self._to_genn_names("\n".join(stripped_deindented_lines("\n".join(lines))))
