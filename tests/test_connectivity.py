@@ -247,11 +247,14 @@ def test_automatic_connectivity(density, needs, multapse, expected):
 FEW = (5, np.repeat(np.arange(5), 10))
 #: many presynaptic neurons (many spikes per step) with rows of 100
 MANY = (1000, np.repeat(np.arange(1000), 100))
+#: many presynaptic neurons with rows of 1000 (COBAHH's)
+LONG = (4000, np.repeat(np.arange(4000), 1000))
 
 
 @pytest.mark.parametrize("connectivity,rows,threads,expected", [
     ("sparse", FEW, None, ("postsynaptic", 1)), ("sparse", FEW, 4, ("presynaptic", 4)),
     ("sparse", MANY, None, ("presynaptic", 8)), ("sparse", MANY, 2, ("presynaptic", 2)),
+    ("sparse", LONG, None, ("presynaptic", 64)),
     ("dense", MANY, None, ("postsynaptic", 1)), ("bitmask", MANY, None, ("postsynaptic", 1)),
     ("procedural", FEW, None, ("presynaptic", 1)), ("procedural", FEW, 8, ("presynaptic", 8))])
 def test_automatic_parallelism(connectivity, rows, threads, expected):

@@ -271,10 +271,15 @@ def choose_parallelism(synapses, connectivity: str,
     presynaptic span for procedural connectivity, which has no other, and
     for sparse connectivity with many presynaptic neurons (many spikes per
     step) compared with the row length (or with ``threads_per_spike`` > 1
-    set), with about ``1.5 * threads**2`` synapses per row and thread: on an
-    H100, this made the propagation of Mbody's KC -> eKC synapses (rows of
-    ~100) 7x faster with 4 threads per spike, COBAHH's (rows of ~2000) 1.6x
-    faster with 32. Else it is the postsynaptic span (GeNN's default).
+    set), with about 16 synapses of a row per thread, 64 threads at most:
+    on an H100, with GeNN's presynaptic kernel in blocks of 512 threads
+    (``prefs.devices.genn.cuda_presynaptic_block_size``), this propagated
+    COBAHH's spikes (1e5 neurons, rows of ~1000) in 24 us per step, against
+    59 us with the postsynaptic span and 42 with 16 threads, and Mbody's
+    KC -> eKC ones (rows of 100) 7x faster than the postsynaptic span with
+    8 threads. More threads per spike cost more, as GeNN sizes the kernel's
+    grid for every presynaptic neuron, spiking or not. Else it is the
+    postsynaptic span (GeNN's default).
     ``'word_packed'`` (a thread per 32 bits of a row) is for bitmasks only.
 
     Raises
@@ -295,7 +300,7 @@ def choose_parallelism(synapses, connectivity: str,
             (threads or 1) > 1 or many_spikes))
         choice = "presynaptic" if presynaptic else "postsynaptic"
         if many_spikes and threads is None:
-            threads = int(np.clip(2 ** round(np.log2(max(np.sqrt(max_row) / 1.5, 1))), 1, 32))
+            threads = int(np.clip(2 ** round(np.log2(max(max_row / 16, 1))), 1, 64))
     threads = int(threads or 1)
     if choice not in _SPANS[connectivity]:
         raise ValueError(f"Synapses '{synapses.name}': {choice} parallelism is not "

@@ -20,3 +20,8 @@ done
 echo "=== mbody40 block 512 auto"
 prof mbody 40 --genn-pref cuda_presynaptic_block_size=512
 } 2>&1 | tee "$OUT/sweep2.txt"
+{
+echo "=== EXPERIMENT cobahh block 512 tps 64, dt a scalar literal"
+BRIDGE_EXPERIMENT_SCALAR_DT=1 prof cobahh 100000 --duration 0.3 --parallelism presynaptic --threads-per-spike 64 \
+    --genn-pref cuda_presynaptic_block_size=512
+} 2>&1 | tee -a "$OUT/sweep2.txt"
