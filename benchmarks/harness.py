@@ -69,6 +69,11 @@ def parse_args(model: str, argv=None) -> argparse.Namespace:
                         "process with the same build directory (cached model) and "
                         "record second_run_* fields")
     p.add_argument("--seed", type=int, default=1234, help="Brian/numpy seed (default: 1234)")
+    p.add_argument("--network-seed", type=int, default=None,
+                   help="draw the connectivity, weights and initial values in Python with "
+                        "numpy.random.RandomState(N), so that every back-end simulates the "
+                        "same network (default: the back-end draws them; see "
+                        "benchmarks/models.py)")
     p.add_argument("--workdir", default=os.environ.get("BENCH_WORKDIR",
                                                        os.path.join(HERE, "work")),
                    help="build directories (default: benchmarks/work or $BENCH_WORKDIR)")
@@ -189,6 +194,8 @@ def _tag(cfg: dict) -> str:
     if cfg["backend"] == "cpp_standalone":
         parts.append(f"t{cfg['threads']}")
     parts.append("mon" if cfg["monitor"] else "nomon")
+    if cfg.get("network_seed") is not None:
+        parts.append(f"net{cfg['network_seed']}")
     parts += [f"{name}{value}" for name, value in sorted(cfg.get("genn_prefs", {}).items())]
     return "_".join(parts)
 
@@ -299,7 +306,8 @@ def run_configuration(cfg: dict, args, base: dict) -> dict:
     shutil.rmtree(build_dir, ignore_errors=True)
     record = dict(base)
     record.update({k: cfg[k] for k in ("model", "size", "variant", "backend", "float",
-                                       "threads", "duration", "monitor", "seed")})
+                                       "threads", "duration", "monitor", "seed",
+                                       "network_seed")})
     record["genn_prefs"] = cfg.get("genn_prefs")
     record["timestamp"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     for key in _RESULT_FIELDS:
@@ -388,7 +396,7 @@ def main(model: str, argv=None) -> int:
                        "backend": backend, "float": fl,
                        "threads": args.threads if backend == "cpp_standalone" else None,
                        "duration": args.duration, "monitor": not args.no_monitor,
-                       "seed": args.seed}
+                       "seed": args.seed, "network_seed": args.network_seed}
                 if backend.startswith("genn") and args.genn_pref:
                     cfg["genn_prefs"] = dict(pref.split("=", 1) for pref in args.genn_pref)
                 tag = _tag(cfg)
@@ -525,10 +533,11 @@ def _child_run(cfg: dict, out: dict) -> None:
     T0 = time.perf_counter()
     out["t_import"] = T0 - t_import
     if cfg["model"] == "cobahh":
-        model = models.build_cobahh(cfg["size"], variant=cfg["variant"], monitor=cfg["monitor"])
+        model = models.build_cobahh(cfg["size"], variant=cfg["variant"], monitor=cfg["monitor"],
+                                    network_seed=cfg["network_seed"])
     else:
         model = models.build_mbody(cfg["size"], monitor=cfg["monitor"], duration=duration,
-                                   seed=cfg["seed"])
+                                   seed=cfg["seed"], network_seed=cfg["network_seed"])
     T1 = time.perf_counter()
     out["neurons"] = models.count_neurons(model)
     out["model_info"] = model["info"]

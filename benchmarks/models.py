@@ -25,7 +25,24 @@ Each builder returns a dict:
 ``timings``      wall-clock seconds spent in ``objects`` (creating groups and
                  synapses), ``connect`` (all ``connect`` calls),
                  ``init_neurons`` and ``init_synapses`` (setting initial values)
-``info``         model parameters (sizes, connection probabilities, ...)
+``info``         model parameters (sizes, connection probabilities, ...,
+                 ``network_seed``)
+
+The same network on every device
+--------------------------------
+By default (``network_seed=None``) Brian draws the random connectivity
+(``connect(p=...)``) and the random initial values and weights (string
+expressions such as ``'rand()*1e-9*nS'``) on the device, so creating and
+initialising the synapses is part of what the timing benchmarks measure. But
+the devices draw with different generators (numpy on the host for the genn and
+runtime devices, the generated code's own random streams for cpp_standalone
+and brian2cuda), so the same `brian2.seed` gives each device a
+*different* network, and a group whose rate depends on the realisation (Mbody's
+100 eKCs) differs between devices by more than the simulation does. With an
+integer ``network_seed`` the builders draw everything random of the network in
+Python with ``numpy.random.RandomState(network_seed)`` (same distributions) and
+hand the devices index arrays (``connect(i=..., j=...)``) and value arrays: the
+only way to give every device the same network, for comparing their rates.
 """
 
 from __future__ import annotations
@@ -39,7 +56,7 @@ from brian2 import (Equations, Network, NeuronGroup, SpikeGeneratorGroup, SpikeM
                     uF, umetre, uS)
 
 __all__ = ["build_cobahh", "build_mbody", "mean_rates", "count_neurons", "count_synapses",
-           "total_spikes", "mbody_input_spikes", "DT"]
+           "total_spikes", "mbody_input_spikes", "bernoulli_pairs", "DT"]
 
 #: integration time step of both models
 DT = 0.1 * ms
@@ -53,6 +70,62 @@ class _Timer(dict):
             yield
         finally:
             self[key] = self.get(key, 0.0) + time.perf_counter() - start
+
+
+def _network_rng(network_seed: int | None) -> np.random.RandomState | None:
+    return None if network_seed is None else np.random.RandomState(network_seed)
+
+
+def bernoulli_pairs(rng: np.random.RandomState, n_pre: int, n_post: int,
+                    p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Every (pre, post) pair connected independently with probability
+    ``0 < p < 1``, drawn with ``rng``.
+
+    The gaps between consecutive selected pairs of the flattened, row-major
+    ``n_pre*n_post`` index space are geometric(p): drawing the gaps costs time
+    proportional to the number of synapses, not of pairs, and is exactly
+    Bernoulli(p) per pair.
+
+    Returns
+    -------
+    i, j : numpy.ndarray
+        Pre- and post-synaptic indices (int32), sorted by ``i``, then ``j``
+        (the order in which ``connect(p=...)`` creates them).
+    """
+    n_pairs = n_pre * n_post
+    expected = n_pairs * p
+    # a few standard deviations above the expected count, so that one draw
+    # almost always reaches past the last pair
+    chunk = int(expected + 5 * np.sqrt(expected) + 16)
+    positions = []
+    last = -1
+    while last < n_pairs:
+        chunk_positions = last + np.cumsum(rng.geometric(p, size=chunk))
+        positions.append(chunk_positions)
+        last = int(chunk_positions[-1])
+    flat = np.concatenate(positions)
+    i, j = np.divmod(flat[flat < n_pairs], n_post)
+    return i.astype(np.int32), j.astype(np.int32)
+
+
+def _connect(synapses: Synapses, p: float, rng: np.random.RandomState | None) -> int | None:
+    """Connect every pair of ``synapses`` with probability ``p`` (all of them
+    for ``p >= 1``), Brian drawing with ``rng=None``, else `bernoulli_pairs`.
+
+    Returns the number of synapses, or None when Brian draws them: the
+    standalone devices only know it after the run (``len(synapses)`` fails
+    before), and the values drawn in Python need it.
+    """
+    n_pre, n_post = len(synapses.source), len(synapses.target)
+    if p >= 1.0:
+        synapses.connect()
+        return n_pre * n_post
+    if rng is None:
+        synapses.connect(p=p)
+        return None
+    i, j = bernoulli_pairs(rng, n_pre, n_post, p)
+    synapses.connect(i=i, j=j)
+    return len(i)
 
 
 # --------------------------------------------------------------------- COBAHH
@@ -82,7 +155,8 @@ def cobahh_connection_probability(N: int, variant: str = "paper") -> float:
     raise ValueError(f"unknown COBAHH variant {variant!r} (use 'paper' or 'coupled')")
 
 
-def build_cobahh(N: int, variant: str = "paper", monitor: bool = True) -> dict:
+def build_cobahh(N: int, variant: str = "paper", monitor: bool = True,
+                 network_seed: int | None = None) -> dict:
     """COBAHH: N Hodgkin-Huxley neurons (first 80 % excitatory) with
     conductance-based exponential synapses.
 
@@ -90,9 +164,22 @@ def build_cobahh(N: int, variant: str = "paper", monitor: bool = True) -> dict:
     the initial state only); ``variant='coupled'``: p = 0.02, we = 6 nS,
     wi = 67 nS. With ``monitor=True`` one SpikeMonitor ``'spikes'`` records
     all neurons; `mean_rates` reports ``'exc'`` and ``'inh'`` from it.
+
+    Parameters
+    ----------
+    network_seed
+        None: the device draws the connectivity, the paper variant's weights
+        and the initial ``v``, ``ge``, ``gi`` (Brian's ``connect(p=...)`` and
+        string expressions; different networks on different devices). An
+        int: all of them are drawn in Python with
+        ``numpy.random.RandomState(network_seed)``, in this order: excitatory
+        then inhibitory connectivity (`bernoulli_pairs`), ``we``, ``wi``,
+        ``v``, ``ge``, ``gi``, so every device simulates the same network
+        (see the module docstring).
     """
     N = int(N)
     p = cobahh_connection_probability(N, variant)
+    rng = _network_rng(network_seed)
     timer = _Timer()
     defaultclock.dt = DT
     area = 20000 * umetre ** 2
@@ -117,23 +204,27 @@ def build_cobahh(N: int, variant: str = "paper", monitor: bool = True) -> dict:
         Ci = Synapses(Pi, P, "wi : siemens (constant)", on_pre="gi += wi",
                       namespace=namespace, name="inh_synapses")
     with timer("connect"):
-        if p >= 1.0:
-            Ce.connect()
-            Ci.connect()
-        else:
-            Ce.connect(p=p)
-            Ci.connect(p=p)
+        n_we = _connect(Ce, p, rng)
+        n_wi = _connect(Ci, p, rng)
     with timer("init_synapses"):
-        if variant == "paper":
+        if variant == "coupled":
+            Ce.we = 6 * nS
+            Ci.wi = 67 * nS
+        elif rng is None:
             Ce.we = "rand()*1e-9*nS"
             Ci.wi = "rand()*1e-9*nS"
         else:
-            Ce.we = 6 * nS
-            Ci.wi = 67 * nS
+            Ce.we = rng.rand(n_we) * 1e-9 * nS
+            Ci.wi = rng.rand(n_wi) * 1e-9 * nS
     with timer("init_neurons"):
-        P.v = "El + (randn()*5 - 5)*mV"
-        P.ge = "(randn()*1.5 + 4)*10*nS"
-        P.gi = "(randn()*12 + 20)*10*nS"
+        if rng is None:
+            P.v = "El + (randn()*5 - 5)*mV"
+            P.ge = "(randn()*1.5 + 4)*10*nS"
+            P.gi = "(randn()*12 + 20)*10*nS"
+        else:
+            P.v = namespace["El"] + (rng.randn(N) * 5 - 5) * mV
+            P.ge = (rng.randn(N) * 1.5 + 4) * 10 * nS
+            P.gi = (rng.randn(N) * 12 + 20) * 10 * nS
     monitors = {}
     with timer("objects"):
         if monitor:
@@ -148,7 +239,8 @@ def build_cobahh(N: int, variant: str = "paper", monitor: bool = True) -> dict:
                      "inh": ("spikes", n_exc, N, N - n_exc)} if monitor else {},
         neuron_groups=[P],
         timings=dict(timer),
-        info=dict(model="cobahh", N=N, variant=variant, p=p, n_exc=n_exc, n_inh=N - n_exc),
+        info=dict(model="cobahh", N=N, variant=variant, p=p, n_exc=n_exc, n_inh=N - n_exc,
+                  network_seed=network_seed),
     )
 
 
@@ -223,7 +315,7 @@ def mbody_input_spikes(duration=1 * second, n_pn: int = 100, n_patterns: int = 1
 
 
 def build_mbody(scale: float = 1.0, monitor: bool = True, duration=1 * second,
-                seed: int = 42) -> dict:
+                seed: int = 42, network_seed: int | None = None) -> dict:
     """Mbody: 100 PNs (SpikeGeneratorGroup) -> 2500*scale iKCs -> 100 eKCs,
     iKC->eKC with STDP, eKC->eKC lateral inhibition.
 
@@ -231,9 +323,24 @@ def build_mbody(scale: float = 1.0, monitor: bool = True, duration=1 * second,
     which uses the numpy seed ``seed``). With ``monitor=True`` there is one
     SpikeMonitor per group: ``'PN_spikes'``, ``'iKC_spikes'``, ``'eKC_spikes'``;
     `mean_rates` reports ``'PN'``, ``'iKC'``, ``'eKC'``.
+
+    Parameters
+    ----------
+    network_seed
+        None: the device draws the PN->iKC (and, above scale 4, iKC->eKC)
+        connectivity and the weights (Brian's ``connect(p=...)`` and string
+        expressions; different networks on different devices). An int: all
+        of them are drawn in Python with
+        ``numpy.random.RandomState(network_seed)``, in this order: PN->iKC
+        then iKC->eKC connectivity (`bernoulli_pairs`; all-to-all needs no
+        draw), PN->iKC ``weight``, iKC->eKC ``w``, the active 20 % of the
+        iKC->eKC synapses, their ``w``; so every device simulates the same
+        network (see the module docstring). The PN input never depends on
+        the device.
     """
     N_PN, N_eKC = 100, 100
     N_iKC = int(2500 * scale)
+    rng = _network_rng(network_seed)
     timer = _Timer()
     defaultclock.dt = DT
     N_iKCeKC = min(N_iKC, 10000)
@@ -273,17 +380,21 @@ def build_mbody(scale: float = 1.0, monitor: bool = True, duration=1 * second,
         eKC_eKC = Synapses(eKC, eKC, on_pre="g_eKCeKC += scale*w_eKCeKC",
                            namespace=namespace, name="eKC_eKC")
     with timer("connect"):
-        PN_iKC.connect(p=0.15)
-        if p_iKCeKC < 1.0:
-            iKC_eKC.connect(p=p_iKCeKC)
-        else:
-            iKC_eKC.connect()
+        n_PN_iKC = _connect(PN_iKC, 0.15, rng)
+        n_iKC_eKC = _connect(iKC_eKC, p_iKCeKC, rng)
         eKC_eKC.connect()
     with timer("init_synapses"):
         # first all synapses "inactive", then a random 20 % active
-        PN_iKC.weight = "10*nS + 1.25*nS*randn()"
-        iKC_eKC.w = "rand()*w_max/10*k"
-        iKC_eKC.w["rand() < 0.2"] = "(2.5*nS + 0.5*nS*randn())*k"
+        if rng is None:
+            PN_iKC.weight = "10*nS + 1.25*nS*randn()"
+            iKC_eKC.w = "rand()*w_max/10*k"
+            iKC_eKC.w["rand() < 0.2"] = "(2.5*nS + 0.5*nS*randn())*k"
+        else:
+            PN_iKC.weight = 10 * nS + 1.25 * nS * rng.randn(n_PN_iKC)
+            w = rng.rand(n_iKC_eKC) * namespace["w_max"] / 10 * k
+            active = rng.rand(n_iKC_eKC) < 0.2
+            w[active] = (2.5 * nS + 0.5 * nS * rng.randn(int(active.sum()))) * k
+            iKC_eKC.w = w
     with timer("init_neurons"):
         for group in (iKC, eKC):
             group.V = namespace["V_L"]
@@ -311,7 +422,8 @@ def build_mbody(scale: float = 1.0, monitor: bool = True, duration=1 * second,
         neuron_groups=[PN, iKC, eKC],
         timings=dict(timer),
         info=dict(model="mbody", scale=scale, N_PN=N_PN, N_iKC=N_iKC, N_eKC=N_eKC,
-                  p_iKCeKC=p_iKCeKC, k=k, n_input_spikes=int(len(indices)), seed=seed),
+                  p_iKCeKC=p_iKCeKC, k=k, n_input_spikes=int(len(indices)), seed=seed,
+                  network_seed=network_seed),
     )
 
 

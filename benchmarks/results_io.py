@@ -67,7 +67,8 @@ def load(paths=None, latest_only: bool = True) -> list[dict]:
 def config_key(rec: dict) -> tuple:
     return (rec.get("host"), rec.get("gpu"), rec.get("model"), rec.get("variant"),
             float(rec.get("size") or 0), rec.get("backend"), rec.get("float"),
-            rec.get("threads"), bool(rec.get("monitor")), rec.get("duration"))
+            rec.get("threads"), bool(rec.get("monitor")), rec.get("duration"),
+            rec.get("network_seed"))
 
 
 def ok(rec: dict) -> bool:
