@@ -242,9 +242,8 @@ class GeNNDevice(RuntimeDevice):
 
         simulation.timestep = first_step * description.substeps
         kernels_before = simulation.kernel_times()
-        self._simulate(simulation, description, first_step, n_steps, report,
-                       float(report_period), t_start, duration)
-        t_simulated = time.perf_counter()
+        t_simulated = self._simulate(simulation, description, first_step, n_steps, report,
+                                     float(report_period), t_start, duration)
         self._stale = {var for var, (_, genn_var) in self._bindings.items()
                        if not genn_var.read_only}
         self._touched = set()
@@ -342,12 +341,16 @@ class GeNNDevice(RuntimeDevice):
             self._bindings[source] = (group, genn_var)
 
     def _simulate(self, simulation, description, first_step, n_steps, report,
-                  report_period, t_start, duration) -> None:
+                  report_period, t_start, duration) -> float:
         """Step the model through Brian's steps ``[first_step, first_step +
         n_steps)``, in chunks that fit the recording buffers, moving each
         chunk's recordings into the monitors. With one GeNN step per Brian
         step, a finishing step completes the last of them; with two
         (`ModelDescription.substeps`), the last odd step does.
+
+        Returns the `time.perf_counter` at which the last step had run: the
+        recordings of the last chunk are moved into the monitors after it,
+        as other devices copy their monitors back after their loop.
 
         StateMonitors of Synapses are sampled on the host (GeNN's synapse
         code cannot run at Brian's 'start' or 'end' slot), so a network with
@@ -356,7 +359,7 @@ class GeNNDevice(RuntimeDevice):
         per-step cost.
         """
         if n_steps == 0:
-            return
+            return time.perf_counter()
         report_callback = _report_callback(report)
         started = time.perf_counter()
         next_report = started + report_period
@@ -399,12 +402,16 @@ class GeNNDevice(RuntimeDevice):
                 simulation.set_phase(Phase.FULL)
                 simulation.finished = True
                 step += 1
+            if window_end == genn_stop:
+                simulation.wait()
+                loop_end = time.perf_counter()
             self._collect(simulation, description, window_start, window_end, run)
             if sampler:
                 sampler.collect()
             window_start = window_end
         if report_callback:
             report_callback((time.perf_counter() - started) * second, 1.0, t_start, duration)
+        return loop_end
 
     @staticmethod
     def _start_step(simulation) -> None:

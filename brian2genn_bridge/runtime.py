@@ -220,6 +220,20 @@ class GeNNSimulation:
         return egp_view.view
 
     # ----------------------------------------------------------- stepping
+    def wait(self) -> None:
+        """Wait until the queued steps have run: GeNN's CUDA backend queues
+        their kernels, and a copy from the device waits for them. The copy
+        is of the spike recordings where there are some (the next
+        `recorded_spikes` uses it), else of one neuron variable."""
+        if self._spike_words:
+            self.model.pull_recording_buffers_from_device()
+            self._recordings_pulled = True
+            return
+        for population in self.populations.values():
+            for var in population.vars.values():
+                var.pull_from_device()
+                return
+
     @property
     def timestep(self) -> int:
         return self.model.timestep
