@@ -73,7 +73,7 @@ class GeNNSimulation:
         self._recordings_pulled = False
         start = time.perf_counter()
         name = f"brian_{self.key}"
-        preferences = _backend_preferences(backend)
+        preferences = _backend_preferences(backend, description)
         self.model = GeNNModel(description.precision, name, backend=backend,
                                time_precision="double", **preferences)
         # Brian's generated code is in SI units, so GeNN's dt is in seconds too
@@ -357,7 +357,13 @@ def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return row, column * 32 + (key & 31)
 
 
-def _backend_preferences(backend: str) -> dict:
+#: most threads per block of the presynaptic kernel with word-packed bitmask
+#: propagation, which keeps 32 sums per thread in shared memory (48 KiB:
+#: 192 threads in double precision)
+_WORD_PACKED_BLOCK_SIZE = 128
+
+
+def _backend_preferences(backend: str, description: ModelDescription) -> dict:
     """Preferences of GeNN's backend from the device's (CUDA block sizes)."""
     from brian2 import prefs
 
@@ -370,6 +376,8 @@ def _backend_preferences(backend: str) -> dict:
     # GeNN's order of kernels (CodeGenerator::Kernel): neuron update first,
     # presynaptic update second
     sizes[1] = prefs.devices.genn.cuda_presynaptic_block_size or block_size
+    if any(p.parallelism == "word_packed" for p in description.synapses):
+        sizes[1] = min(sizes[1], _WORD_PACKED_BLOCK_SIZE)
     return {"block_size_select_method": BlockSizeSelect.MANUAL,
             "manual_block_sizes": sizes}
 
