@@ -228,6 +228,9 @@ class SynapsePopulation:
     #: pre and post indices of each synapse, in Brian's order
     pre_indices: Any = None
     post_indices: Any = None
+    #: Brian's synapses in GeNN's row order (sorted by pre, then post), or
+    #: ``None`` if Brian's order is that already (`synapses.sparse_order`)
+    row_order: Any = None
     primary: bool = True
     pathways: tuple[str, ...] = ()
     #: the custom event of the source (target) that triggers the

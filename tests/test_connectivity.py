@@ -21,7 +21,7 @@ from pygenn import (GeNNModel, SynapseMatrixType, create_neuron_model,
 from brian2genn_bridge import configure_synapses
 from brian2genn_bridge.translators.synapses import (Needs, choose_connectivity,
                                                     choose_parallelism, row_connectivity,
-                                                    set_rows)
+                                                    set_rows, sparse_order)
 from utils import (GENN_BACKEND, assert_spikes_equal, assert_traces_close, genn_device,
                    genn_directory, run_both, run_with)
 
@@ -163,7 +163,7 @@ def test_procedural_rows_regenerate_brians_connections():
         "rows", SynapseMatrixType.SPARSE, source, target,
         init_weight_update(weight_update, {}, {"entry": init_var(kernel_entry)}),
         init_postsynaptic(postsynaptic), row_connectivity(len(pre)))
-    set_rows(group, pre, post, 5)
+    set_rows(group, pre, post, 5, sparse_order(pre, post))
     path = os.path.join(genn_directory(), "rows_check")
     os.makedirs(path, exist_ok=True)
     model.build(path)

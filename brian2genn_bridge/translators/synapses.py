@@ -494,6 +494,8 @@ class _Layout:
     threads_per_spike: int
     pre: np.ndarray
     post: np.ndarray
+    #: `sparse_order` of the synapses (sparse and procedural connectivity)
+    row_order: Any
     #: position of each Brian synapse in GeNN's arrays
     index: Any
 
@@ -520,8 +522,12 @@ def translate_synapses(synapses, dt: float,
     connectivity = choose_connectivity(synapses, len(target), pre, post, row_lengths,
                                        _needs(synapses, lines, step, dt))
     parallelism, threads = choose_parallelism(synapses, connectivity, row_lengths)
+    # sorting (or checking the order of) up to 1e9 synapses: once per Synapses
+    row_order = (sparse_order(pre, post) if connectivity in ("sparse", "procedural")
+                 else None)
     layout = _Layout(synapses, source, target, connectivity, parallelism, threads, pre, post,
-                     _genn_order(connectivity, pre, post, row_lengths, len(target)))
+                     row_order, _genn_order(connectivity, pre, post, row_lengths,
+                                            len(target), row_order))
     populations = []
     families = _families(synapses, lines, _synaptic_variables(synapses))
     if len(families) > 1 and (step.early or step.late or step.summed):
@@ -739,7 +745,8 @@ def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
         synapse_dynamics_code=dynamics_code, neuron_references=references, shared=shared,
         post_target=post_target, pre_target=pre_target,
         axonal_delay_steps=axonal_delay, back_prop_delay_steps=back_prop_delay,
-        pre_indices=layout.pre, post_indices=layout.post, pathways=pathways,
+        pre_indices=layout.pre, post_indices=layout.post, row_order=layout.row_order,
+        pathways=pathways,
         pre_event=pre_event, post_event=post_event)
 
 
@@ -785,14 +792,14 @@ def sparse_order(pre: np.ndarray, post: np.ndarray) -> np.ndarray | None:
     return np.argsort(key, kind="stable")
 
 
-def _genn_order(connectivity: str, pre, post, row_lengths: np.ndarray, n_post: int):
+def _genn_order(connectivity: str, pre, post, row_lengths: np.ndarray, n_post: int,
+                order: np.ndarray | None):
     """Position of each Brian synapse in GeNN's arrays (``row_lengths``: the
-    synapses of each presynaptic neuron)."""
+    synapses of each presynaptic neuron; ``order``: their `sparse_order`)."""
     if connectivity == "dense":
         return pre * n_post + post
     if connectivity == "bitmask" or len(pre) == 0:
         return None  # a bitmask holds no variables
-    order = sparse_order(pre, post)
     if connectivity == "procedural":
         # the kernel entry of each synapse: its position in (pre, post) order
         if order is None:
@@ -811,10 +818,10 @@ def _genn_order(connectivity: str, pre, post, row_lengths: np.ndarray, n_post: i
     return index
 
 
-def _set_sparse_connections(group, pre: np.ndarray, post: np.ndarray, n_pre: int) -> None:
+def _set_sparse_connections(group, pre: np.ndarray, post: np.ndarray, n_pre: int,
+                            order: np.ndarray | None) -> None:
     """What PyGeNN's ``set_sparse_connections`` does, without its second
-    lexsort of all synapses (this device already knows their order)."""
-    order = sparse_order(pre, post)
+    lexsort of all synapses (``order``: their `sparse_order`)."""
     row_lengths = np.bincount(pre, minlength=n_pre).astype(np.uint32)
     group.synapse_order = order  # None: Brian order is GeNN order
     group.max_connections = int(row_lengths.max()) if len(row_lengths) else 0
@@ -829,10 +836,11 @@ def row_connectivity(num_synapses: int):
     return init_sparse_connectivity(_ROWS, {"num_synapses": num_synapses})
 
 
-def set_rows(group, pre: np.ndarray, post: np.ndarray, n_pre: int) -> None:
+def set_rows(group, pre: np.ndarray, post: np.ndarray, n_pre: int,
+             order: np.ndarray | None) -> None:
     """Give the rows of Brian's connections to ``group``, made with
-    `row_connectivity`, before the model is loaded."""
-    order = sparse_order(pre, post)
+    `row_connectivity`, before the model is loaded (``order``: their
+    `sparse_order`)."""
     row_start = np.concatenate(([0], np.cumsum(np.bincount(pre, minlength=n_pre))))
     egps = group.connectivity_extra_global_params
     egps["brow_start"].set_init_values(row_start.astype(np.uint32))
@@ -954,7 +962,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
     group.num_threads_per_spike = population.threads_per_spike
     if population.connectivity == "sparse":
         _set_sparse_connections(group, population.pre_indices, population.post_indices,
-                                source.num_neurons)
+                                source.num_neurons, population.row_order)
     elif procedural:
-        set_rows(group, population.pre_indices, population.post_indices, source.num_neurons)
+        set_rows(group, population.pre_indices, population.post_indices, source.num_neurons,
+                 population.row_order)
     return group
