@@ -231,6 +231,8 @@ class SynapsePopulation:
     #: Brian's synapses in GeNN's row order (sorted by pre, then post), or
     #: ``None`` if Brian's order is that already (`synapses.sparse_order`)
     row_order: Any = None
+    #: the number of synapses of each neuron of the source population
+    row_lengths: Any = None
     primary: bool = True
     pathways: tuple[str, ...] = ()
     #: the custom event of the source (target) that triggers the

@@ -11,8 +11,6 @@ implementations of its functions, in float64, then cast to the statement's
 type), and the code gets their values as literals.
 """
 
-import math
-
 import numpy as np
 from brian2.codegen.statements import Statement
 from brian2.core.functions import DEFAULT_FUNCTIONS, Function
@@ -39,10 +37,14 @@ def fold_constant_statements(statements: list[Statement], variables: dict,
         value = None
         if statement.op == ":=" and np.dtype(statement.dtype).kind == "f":
             value = _value(statement.expr, variables, namespace, owner)
+        if value is not None:
+            with np.errstate(over="ignore"):
+                value = np.dtype(statement.dtype).type(value)
+        # infinities and NaNs (also from overflow in the statement's type)
+        # stay code: a literal cannot spell them
         if value is None or not np.isfinite(value):
             folded.append(statement)
             continue
-        value = np.dtype(statement.dtype).type(value)
         namespace[statement.var] = value
         folded.append(Statement(statement.var, statement.op, repr(float(value)),
                                 statement.comment, statement.dtype,
@@ -78,5 +80,4 @@ def _value(expr: str, variables: dict, namespace: dict, owner):
         return None
     if isinstance(value, (bool, np.bool_)) or not np.isscalar(value):
         return None
-    value = float(value)
-    return None if math.isnan(value) else value
+    return float(value)

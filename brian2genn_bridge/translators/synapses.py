@@ -496,6 +496,8 @@ class _Layout:
     post: np.ndarray
     #: `sparse_order` of the synapses (sparse and procedural connectivity)
     row_order: Any
+    #: the number of synapses of each neuron of the source population
+    row_lengths: np.ndarray
     #: position of each Brian synapse in GeNN's arrays
     index: Any
 
@@ -526,8 +528,8 @@ def translate_synapses(synapses, dt: float,
     row_order = (sparse_order(pre, post) if connectivity in ("sparse", "procedural")
                  else None)
     layout = _Layout(synapses, source, target, connectivity, parallelism, threads, pre, post,
-                     row_order, _genn_order(connectivity, pre, post, row_lengths,
-                                            len(target), row_order))
+                     row_order, row_lengths, _genn_order(connectivity, pre, post, row_lengths,
+                                                         len(target), row_order))
     populations = []
     families = _families(synapses, lines, _synaptic_variables(synapses))
     if len(families) > 1 and (step.early or step.late or step.summed):
@@ -746,7 +748,7 @@ def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
         post_target=post_target, pre_target=pre_target,
         axonal_delay_steps=axonal_delay, back_prop_delay_steps=back_prop_delay,
         pre_indices=layout.pre, post_indices=layout.post, row_order=layout.row_order,
-        pathways=pathways,
+        row_lengths=layout.row_lengths, pathways=pathways,
         pre_event=pre_event, post_event=post_event)
 
 
@@ -818,15 +820,15 @@ def _genn_order(connectivity: str, pre, post, row_lengths: np.ndarray, n_post: i
     return index
 
 
-def _set_sparse_connections(group, pre: np.ndarray, post: np.ndarray, n_pre: int,
+def _set_sparse_connections(group, post: np.ndarray, row_lengths: np.ndarray,
                             order: np.ndarray | None) -> None:
-    """What PyGeNN's ``set_sparse_connections`` does, without its second
-    lexsort of all synapses (``order``: their `sparse_order`)."""
-    row_lengths = np.bincount(pre, minlength=n_pre).astype(np.uint32)
+    """What PyGeNN's ``set_sparse_connections`` does, without its lexsort of
+    all synapses and its count of their rows (``row_lengths`` per source
+    neuron and their `sparse_order` are known already)."""
     group.synapse_order = order  # None: Brian order is GeNN order
     group.max_connections = int(row_lengths.max()) if len(row_lengths) else 0
     group.ind = post if order is None else post[order]
-    group.row_lengths = row_lengths
+    group.row_lengths = row_lengths.astype(np.uint32)
     group.connections_set = True
 
 
@@ -836,12 +838,12 @@ def row_connectivity(num_synapses: int):
     return init_sparse_connectivity(_ROWS, {"num_synapses": num_synapses})
 
 
-def set_rows(group, pre: np.ndarray, post: np.ndarray, n_pre: int,
+def set_rows(group, post: np.ndarray, row_lengths: np.ndarray,
              order: np.ndarray | None) -> None:
     """Give the rows of Brian's connections to ``group``, made with
-    `row_connectivity`, before the model is loaded (``order``: their
-    `sparse_order`)."""
-    row_start = np.concatenate(([0], np.cumsum(np.bincount(pre, minlength=n_pre))))
+    `row_connectivity`, before the model is loaded (``row_lengths``: the
+    synapses of each source neuron; ``order``: their `sparse_order`)."""
+    row_start = np.concatenate(([0], np.cumsum(row_lengths)))
     egps = group.connectivity_extra_global_params
     egps["brow_start"].set_init_values(row_start.astype(np.uint32))
     egps["bcolumns"].set_init_values((post if order is None else post[order]).astype(np.uint32))
@@ -961,9 +963,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
     group.parallelism_hint = _PARALLELISM_HINTS[population.parallelism]
     group.num_threads_per_spike = population.threads_per_spike
     if population.connectivity == "sparse":
-        _set_sparse_connections(group, population.pre_indices, population.post_indices,
-                                source.num_neurons, population.row_order)
+        _set_sparse_connections(group, population.post_indices, population.row_lengths,
+                                population.row_order)
     elif procedural:
-        set_rows(group, population.pre_indices, population.post_indices, source.num_neurons,
-                 population.row_order)
+        set_rows(group, population.post_indices, population.row_lengths, population.row_order)
     return group
