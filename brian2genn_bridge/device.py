@@ -352,6 +352,12 @@ class GeNNDevice(RuntimeDevice):
         recordings of the last chunk are moved into the monitors after it,
         as other devices copy their monitors back after their loop.
 
+        With CUDA, where spike recordings are all a network records (the
+        usual SpikeMonitors), a chunk's spikes are moved into the monitors
+        while the GPU runs the next chunk: GeNN's steps do not change their
+        copy on the host, unlike the buffers of recorded values, which the
+        device reads from GeNN's.
+
         StateMonitors of Synapses are sampled on the host (GeNN's synapse
         code cannot run at Brian's 'start' or 'end' slot), so a network with
         such monitors is stepped one GeNN step at a time, pulling the
@@ -377,6 +383,10 @@ class GeNNDevice(RuntimeDevice):
         if sampler and substeps > 1:
             # Brian's 'start' of the first step: before the run's first GeNN step
             sampler.after_step(genn_first - 1)
+        # chunks whose recordings are moved while the next chunk runs
+        overlap = (sampler is None and simulation.recordings_survive_steps
+                   and _records_spikes_only(description))
+        pending = None
         step = window_start = genn_first
         while window_start < genn_stop:
             window_end = min(window_start + simulation.recording_steps, genn_stop)
@@ -402,13 +412,19 @@ class GeNNDevice(RuntimeDevice):
                 simulation.set_phase(Phase.FULL)
                 simulation.finished = True
                 step += 1
-            if window_end == genn_stop:
-                simulation.wait()
-                loop_end = time.perf_counter()
-            self._collect(simulation, description, window_start, window_end, run)
-            if sampler:
-                sampler.collect()
+            if pending:
+                self._collect(simulation, description, *pending, run)
+            simulation.wait()
+            loop_end = time.perf_counter()
+            if overlap:
+                pending = (window_start, window_end)
+            else:
+                self._collect(simulation, description, window_start, window_end, run)
+                if sampler:
+                    sampler.collect()
             window_start = window_end
+        if pending:
+            self._collect(simulation, description, *pending, run)
         if report_callback:
             report_callback((time.perf_counter() - started) * second, 1.0, t_start, duration)
         return loop_end
@@ -549,6 +565,13 @@ def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImple
                     "f.implementations.add_implementation('genn', "
                     "code={'genn_inline': '...{0}...'}).")
     return NotImplementedError(message)
+
+
+def _records_spikes_only(description) -> bool:
+    """Whether GeNN's spike recordings are all that ``description`` records
+    (no values at spikes or times, no custom events)."""
+    return not any(p.state_recordings or p.spike_recordings or p.recorded_events
+                   for p in description.neurons)
 
 
 def _advance(simulation, sampler: _SynapticSampler | None, step: int, n: int) -> None:

@@ -69,8 +69,6 @@ class GeNNSimulation:
         self.timings: dict[str, float] = {}
         #: whether the last step was a finishing step (`Phase.COMPLETE`)
         self.finished = False
-        #: whether the host copies of the recording buffers are up to date
-        self._recordings_pulled = False
         start = time.perf_counter()
         name = f"brian_{self.key}"
         preferences = _backend_preferences(backend, description)
@@ -220,14 +218,21 @@ class GeNNSimulation:
         return egp_view.view
 
     # ----------------------------------------------------------- stepping
+    @property
+    def recordings_survive_steps(self) -> bool:
+        """Whether the host's copy of the spike recordings that `wait` made
+        stays unchanged while further steps run: with CUDA, where GeNN's
+        steps write the buffers on the device. GeNN's CPU backend writes
+        the host's buffers themselves."""
+        return self.backend == "cuda"
+
     def wait(self) -> None:
         """Wait until the queued steps have run: GeNN's CUDA backend queues
         their kernels, and a copy from the device waits for them. The copy
-        is of the spike recordings where there are some (the next
-        `recorded_spikes` uses it), else of one neuron variable."""
+        is of the spike recordings where there are some (`recorded_spikes`
+        reads it, also while later steps run), else of one neuron variable."""
         if self._spike_words:
             self.model.pull_recording_buffers_from_device()
-            self._recordings_pulled = True
             return
         for population in self.populations.values():
             for var in population.vars.values():
@@ -295,15 +300,11 @@ class GeNNSimulation:
         step_time = self.model.step_time
         for _ in range(n_steps):
             step_time()
-        self._recordings_pulled = False
 
     def recorded_spikes(self, population: str, first_step: int, n_steps: int):
         """Spikes recorded in steps ``[first_step, first_step + n_steps)``
-        (at most one recording buffer), as ``(steps, ids)`` in time order."""
-        if not self._recordings_pulled:
-            # one copy of all populations' buffers serves every population
-            self.model.pull_recording_buffers_from_device()
-            self._recordings_pulled = True
+        (at most one recording buffer), as ``(steps, ids)`` in time order,
+        from the copy of the buffers that `wait` made after those steps."""
         words = self._spike_words[population].view
         # GeNN step m is in row m % recording_steps: the steps are the rows
         # from first_step's on, wrapping around once at most, decoded in
