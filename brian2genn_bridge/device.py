@@ -68,6 +68,8 @@ class GeNNDevice(RuntimeDevice):
         self._bindings: dict = {}
         self._stale: set = set()
         self._touched: set = set()
+        #: seconds the last run spent moving recordings into the monitors
+        self._collect_seconds = 0.0
         #: spikes of a SpikeMonitor recording after the thresholds whose
         #: values the next chunk of the run records, by monitor name
         self._held_spikes: dict = {}
@@ -242,6 +244,7 @@ class GeNNDevice(RuntimeDevice):
 
         simulation.timestep = first_step * description.substeps
         kernels_before = simulation.kernel_times()
+        self._collect_seconds = 0.0
         t_simulated = self._simulate(simulation, description, first_step, n_steps, report,
                                      float(report_period), t_start, duration)
         self._stale = {var for var, (_, genn_var) in self._bindings.items()
@@ -264,6 +267,8 @@ class GeNNDevice(RuntimeDevice):
             "synapses_init": t_pushed - t_built,
             "simulation": t_simulated - t_pushed,
             "copy_back": t_done - t_simulated,
+            # of simulation and copy_back: moving recordings into the monitors
+            "recordings": self._collect_seconds,
             "run": t_done - t_call,
         }
         kernels = simulation.kernel_times()
@@ -275,7 +280,8 @@ class GeNNDevice(RuntimeDevice):
         # own get_profiling_info raises ValueError for None, as for a run
         # without profile=True.
         net._profiling_info = ([(f"genn_{phase}", seconds * second)
-                                for phase, seconds in self.timings.items() if phase != "run"]
+                                for phase, seconds in self.timings.items()
+                                if phase not in ("run", "recordings")]
                                if profile else None)
 
     def _simulation_for(self, description, n_steps: int) -> tuple[GeNNSimulation, bool]:
@@ -413,18 +419,18 @@ class GeNNDevice(RuntimeDevice):
                 simulation.finished = True
                 step += 1
             if pending:
-                self._collect(simulation, description, *pending, run)
+                self._timed_collect(simulation, description, *pending, run)
             simulation.wait()
             loop_end = time.perf_counter()
             if overlap:
                 pending = (window_start, window_end)
             else:
-                self._collect(simulation, description, window_start, window_end, run)
+                self._timed_collect(simulation, description, window_start, window_end, run)
                 if sampler:
                     sampler.collect()
             window_start = window_end
         if pending:
-            self._collect(simulation, description, *pending, run)
+            self._timed_collect(simulation, description, *pending, run)
         if report_callback:
             report_callback((time.perf_counter() - started) * second, 1.0, t_start, duration)
         return loop_end
@@ -463,6 +469,13 @@ class GeNNDevice(RuntimeDevice):
             for event in population.recorded_events:
                 simulation.set_recording_start(population.name, f"brec_first_event_{event}",
                                                window_start // description.substeps)
+
+    def _timed_collect(self, simulation, description, window_start: int, window_end: int,
+                       run) -> None:
+        """`_collect`, adding its time to ``self._collect_seconds``."""
+        started = time.perf_counter()
+        self._collect(simulation, description, window_start, window_end, run)
+        self._collect_seconds += time.perf_counter() - started
 
     def _collect(self, simulation, description, window_start: int, window_end: int,
                  run) -> None:

@@ -120,7 +120,7 @@ def test_model_is_reused_between_runs(changed):
     for timings in later:
         assert timings["build"] == 0.0 and timings["load"] == 0.0, timings
         assert set(timings) == {"python_setup", "build", "load", "synapses_init",
-                                "simulation", "copy_back", "run"}
+                                "simulation", "copy_back", "recordings", "run"}
 
 
 def test_model_is_rebuilt_without_keep_model():
