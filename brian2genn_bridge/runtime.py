@@ -8,6 +8,7 @@ import ctypes
 import enum
 import fcntl
 import os
+import sys
 import time
 
 import numpy as np
@@ -333,22 +334,20 @@ def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row and bit number (``32 * column + bit``) of every set bit of
     ``words`` (rows of 32-bit words), in row, then bit number order.
 
-    Spike recordings are sparse, so most non-zero words hold one set bit:
-    the set bits are peeled off the lowest first, one round per bit that a
-    word holds, rather than testing all 32 bits of every non-zero word.
+    Spike recordings are sparse: finding the few non-zero words in the
+    buffer is the cost, so on a little-endian host (where a 32-bit word is
+    the low half of the 64-bit word it starts, and bit numbers carry over)
+    the buffer is scanned as 64-bit words, half as many.
     """
     flat = words.reshape(-1)
-    position = np.flatnonzero(flat)
-    values = flat[position]
     keys = []
-    while len(values):
-        lowest = values & (~values + np.uint32(1))
-        # exact: a power of two is exactly m * 2**e with m = 0.5
-        bit = np.frexp(lowest.astype(np.float64))[1] - 1
-        keys.append(position * 32 + bit)
-        values = values ^ lowest
-        left = values != 0
-        values, position = values[left], position[left]
+    if sys.byteorder == "little":
+        even = flat.size - flat.size % 2
+        keys += _set_bit_keys(flat[:even].view(np.uint64), 0)
+        flat, offset = flat[even:], even * 32
+    else:
+        offset = 0
+    keys += _set_bit_keys(flat, offset)
     if not keys:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     # each round is sorted already: merging the rounds is cheap (timsort)
@@ -356,6 +355,32 @@ def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     word = key >> 5
     row, column = np.divmod(word, words.shape[1])
     return row, column * 32 + (key & 31)
+
+
+def _set_bit_keys(words: np.ndarray, offset: int) -> list[np.ndarray]:
+    """Bit numbers (``offset`` + word width * position + bit) of the set
+    bits of unsigned ``words``, one sorted array per round.
+
+    Most non-zero words of a spike recording hold one set bit: the set bits
+    are peeled off the lowest first, one round per bit that a word holds,
+    rather than testing every bit of every non-zero word.
+    """
+    width = 8 * words.itemsize
+    # a comparison, then the positions of a boolean array: both vectorised,
+    # unlike the positions of non-zero integers
+    position = np.flatnonzero(words != 0)
+    values = words[position]
+    one = words.dtype.type(1)
+    keys = []
+    while len(values):
+        lowest = values & (~values + one)
+        # exact: a power of two is exactly m * 2**e with m = 0.5
+        bit = np.frexp(lowest.astype(np.float64))[1] - 1
+        keys.append(offset + position * width + bit)
+        values = values ^ lowest
+        left = values != 0
+        values, position = values[left], position[left]
+    return keys
 
 
 #: most threads per block of the presynaptic kernel with word-packed bitmask
