@@ -340,7 +340,7 @@ def test_spike_monitor_in_slots_after_thresholds(buffer_bytes):
             assert_same_values(ref[var], genn[name][var], what=f"{name}.{var}")
 
 
-@pytest.mark.parametrize("shape", [(3, 5), (7, 4), (1, 1), (40, 33), (300, 4001)])
+@pytest.mark.parametrize("shape", [(3, 5), (7, 4), (1, 1), (40, 33), (600, 4001)])
 def test_spike_bitmask_decoding(shape):
     """GeNN's spike recording (one bit per neuron and step, in rows of
     32-bit words) decodes to the same (step, neuron) pairs as unpacking its
