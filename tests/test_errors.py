@@ -109,12 +109,44 @@ def several_clocks():
     Network(G, H).run(1 * ms)
 
 
-def linked_variable():
+def linked_variable_changed_before_read():
+    # Brian updates 'err_linked_source' before 'err_linked' (by name): the
+    # reader would need the value of the middle of the step
     G = NeuronGroup(2, EQS, name="err_linked_source")
     H = NeuronGroup(2, """dw/dt = (x - w)/(5*ms) : 1
                           x : 1 (linked)""", name="err_linked")
     H.x = linked_var(G, "v")
     Network(G, H).run(1 * ms)
+
+
+def linked_variable_written():
+    G = NeuronGroup(2, "x : 1", name="err_linked_w_source")
+    H = NeuronGroup(2, """x_linked : 1 (linked)
+                          y : 1""", threshold="y > 1", reset="y = 0; x_linked += 1",
+                    name="err_linked_w")
+    H.x_linked = linked_var(G, "x")
+    H.y = 1.1
+    Network(G, H).run(1 * ms)
+
+
+def linked_variable_in_synapses():
+    G = NeuronGroup(2, "v : 1", name="err_linked_s_source")
+    H = NeuronGroup(2, """x : 1 (linked)
+                          u : 1""", name="err_linked_s_target")
+    H.x = linked_var(G, "v")
+    P = NeuronGroup(2, EQS, threshold="v > 1", reset="v = 0", name="err_linked_s_pre")
+    S = Synapses(P, H, on_pre="u_post += x_post", name="err_linked_syn")
+    S.connect(j="i")
+    Network(G, H, P, S).run(1 * ms)
+
+
+def synapses_on_synapses():
+    G = NeuronGroup(2, EQS, threshold="v > 1", reset="v = 0", name="err_sos_g")
+    S = Synapses(G, G, "w : 1", on_pre="v_post += w", name="err_sos_target")
+    S.connect(j="i")
+    M = Synapses(G, S, on_pre="w += 1", name="err_sos")
+    M.connect(j="i")
+    Network(G, S, M).run(1 * ms)
 
 
 def rand_in_on_pre():
@@ -145,7 +177,15 @@ CASES = {
     "state_monitor_index_twice": (state_monitor_index_twice, ["err_sm_twice"]),
     "spike_monitor_when_start": (spike_monitor_when_start, ["err_spm_start", "start"]),
     "several_clocks": (several_clocks, ["err_clock_b", "clock"]),
-    "linked_variable": (linked_variable, ["err_linked", "linked"]),
+    "linked_variable_changed_before_read": (
+        linked_variable_changed_before_read,
+        ["err_linked", "err_linked_source_stateupdater", "same time step"]),
+    "linked_variable_written": (linked_variable_written,
+                                ["err_linked_w", "writing", "err_linked_w_source.x"]),
+    "linked_variable_in_synapses": (linked_variable_in_synapses,
+                                    ["err_linked_syn", "linked", "err_linked_s_target"]),
+    "synapses_on_synapses": (synapses_on_synapses,
+                             ["err_sos", "err_sos_target", "Synapses acting on Synapses"]),
 }
 CASES["rand_in_on_pre"] = (rand_in_on_pre, ["err_syn_rand", "random"])
 

@@ -196,8 +196,20 @@ class GeNNCodeGenerator(CPPCodeGenerator):
             return {"pre": "id_pre", "post": "id_post"}.get(role, "id")
         if var.name in ("_synaptic_pre", "_synaptic_post"):
             return "id" + var.name[len("_synaptic"):]
+        from .links import code_home, is_linked, link_name, synapses_side
         if role is not None:
+            side = synapses_side(self.owner, role)
+            if is_linked(var, side):
+                raise NotImplementedError(
+                    f"Synapses '{getattr(self.owner, 'name', '')}': reading a linked "
+                    f"variable ('{var.owner.name}.{var.name}') of its {role}synaptic "
+                    f"group '{side.name}' is not supported by the GeNN device. "
+                    f"Workaround: connect the Synapses to '{var.owner.name}', or copy "
+                    "the value into a variable of the group.")
             return f"{var.name}_{role}"
+        if is_linked(var, code_home(self.owner)):
+            # another group's variable: an input of this group (`.links`)
+            return link_name(var, index)
         # references (e.g. a monitor's _source_v) use the variable's own name
         return genn_identifier(var.name)
 

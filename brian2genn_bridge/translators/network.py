@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 
 import numpy as np
@@ -19,7 +20,8 @@ from brian2.synapses.synapses import Synapses
 
 from ..model import ModelDescription
 from .effects import check_input_order
-from .expressions import AFTER_THRESHOLDS, clock_steps
+from .links import check_link_order, find_links, link_population
+from .expressions import AFTER_THRESHOLDS, clock_steps, genn_identifier
 from .monitors import (source_group, source_range, spike_recording, state_recording,
                        synaptic_recording)
 from .neurons import translate_neuron_group, unsupported
@@ -163,23 +165,27 @@ def describe_network(objects) -> ModelDescription:
             raise unsupported(obj, "this kind of object",
                               "remove it from the network, or run it with Brian's "
                               "runtime device.")
+    links = find_links(objects)
+    for group_links in links.values():
+        for link in group_links:
+            monitored.setdefault(link.source.name, link.source)
     # Brian's monitors record an inactive group's unchanging values (and no
-    # spikes): the group becomes a population whose operations are all left
-    # out (see `translate_neuron_group`), where it would else be dropped
-    # with its recordings
+    # spikes), and links read them: the group becomes a population whose
+    # operations are all left out (see `translate_neuron_group`), where it
+    # would else be dropped with its recordings
     names = {group.name for group in groups}
     groups += [group for name, group in monitored.items()
                if name not in names and isinstance(group, (NeuronGroup, PoissonGroup))]
-    # ``objects`` are in Brian's order (schedule slot, order, name)
-    positions = {id(obj): index for index, obj in enumerate(objects)}
     synapses = [obj for obj in synapses if len(obj)]  # no synapse, no effect
-    if any(has_step_code(obj) for obj in synapses):
+    if (any(has_step_code(obj) for obj in synapses)
+            or check_link_order(objects, links, positions) > 1):
         description.substeps = 2
         slower = sorted(c.name for c in _group_clocks(objects) if c.dt_ != clock.dt_)
         if slower:
             raise NotImplementedError(
-                f"Network with clock-driven synapses, summed variables or synaptic "
-                f"run_regularly operations and groups on slower clocks ({slower}) is not "
+                f"Network with clock-driven synapses, summed variables, synaptic "
+                f"run_regularly operations or linked variables read before a change "
+                f"later in the step, and groups on slower clocks ({slower}) is not "
                 "supported by the GeNN device. Workaround: use one dt for all groups.")
     schedule = _step_schedule(objects, positions)
     inputs = defaultdict(list)
@@ -213,7 +219,17 @@ def describe_network(objects) -> ModelDescription:
                     group = population.source if name == population.pre_target else \
                         population.target
                     references[group].add(name[len("Isum_"):])
+    for group_links in links.values():
+        for link in group_links:
+            population = link_population(link)
+            description.synapses.append(population)
+            references[population.source].add(genn_identifier(link.variable.name))
     description.connectivity_key = tuple((s.name, len(s.pre_indices)) for s in description.synapses)
+    # a link's index may be a variable of the linking group, which Python
+    # may change between runs
+    description.connectivity_key += tuple(
+        (link.name, hashlib.sha1(link.indices.tobytes()).hexdigest())
+        for group_links in links.values() for link in group_links)
     for group in generators:
         description.neurons.append(translate_spike_generator(
             group, dt, record_spikes=group.name in spike_sources,
@@ -230,7 +246,7 @@ def describe_network(objects) -> ModelDescription:
             spiker_statements=spiker_statements.pop(group.name, []),
             record_spikes=group.name in spike_sources,
             recorded_events=recorded_events.pop(group.name, set()), simulation_dt=dt,
-            substeps=description.substeps))
+            substeps=description.substeps, links=links.get(group.name, ())))
     for statements in (s for group_statements in spiker_statements.values()
                        for s in group_statements):
         raise NotImplementedError(
@@ -239,7 +255,14 @@ def describe_network(objects) -> ModelDescription:
             "device. Workaround: change variables of NeuronGroups only.")
     known = {p.name for p in description.neurons}
     for population in description.synapses:
-        for name in (population.source, population.target):
+        for name, group in ((population.source, getattr(population.synapses, "source", None)),
+                            (population.target, getattr(population.synapses, "target", None))):
+            if isinstance(group, Synapses):
+                raise unsupported(population.synapses, f"a Synapses ('{group.name}') as "
+                                  "source or target (Synapses acting on Synapses)",
+                                  "model the modulated quantity as a variable of a "
+                                  "NeuronGroup, or run the network with Brian's runtime "
+                                  "or cpp_standalone device.")
             if name not in known:
                 raise NotImplementedError(
                     f"Synapses '{population.name}': its source or target '{name}' is not "

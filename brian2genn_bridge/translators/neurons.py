@@ -54,12 +54,6 @@ def check_neuron_group(group) -> None:
                               f"the '{resetter.when}' slot",
                               "run it in a slot after 'thresholds' (the default "
                               "'after_resets').")
-    equations = getattr(group, "equations", None) or {}
-    linked = sorted(name for name, eq in equations.items() if "linked" in eq.flags)
-    if linked:
-        raise unsupported(group, f"linked variables {linked}",
-                          "copy the source values into a (constant) variable of this group "
-                          "between runs, or merge the two groups.")
 
 
 def _custom_events(group) -> list[str]:
@@ -112,7 +106,7 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
                            inputs=(), poisson_inputs=(), summed=(), event_inputs=(),
                            spiker_statements=(), record_spikes: bool = False,
                            recorded_events=(), simulation_dt: float | None = None,
-                           substeps: int = 1) -> NeuronPopulation:
+                           substeps: int = 1, links=()) -> NeuronPopulation:
     """Build the GeNN population of ``group``.
 
     Parameters
@@ -151,6 +145,8 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         input reaches it in every step, as in Brian.
     substeps
         GeNN steps per Brian step (`ModelDescription.substeps`).
+    links
+        `links.Link` values of other groups that the group's code reads.
     """
     check_neuron_group(group)
     if substeps > 1 and any(group.thresholder[event].when in AFTER_THRESHOLDS
@@ -229,7 +225,8 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         additional_inputs=[(input_var, "scalar") for _, input_var in inputs]
         + [(name, "scalar") for name in dict.fromkeys(
             name for item in summed for name in re.findall(r"\bIsum_\w+", item.code))]
-        + [(input_var, "scalar") for input_var, _ in event_inputs],
+        + [(input_var, "scalar") for input_var, _ in event_inputs]
+        + [(link.name, "scalar") for link in links],
         state_recordings=list(state_recordings), spike_recordings=list(spike_recordings),
         record_spikes=record_spikes,
         recorded_events=[event for event in _custom_events(group) if event in recorded_events])
