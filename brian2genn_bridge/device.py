@@ -20,14 +20,17 @@ from brian2.core.base import BrianObjectException
 from brian2.core.functions import Function
 from brian2.core.namespace import get_local_namespace
 from brian2.core.network import TextReport
-from brian2.devices.device import RuntimeDevice, all_devices
+from brian2.devices.device import RuntimeDevice, all_devices, get_device
+from brian2.stateupdaters.GSL import GSLContainer
 from brian2.units import second
 from brian2.utils.logger import get_logger
 
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject
 from .runtime import GeNNSimulation, Phase
 from .translators import monitors as monitor_io
+from .translators.integration import prepare_gsl_state_update
 from .translators.network import describe_network, simulation_clock
+from .translators.neurons import unsupported
 
 __all__ = ["GeNNDevice", "genn_device"]
 
@@ -249,6 +252,7 @@ class GeNNDevice(RuntimeDevice):
                                      float(report_period), t_start, duration)
         self._stale = {var for var, (_, genn_var) in self._bindings.items()
                        if not genn_var.read_only}
+        _check_failure_flags(simulation, description)
         self._touched = set()
 
         for c in net._clocks:
@@ -580,6 +584,24 @@ def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImple
     return NotImplementedError(message)
 
 
+def _check_failure_flags(simulation, description) -> None:
+    """Raise the `RuntimeError` of a population whose code flagged a
+    failure (a GSL integration that did not converge), as Brian's code
+    raises it during the run; the flags are cleared for the next run."""
+    for population in description.neurons:
+        group = simulation.populations[population.name]
+        for genn_var in population.variables:
+            message = population.failure_flags.get(genn_var.name)
+            if message is None:
+                continue
+            flags = simulation.pull_variable(group, genn_var)
+            if flags.any():
+                simulation.push_variable(group, genn_var, np.zeros_like(flags))
+                neurons = np.flatnonzero(flags)
+                raise RuntimeError(f"NeuronGroup '{population.name}', neurons "
+                                   f"{neurons[:10].tolist()}: {message}")
+
+
 def _records_spikes_only(description) -> bool:
     """Whether GeNN's spike recordings are all that ``description`` records
     (no values at spikes or times, no custom events)."""
@@ -762,6 +784,18 @@ def _report_callback(report):
         return report
     raise ValueError(f'Do not know how to handle report argument "{report}".')
 
+
+def _gsl_container_call(container, updater) -> str:
+    """Brian's ``GSLContainer.__call__``, which gives GSL state updaters
+    their code object class, for the GeNN device too (Brian's raises
+    `NotImplementedError` for devices other than its own)."""
+    if isinstance(get_device(), GeNNDevice):
+        return prepare_gsl_state_update(container, updater, unsupported)
+    return _brian_gsl_container_call(container, updater)
+
+
+_brian_gsl_container_call = GSLContainer.__call__
+GSLContainer.__call__ = _gsl_container_call
 
 genn_device = GeNNDevice()
 all_devices["genn"] = genn_device

@@ -165,6 +165,9 @@ class NeuronPopulation:
     #: custom events recorded for EventMonitors, in ``brec_event_<event>``
     #: buffers (one byte per neuron and step)
     recorded_events: list[str] = field(default_factory=list)
+    #: ``GeNN variable -> message`` of flags that the code sets on a failure
+    #: (checked after each run, see `GeNNDevice.network_run`)
+    failure_flags: dict[str, str] = field(default_factory=dict)
 
     def signature(self) -> tuple:
         return (self.name, self.size, self.sim_code, self.threshold_code,

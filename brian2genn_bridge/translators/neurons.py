@@ -11,6 +11,7 @@ from ..model import EventCheck, GeNNVariable, NeuronPopulation, SpikeRecording
 from .expressions import (AFTER_THRESHOLDS, brian_step, clock_steps, clock_time,
                           genn_data_type, genn_identifier, in_previous_step, part_conditions)
 from .functions import function_data
+from .integration import gsl_state_update, is_gsl
 from .operations import (RegularOperation, regular_operations, schedule_operations,
                          written_shared_variables)
 from .templates import render
@@ -174,6 +175,17 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
                                  unsupported=unsupported, simulation_dt=simulation_dt,
                                  substeps=substeps, summed=list(summed),
                                  event_items=event_items)
+    state_updater = getattr(group, "state_updater", None)
+    state_update = _code(state_updater)
+    gsl_variables, failure_flags = [], {}
+    if state_update and is_gsl(state_updater):
+        state_update, gsl_variables, flag = gsl_state_update(
+            group, state_updater, state_update,
+            clock_time(group.clock.dt_, simulation_dt)[0], float(group.clock.dt_))
+        failure_flags[flag] = ("GSL integrator failed to integrate the equations. This "
+                               "means that the desired error cannot be achieved with the "
+                               "given maximum number of steps. Try using a larger error "
+                               "or a larger number of steps.")
     remember_spikes = bool(reset or later_spike_recordings
                            or any(s.side == "post" for s in spiker_statements))
     first_part, second_part = part_conditions(substeps)
@@ -191,7 +203,7 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
                                            step=brian_step(substeps), flag=flag),
         tick=f"(int64_t)round(t / dt) % {every} == 0" if every > 1 else "",
         spike_time=clock_time(group.clock.dt_, simulation_dt)[0],
-        state_update=_code(getattr(group, "state_updater", None)),
+        state_update=state_update,
         threshold=threshold, refractory=refractory, reset=reset)
 
     used = set(re.findall(r"\b\w+\b", sim_code)) | set(extra_names)
@@ -200,6 +212,7 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     for statements in spiker_statements:
         variables.append(GeNNVariable(statements.count_var, "int32_t", statements.counts,
                                       read_only=True))
+    variables += gsl_variables
     if remember_spikes:
         # the reset of Brian's step m runs in GeNN's step m + 1, after the
         # synaptic input that Brian applies before resetting (and so do the
@@ -228,7 +241,7 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         + [(input_var, "scalar") for input_var, _ in event_inputs]
         + [(link.name, "scalar") for link in links],
         state_recordings=list(state_recordings), spike_recordings=list(spike_recordings),
-        record_spikes=record_spikes,
+        record_spikes=record_spikes, failure_flags=failure_flags,
         recorded_events=[event for event in _custom_events(group) if event in recorded_events])
     for rec in state_recordings:
         index = np.full(len(group), -1, dtype=np.int32)
