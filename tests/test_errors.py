@@ -69,6 +69,15 @@ def python_only_function():
     Network(G).run(1 * ms)
 
 
+def cpp_function_with_statements():
+    doubled = Function(_doubled, arg_units=[1], return_unit=1)
+    doubled.implementations.add_implementation("cpp", """
+        double doubled(double x) { const double y = 2*x; return y; }""")
+    G = NeuronGroup(2, "dv/dt = -doubled(v)/(10*ms) : 1", name="err_cppfunc",
+                    namespace={"doubled": doubled})
+    Network(G).run(1 * ms)
+
+
 def network_operation_script():
     G = NeuronGroup(2, EQS, name="err_netop_g")
 
@@ -170,6 +179,8 @@ CASES = {
     "poisson_in_reset": (poisson_in_reset, ["err_poisson", "poisson", "loop"]),
     "poisson_in_equations": (poisson_in_equations, ["err_poisson_eqs", "poisson"]),
     "python_only_function": (python_only_function, ["err_pyfunc", "doubled"]),
+    "cpp_function_with_statements": (cpp_function_with_statements,
+                                     ["err_cppfunc", "doubled", "return"]),
     "network_operation": (network_operation_script, ["err_netop", "NetworkOperation"]),
     "state_monitor_when_synapses": (state_monitor_when_synapses,
                                     ["err_sm_syn", "before_synapses"]),

@@ -193,3 +193,35 @@ def test_loop_invariants_of_constants_are_evaluated():
     assert float(folded[0].expr) == value
     assert float(folded[1].expr) == 2 * value - 1
     assert [s.expr for s in folded[2:]] == [s.expr for s in statements[2:]]
+
+
+def _blend(x, y):
+    return x * np.exp(-y) + np.sin(y)
+
+
+def user_function_with_cpp_code():
+    # the C++ implementation Brian's C++ targets call: one return statement,
+    # which the GeNN device inlines (parameter names that are prefixes of
+    # each other, and a name the expression also uses)
+    blend = Function(_blend, arg_units=[1, 1], return_unit=1)
+    blend.implementations.add_implementation("cpp", """
+        inline double blend(double x, double xx)
+        {
+            return x*exp(-xx) + sin(xx);
+        }""")
+    G = NeuronGroup(4, """dv/dt = (blend(v, x) - v)/(5*ms) : 1
+                          x = 0.3*i + v : 1""", threshold="blend(v, 1) > 0.9",
+                    reset="v = 0", namespace={"blend": blend}, name="fn_cpp_user")
+    G.v = [0.1, 0.5, 1.2, 2.0]
+    spikes = SpikeMonitor(G)
+    trace = StateMonitor(G, ["v", "x"], record=True)
+    Network(G, spikes, trace).run(20 * ms)
+    return {"v": trace.v[:], "i": spikes.i[:], "t": spikes.t[:]}
+
+
+def test_user_function_with_cpp_code():
+    reference = run_with("runtime", user_function_with_cpp_code)
+    genn = run_with("genn", user_function_with_cpp_code)
+    assert len(reference["i"]) > 0
+    assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
+    assert_traces_close(reference["v"], genn["v"])

@@ -14,12 +14,14 @@ an extra global parameter (EGP) of the population that calls the function,
 named by `egp_name`, and push its values at every run.
 """
 
+import re
 from typing import Any, Callable
 
 import numpy as np
-from brian2.core.functions import DEFAULT_FUNCTIONS, Function
+from brian2.core.functions import DEFAULT_FUNCTIONS, Function, FunctionImplementation
 from brian2.input.binomial import BinomialFunction
 from brian2.input.timedarray import TimedArray, _find_K
+from brian2.utils.stringtools import word_substitute
 
 __all__ = ["GENN_TARGET", "inline_template", "register_default_functions", "double_literal",
            "function_data", "function_namespace", "egp_name"]
@@ -165,15 +167,53 @@ def _genn_implementation(function: Function):
             "numbers in Python between runs.")
     if GENN_TARGET not in implementations._implementations:
         name = getattr(function, "name", None) or getattr(function.pyfunc, "__name__", "?")
+        template = _inlined_cpp_function(function)
+        if template is not None:
+            return FunctionImplementation(name=name, code={"genn_inline": template})
         raise NotImplementedError(
             f"Function '{name}' has no implementation for the GeNN device "
             "(GeNN code strings cannot contain support code). Workaround: "
-            "rewrite the expression with Brian's default functions, or add a "
+            "rewrite the expression with Brian's default functions, give its C++ "
+            "implementation the form 'double name(double x, ...) { return ...; }', or add a "
             "GeNN implementation with "
             f"{name}.implementations.add_implementation('genn', "
             "code={'genn_inline': '...{0}...'})."
         )
     return implementations._implementations[GENN_TARGET]
+
+
+#: a C++ function whose body is one return statement (support code of a
+#: user's `Function` for Brian's C++ targets)
+_RETURN_ONLY = re.compile(r"^\s*(?:(?:inline|static)\s+)*[\w:]+\s+\w+\s*"
+                          r"\((?P<params>[^)]*)\)\s*\{\s*return\s+(?P<expr>[^;{}]+);\s*\}\s*$")
+
+
+def _inlined_cpp_function(function: Function) -> str | None:
+    """An inlining template made from ``function``'s C++ implementation, if
+    that is one function whose body returns an expression.
+
+    GeNN code has no support code, but such a function is an expression of
+    its arguments: the call is replaced by the expression with the
+    (parenthesised) arguments in place of the parameters.
+    """
+    implementation = function.implementations._implementations.get("cpp")
+    if implementation is None or implementation.dependencies or implementation.dynamic:
+        return None
+    code = implementation.get_code(None)
+    support_code = code.get("support_code", "") if isinstance(code, dict) else code
+    if not isinstance(support_code, str) or (isinstance(code, dict) and any(
+            value for key, value in code.items() if key != "support_code")):
+        return None
+    match = _RETURN_ONLY.match(support_code)
+    if match is None:
+        return None
+    params = [part.split()[-1] for part in match.group("params").split(",") if part.strip()]
+    expr = match.group("expr").strip()
+    if any(name.startswith("_") for name in re.findall(r"\b[A-Za-z_]\w*\b", expr)):
+        return None
+    # braces are str.format's; the expression has none (see _RETURN_ONLY)
+    return "(" + word_substitute(expr, {param: f"({{{k}}})"
+                                       for k, param in enumerate(params)}) + ")"
 
 
 def inline_template(function: Function, owner=None) -> str | None:
