@@ -47,17 +47,6 @@ def timedarray_in_synapses():
     Network(G, S).run(1 * ms)
 
 
-def poisson_in_reset():
-    G = NeuronGroup(2, EQS + "\nn : 1", threshold="v > 1", reset="n += poisson(2.0)",
-                    name="err_poisson")
-    Network(G).run(1 * ms)
-
-
-def poisson_in_equations():
-    G = NeuronGroup(2, "dv/dt = (poisson(3.0) - v)/(10*ms) : 1", name="err_poisson_eqs")
-    Network(G).run(1 * ms)
-
-
 def _doubled(x):
     return 2 * x
 
@@ -176,8 +165,6 @@ CASES = {
     "timedarray_in_synapses": (timedarray_in_synapses, ["err_ta_syn", "TimedArray"]),
     "synaptic_operation_after_propagation": (synaptic_operation_after_propagation,
                                              ["err_late_syn", "'end' slot"]),
-    "poisson_in_reset": (poisson_in_reset, ["err_poisson", "poisson", "loop"]),
-    "poisson_in_equations": (poisson_in_equations, ["err_poisson_eqs", "poisson"]),
     "python_only_function": (python_only_function, ["err_pyfunc", "doubled"]),
     "cpp_function_with_statements": (cpp_function_with_statements,
                                      ["err_cppfunc", "doubled", "return"]),

@@ -5,6 +5,8 @@ The functions are evaluated in two places of the GeNN model: in the
 recording code of a StateMonitor (subexpressions of the group), and in the
 group's own state update and threshold."""
 
+import math
+
 import numpy as np
 import pytest
 from brian2 import (Function, Network, NeuronGroup, SpikeMonitor, StateMonitor, ms,
@@ -225,3 +227,57 @@ def test_user_function_with_cpp_code():
     assert len(reference["i"]) > 0
     assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
     assert_traces_close(reference["v"], genn["v"])
+
+
+POISSON_MEANS = [0.0, 0.3, 3.0, 9.5, 10.0, 24.0, 400.0]
+
+
+def poisson_samples():
+    # each neuron draws 50 numbers of one mean; also in a reset, whose
+    # statement needs the draw before Brian's conditional write
+    n = 400
+    G = NeuronGroup(n * len(POISSON_MEANS), """lam : 1 (constant)
+                                               k : integer
+                                               dv/dt = 1/ms : 1
+                                               total : integer""",
+                    threshold="v > 1", reset="v = 0; total += poisson(lam)",
+                    refractory=0.3 * ms, name="fn_poisson")
+    G.lam = np.repeat(POISSON_MEANS, n)
+    G.run_regularly("k = poisson(lam)", name="fn_poisson_draw")
+    mon = StateMonitor(G, "k", record=True, name="fn_poisson_mon")
+    spikes = SpikeMonitor(G, name="fn_poisson_spikes")
+    Network(G, mon, spikes).run(5 * ms)
+    return {"k": mon.k[:], "total": G.total[:], "count": spikes.count[:]}
+
+
+def _poisson_pmf(values, lam):
+    return np.exp(values * np.log(lam) - lam - np.array([math.lgamma(v + 1) for v in values]))
+
+
+def test_poisson_samples():
+    # against the distribution, as Brian's runtime device draws it
+    reference = run_with("runtime", poisson_samples)
+    genn = run_with("genn", poisson_samples)
+    for results in (reference, genn):
+        k = results["k"].reshape(len(POISSON_MEANS), -1)
+        totals = results["total"].reshape(len(POISSON_MEANS), -1)
+        draws = results["count"].reshape(len(POISSON_MEANS), -1)
+        assert np.all(draws >= 3)
+        for lam, samples, total, n_draws in zip(POISSON_MEANS, k, totals, draws):
+            if lam == 0:
+                assert np.all(samples == 0) and np.all(total == 0)
+                continue
+            # means within 5 standard errors
+            assert abs(samples.mean() - lam) < 5 * np.sqrt(lam / samples.size)
+            assert abs(total.sum() - lam * n_draws.sum()) < 5 * np.sqrt(lam * n_draws.sum())
+            # the distribution: chi-square over the values expected at least
+            # 20 times (and the rest), below its mean + 5 standard deviations
+            values = np.arange(int(lam + 10 * np.sqrt(lam)) + 10)
+            expected = _poisson_pmf(values, lam) * samples.size
+            keep = expected >= 20
+            observed = np.append([np.sum(samples == v) for v in values[keep]],
+                                 np.sum(~np.isin(samples, values[keep])))
+            expected = np.append(expected[keep], samples.size - expected[keep].sum())
+            chi2 = np.sum((observed - expected) ** 2 / expected)
+            df = len(expected) - 1
+            assert chi2 < df + 5 * np.sqrt(2 * df), (lam, chi2, df)

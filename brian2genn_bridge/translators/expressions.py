@@ -26,7 +26,7 @@ from brian2.parsing.rendering import CPPNodeRenderer
 from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
 
 from .folding import fold_constant_statements
-from .functions import GENN_TARGET, double_literal, inline_template
+from .functions import GENN_TARGET, double_literal, hoist_poisson_samples, inline_template
 
 __all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_literal",
            "GENN_RESERVED", "AFTER_THRESHOLDS", "brian_step", "part_conditions",
@@ -152,7 +152,8 @@ class GeNNCodeGenerator(CPPCodeGenerator):
             # GeNN runs them for every neuron (synapse), not once per step
             statements = fold_constant_statements(statements, self.variables, self.owner)
         _, _, _, conditional_write = self.arrays_helper(statements)
-        lines = self.translate_to_statements(statements, conditional_write)
+        lines = hoist_poisson_samples(self.translate_to_statements(statements,
+                                                                   conditional_write))
         return self._to_genn_names("\n".join(stripped_deindented_lines("\n".join(lines))))
 
     def translate_statement_sequence(self, sc_statements, ve_statements):

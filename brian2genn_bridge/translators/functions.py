@@ -23,7 +23,7 @@ from brian2.input.binomial import BinomialFunction
 from brian2.input.timedarray import TimedArray, _find_K
 from brian2.utils.stringtools import word_substitute
 
-__all__ = ["GENN_TARGET", "inline_template", "register_default_functions", "double_literal",
+__all__ = ["GENN_TARGET", "inline_template", "hoist_poisson_samples", "register_default_functions", "double_literal",
            "function_data", "function_namespace", "egp_name"]
 
 #: The class name of the GeNN code object, used as the implementation key.
@@ -125,8 +125,9 @@ def register_default_functions() -> None:
     """Register the GeNN implementations of Brian's default functions and of
     `TimedArray` (for those created from now on).
 
-    ``poisson`` has none: GeNN 5.4 has no Poisson generator, and the device
-    raises `NotImplementedError` where a model uses it.
+    ``poisson`` is a marker call that `hoist_poisson_samples` replaces by a
+    variable drawn before the statement: GeNN 5.4 has no Poisson generator,
+    and exact samplers need a loop, which an expression cannot hold.
     """
     TimedArray.implementations[GENN_TARGET] = (_genn_timedarray_1d, _genn_timedarray_2d)
     for name in _SAME_NAME:
@@ -141,6 +142,8 @@ def register_default_functions() -> None:
         DEFAULT_FUNCTIONS[name].implementations.add_implementation(
             GENN_TARGET, code={"genn_inline": template}, name=name
         )
+    DEFAULT_FUNCTIONS["poisson"].implementations.add_implementation(
+        GENN_TARGET, code={"genn_inline": _POISSON_CALL + "({0})"}, name="poisson")
     # Brian asks this table for each target when it creates a BinomialFunction
     BinomialFunction.implementations[GENN_TARGET] = _binomial_code
 
@@ -154,17 +157,6 @@ def _genn_implementation(function: Function):
         If the function has no GeNN implementation at all.
     """
     implementations = function.implementations
-    if function is DEFAULT_FUNCTIONS["poisson"]:
-        # an exact sampler needs a loop (inversion, or Brian's rejection
-        # method); combinations of GeNN's generators in one expression are at
-        # best approximations (a binomial has bounded support, and inverting
-        # the Poisson distribution needs the incomplete gamma function)
-        raise NotImplementedError(
-            "Function 'poisson' is not supported by the GeNN device: GeNN 5.4 has no "
-            "Poisson random number generator, and an exact sampler needs a loop, which "
-            "an expression cannot hold. Workaround: for a constant rate lambda, use "
-            "BinomialFunction(n, lambda/n) with a large n (an approximation), or draw the "
-            "numbers in Python between runs.")
     if GENN_TARGET not in implementations._implementations:
         name = getattr(function, "name", None) or getattr(function.pyfunc, "__name__", "?")
         template = _inlined_cpp_function(function)
@@ -180,6 +172,48 @@ def _genn_implementation(function: Function):
             "code={'genn_inline': '...{0}...'})."
         )
     return implementations._implementations[GENN_TARGET]
+
+
+#: the call that marks a Poisson draw in rendered code (`hoist_poisson_samples`)
+_POISSON_CALL = "bpoisson_draw"
+
+
+def hoist_poisson_samples(lines: list[str]) -> list[str]:
+    """Replace each ``poisson(lam)`` call in the lines of rendered code by a
+    variable drawn (`templates/genn_poisson.cpp`) just before the statement.
+
+    A statement in a branch of Brian's conditional write (``if (...)``,
+    ``else`` lines without braces) gets its draw before the ``if``.
+    """
+    from .templates import render
+
+    result: list[str] = []
+    count = 0
+    for line in lines:
+        while _POISSON_CALL + "(" in line:
+            start = line.index(_POISSON_CALL + "(")
+            end = _closing_parenthesis(line, start + len(_POISSON_CALL))
+            name = f"bpoisson_{count}"
+            count += 1
+            sample = render("poisson", name=name, lam=line[start + len(_POISSON_CALL) + 1:end])
+            line = line[:start] + name + line[end + 1:]
+            at = len(result)
+            if at >= 2 and result[at - 1].strip() == "else":
+                at -= 2  # the if branch
+            if at >= 1 and result[at - 1].strip().startswith("if"):
+                at -= 1
+            result[at:at] = sample.splitlines()
+        result.append(line)
+    return result
+
+
+def _closing_parenthesis(text: str, opening: int) -> int:
+    depth = 0
+    for position in range(opening, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[position], 0)
+        if depth == 0:
+            return position
+    raise ValueError(f"unbalanced parentheses in {text!r}")
 
 
 #: a C++ function whose body is one return statement (support code of a

@@ -328,7 +328,7 @@ def _check_supported(synapses) -> None:
         # GeNN 5.4 has no random number generator in spike-triggered synapse
         # code: its code generation fails on the RNG identifier (CPU:
         # 'gennrand_*' undefined; CUDA: '_rng' undefined)
-        raise unsupported(synapses, "random numbers (rand(), randn()) in "
+        raise unsupported(synapses, "random numbers (rand(), randn(), poisson()) in "
                           "on_pre/on_post statements",
                           "draw them in the pre- or postsynaptic NeuronGroup (e.g. "
                           "'r = rand() : 1 (constant over dt)' there) and read them as "
