@@ -247,6 +247,10 @@ class SynapsePopulation:
     event_code: str = ""
     #: statements that spiking neurons run (on the primary group)
     spiker_statements: list[SpikerStatements] = field(default_factory=list)
+    #: the seed of the group's counter-based random numbers (`synaptic_random`),
+    #: ``None`` if its code draws none; not part of the signature: a new
+    #: seed needs no new model
+    random_seed: int | None = None
 
     def signature(self) -> tuple:
         return (self.name, self.source, self.target, self.connectivity,

@@ -147,14 +147,6 @@ def synapses_on_synapses():
     Network(G, S, M).run(1 * ms)
 
 
-def rand_in_on_pre():
-    G = NeuronGroup(2, EQS, threshold="v > 1", reset="v = 0", name="err_syn_rand_g")
-    G.v = 1.1
-    S = Synapses(G, G, on_pre="v_post += rand()", name="err_syn_rand")
-    S.connect(j="i")
-    Network(G, S).run(1 * ms)
-
-
 CASES = {
     # script: words the message must contain (object names, the feature)
     "custom_event_code_early": (custom_event_code_early,
@@ -185,7 +177,6 @@ CASES = {
     "synapses_on_synapses": (synapses_on_synapses,
                              ["err_sos", "err_sos_target", "Synapses acting on Synapses"]),
 }
-CASES["rand_in_on_pre"] = (rand_in_on_pre, ["err_syn_rand", "random"])
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -23,10 +23,12 @@ from brian2.codegen.generators.cpp_generator import CPPCodeGenerator
 from brian2.core.functions import Function
 from brian2.core.variables import ArrayVariable, Constant, Subexpression
 from brian2.parsing.rendering import CPPNodeRenderer
+from brian2.synapses.synapses import Synapses, SynapticPathway
 from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
 
 from .folding import fold_constant_statements
 from .functions import GENN_TARGET, double_literal, hoist_poisson_samples, inline_template
+from .synaptic_random import hoist_random_draws
 
 __all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_literal",
            "GENN_RESERVED", "AFTER_THRESHOLDS", "brian_step", "part_conditions",
@@ -154,6 +156,9 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         _, _, _, conditional_write = self.arrays_helper(statements)
         lines = hoist_poisson_samples(self.translate_to_statements(statements,
                                                                    conditional_write))
+        if isinstance(self.owner, (Synapses, SynapticPathway)):
+            # GeNN has no random number generator in synaptic code
+            lines = hoist_random_draws(lines)
         return self._to_genn_names("\n".join(stripped_deindented_lines("\n".join(lines))))
 
     def translate_statement_sequence(self, sc_statements, ve_statements):

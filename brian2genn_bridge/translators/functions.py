@@ -23,7 +23,7 @@ from brian2.input.binomial import BinomialFunction
 from brian2.input.timedarray import TimedArray, _find_K
 from brian2.utils.stringtools import word_substitute
 
-__all__ = ["GENN_TARGET", "inline_template", "hoist_poisson_samples", "register_default_functions", "double_literal",
+__all__ = ["GENN_TARGET", "inline_template", "hoist_poisson_samples", "hoist_calls", "register_default_functions", "double_literal",
            "function_data", "function_namespace", "egp_name"]
 
 #: The class name of the GeNN code object, used as the implementation key.
@@ -180,22 +180,31 @@ _POISSON_CALL = "bpoisson_draw"
 
 def hoist_poisson_samples(lines: list[str]) -> list[str]:
     """Replace each ``poisson(lam)`` call in the lines of rendered code by a
-    variable drawn (`templates/genn_poisson.cpp`) just before the statement.
+    variable drawn (`templates/genn_poisson.cpp`) just before the statement."""
+    from .templates import render
+
+    return hoist_calls(lines, _POISSON_CALL, "bpoisson",
+                       lambda name, lam: render("poisson", name=name, lam=lam))
+
+
+def hoist_calls(lines: list[str], call: str, prefix: str,
+                draw: Callable[[str, str], str]) -> list[str]:
+    """Replace each call of ``call`` in the lines of rendered code by a
+    variable ``<prefix>_<k>``, computed by the statements
+    ``draw(name, argument)`` just before the call's statement.
 
     A statement in a branch of Brian's conditional write (``if (...)``,
     ``else`` lines without braces) gets its draw before the ``if``.
     """
-    from .templates import render
-
     result: list[str] = []
     count = 0
     for line in lines:
-        while _POISSON_CALL + "(" in line:
-            start = line.index(_POISSON_CALL + "(")
-            end = _closing_parenthesis(line, start + len(_POISSON_CALL))
-            name = f"bpoisson_{count}"
+        while call + "(" in line:
+            start = line.index(call + "(")
+            end = _closing_parenthesis(line, start + len(call))
+            name = f"{prefix}_{count}"
             count += 1
-            sample = render("poisson", name=name, lam=line[start + len(_POISSON_CALL) + 1:end])
+            sample = draw(name, line[start + len(call) + 1:end])
             line = line[:start] + name + line[end + 1:]
             at = len(result)
             if at >= 2 and result[at - 1].strip() == "else":

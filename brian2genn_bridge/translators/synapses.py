@@ -24,6 +24,7 @@ from .functions import function_data
 from .monitors import source_group, source_range
 from .neurons import _ctype, unsupported
 from .operations import RegularOperation
+from .synaptic_random import SEED, new_seed, uses_random, with_stream_key
 
 __all__ = ["translate_synapses", "add_synapse_population", "load_connectivity",
            "choose_connectivity", "choose_parallelism", "has_step_code", "summed_assignments",
@@ -324,15 +325,6 @@ def _check_supported(synapses) -> None:
                           "compute the value in a variable of the pre- or postsynaptic "
                           "NeuronGroup (e.g. 'stimulus = ta(t) : 1') and read it as "
                           "'stimulus_pre' or 'stimulus_post'.")
-    if any("gennrand" in _code(p) for p in synapses._pathways):
-        # GeNN 5.4 has no random number generator in spike-triggered synapse
-        # code: its code generation fails on the RNG identifier (CPU:
-        # 'gennrand_*' undefined; CUDA: '_rng' undefined)
-        raise unsupported(synapses, "random numbers (rand(), randn(), poisson()) in "
-                          "on_pre/on_post statements",
-                          "draw them in the pre- or postsynaptic NeuronGroup (e.g. "
-                          "'r = rand() : 1 (constant over dt)' there) and read them as "
-                          "'r_pre' or 'r_post'.")
 
 
 # --------------------------------------------------------- per-step code
@@ -577,12 +569,9 @@ def _family_populations(layout: _Layout, name: str, family: list,
     all_code = "\n".join([render(pre_lines), post_code, step.render(step.summed)])
     channels = _summed_channels(len(targets or [None]), bool(targets), bool(pre_inputs),
                                 step.summed)
-    if max(len(targets), len(channels)) > 1 and "gennrand" in all_code:
-        # separate groups would draw separate numbers (and copies diverge)
-        raise unsupported(synapses, "random numbers in the code of a Synapses object with "
-                          "several postsynaptic targets or summed variables",
-                          "use one Synapses object per postsynaptic variable.")
     writes = _written(all_code, _synaptic_variables(synapses))
+    # one seed: the groups of a family draw the same numbers
+    random_seed = new_seed() if uses_random(all_code) else None
     axonal_delay, delay_steps = _axonal_delay(layout, pre_pathway, pre_lines, dt)
     back_prop_delay = _back_prop_delay(synapses, post_pathway, dt)
     populations = []
@@ -595,6 +584,7 @@ def _family_populations(layout: _Layout, name: str, family: list,
         summed = channels.get(number, {})
         population = _population(
             layout, name if number == 0 else f"{name}_to_{target_var or _summed_name(summed)}",
+            family=name, random_seed=random_seed,
             pre_code=pre_code if number == 0 or target_var or writes else "",
             post_code=render(post_lines, pre_inputs=number == 0) if number == 0 or writes else "",
             dynamics_code=step.render(list(summed.values())),
@@ -699,7 +689,8 @@ def _back_prop_delay(synapses, pathway, dt: float) -> int:
     return int(steps[0]) if len(steps) else 0
 
 
-def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
+def _population(layout: _Layout, name: str, family: str, random_seed: int | None,
+                pre_code: str, post_code: str,
                 dynamics_code: str, post_target: str | None, pre_target: str | None,
                 axonal_delay: int, back_prop_delay: int, delay_steps: np.ndarray | None,
                 pathways: tuple[str, ...], pre_event: str | None,
@@ -709,9 +700,19 @@ def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
     Code triggered by a custom event runs on GeNN's spike-like events, whose
     condition reads the event's flag that the neuron code sets (see
     ``templates/genn_neuron_sim.cpp``), under the reference name of
-    `event_reference`.
+    `event_reference`. Random numbers come from the counter-based generator
+    of `synaptic_random`, in streams of the ``family`` (the name of its
+    first group) with ``random_seed``.
     """
     synapses = layout.synapses
+    if uses_random("\n".join([pre_code, post_code, dynamics_code])):
+        _check_random(layout)
+        pre_code, post_code, dynamics_code = (
+            with_stream_key(code, family, part, layout.connectivity)
+            for code, part in ((pre_code, "pre"), (post_code, "post"),
+                               (dynamics_code, "dynamics")))
+    else:
+        random_seed = None
     used = set(re.findall(r"\b\w+\b", "\n".join([pre_code, post_code, dynamics_code])))
     variables = [GeNNVariable(var_name, _ctype(var), var, read_only=var.read_only,
                               index=layout.index)
@@ -749,7 +750,16 @@ def _population(layout: _Layout, name: str, pre_code: str, post_code: str,
         axonal_delay_steps=axonal_delay, back_prop_delay_steps=back_prop_delay,
         pre_indices=layout.pre, post_indices=layout.post, row_order=layout.row_order,
         row_lengths=layout.row_lengths, pathways=pathways,
-        pre_event=pre_event, post_event=post_event)
+        pre_event=pre_event, post_event=post_event, random_seed=random_seed)
+
+
+def _check_random(layout: _Layout) -> None:
+    """Reject random numbers where `synaptic_random.synapse_index` cannot tell
+    the synapses apart: procedural groups that connect a pair twice."""
+    if layout.connectivity == "procedural" and _has_multapses(layout.pre, layout.post):
+        raise unsupported(layout.synapses, "random numbers in the synaptic code of a group "
+                          "with procedural connectivity that connects a pre/post pair "
+                          "more than once", "use 'sparse' connectivity.")
 
 
 def _check_recurrent_post_event(synapses, pre_event: str | None, post_event: str) -> None:
@@ -924,7 +934,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
                           "use 'sparse' (or 'auto') connectivity on this backend.")
     model = create_weight_update_model(
         f"{population.name}_weight_update",
-        params=list(population.shared) + [SKIP_SPIKES],
+        params=list(population.shared) + [SKIP_SPIKES] + (
+            [(SEED, "unsigned int")] if population.random_seed is not None else []),
         # procedural groups keep per-synapse values that nothing changes
         vars=[(v.name, v.ctype, VarAccess.READ_ONLY) if procedural else (v.name, v.ctype)
               for v in population.variables],
@@ -939,6 +950,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
     params = {name: float(np.asarray(var.get_value()).reshape(-1)[0])
               for name, var in population.shared.items()}
     params[SKIP_SPIKES] = 0.0
+    if population.random_seed is not None:
+        params[SEED] = population.random_seed
     weight_update = init_weight_update(
         model, params, {v.name: 0 for v in population.variables},
         pre_var_refs={name: create_var_ref(source, var) for name, (role, var, _) in refs.items()
@@ -949,7 +962,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
         population.name, _MATRIX_TYPES[population.connectivity], source, target,
         weight_update, init_postsynaptic(_PSM),
         row_connectivity(len(population.pre_indices)) if procedural else None)
-    for name in [*population.shared, SKIP_SPIKES]:
+    for name in [*population.shared, SKIP_SPIKES] + (
+            [SEED] if population.random_seed is not None else []):
         group.set_wu_param_dynamic(name)
     if population.post_target:
         group.post_target_var = population.post_target

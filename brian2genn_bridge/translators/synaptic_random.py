@@ -1,0 +1,89 @@
+"""Random numbers (``rand()``, ``randn()``, ``poisson()``) in synaptic code.
+
+GeNN 5.4 has no random number generator in the code of synapse groups: its
+code generation fails on the generator's identifier (CPU: ``gennrand_*``
+undefined; CUDA: ``_rng`` undefined). Synaptic code therefore draws from a
+counter-based generator instead: each number is an integer hash of the
+run's seed, the synapse group and code part, the time step, the synapse and
+the draw's position in the code, so no state is kept between steps and
+every thread of GeNN's synapse kernels draws independently of the others.
+
+The seed, a dynamic parameter of each group, comes from numpy's generator
+when the network is translated, so that Brian's ``seed()`` makes the draws
+reproducible, as it does for Brian's own devices (whose numbers differ from
+these).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+from brian2 import prefs
+
+from .functions import hoist_calls
+from .templates import render
+
+__all__ = ["SEED", "uses_random", "hoist_random_draws", "with_stream_key", "synapse_index",
+           "new_seed"]
+
+#: the weight-update parameter holding the seed of a group's draws
+SEED = "bsynseed"
+
+#: the calls of GeNN's generator that Brian's functions are rendered to
+#: (`functions._INLINED`, ``templates/genn_poisson.cpp``)
+_DRAWS = {"gennrand_uniform": "uniform", "gennrand_normal": "normal"}
+
+
+def hoist_random_draws(lines: list[str]) -> list[str]:
+    """Replace each call of GeNN's generator in the lines of a synaptic
+    operation's code by a number of the counter-based generator, drawn just
+    before its statement.
+
+    The draws are statements of their own, so that the GeNN groups made
+    from one `Synapses` object (one per postsynaptic target, which keep
+    only their own target's ``addToPost`` statements) all make the same
+    draws, in the same order, and so draw the same numbers.
+    """
+    double = prefs.core.default_float_dtype == np.float64
+    for call, kind in _DRAWS.items():
+        lines = hoist_calls(lines, call, "bsyn" + kind,
+                            lambda name, _argument, kind=kind: render(
+                                "synaptic_random", kind=kind, name=name, double=double))
+    return lines
+
+
+def uses_random(code: str) -> bool:
+    """Whether the synaptic ``code`` draws random numbers."""
+    return "bsyncount" in code
+
+
+def synapse_index(connectivity: str) -> str:
+    """The GeNN expression that tells a group's synapses apart.
+
+    Bitmask and procedural groups have no synapse index (``id_syn``); their
+    pre/post pairs are unique (bitmask) or are checked to be so
+    (`synapses._check_random`).
+    """
+    if connectivity in ("sparse", "dense"):
+        return "id_syn"
+    return "(id_pre * num_post + id_post)"
+
+
+def with_stream_key(code: str, family: str, part: str, connectivity: str) -> str:
+    """``code`` (of one part, ``'pre'``, ``'post'`` or ``'dynamics'``, of the
+    GeNN groups made from one family of synaptic pathways, named
+    ``family``) preceded by the key of its synapse's stream in this time
+    step, if it draws random numbers."""
+    if not uses_random(code):
+        return code
+    # the parts of a group, and groups, draw from different streams
+    salt = zlib.crc32(f"{family}/{part}".encode())
+    key = render("synaptic_random", kind="key", seed=SEED, salt=salt,
+                 synapse=synapse_index(connectivity))
+    return key + "\n" + code
+
+
+def new_seed() -> int:
+    """A seed for a group's draws, from numpy's (Brian's) generator."""
+    return int(np.random.randint(0, 2 ** 32, dtype=np.uint64))
