@@ -11,11 +11,14 @@ import os
 from brian2.codegen.codeobject import CodeObject
 from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
 from brian2.codegen.templates import Templater
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from .connect import vectorisable
 
 from .translators.expressions import GeNNCodeGenerator
 from .translators.functions import GENN_TARGET
 
-__all__ = ["GeNNCodeObject", "GENN_TEMPLATES"]
+__all__ = ["GeNNCodeObject", "HostCodeObject", "GENN_TEMPLATES"]
 
 _TEMPLATE_DIR = os.path.join(os.path.dirname(__file__), "templates")
 
@@ -70,3 +73,22 @@ class GeNNCodeObject(CodeObject):
 
     def run_block(self, block):
         return None
+
+
+def _host_templater() -> Templater:
+    """numpy's templater, with the templates of ``templates/host`` first;
+    they extend numpy's own as ``numpy/<name>``."""
+    templater = NumpyCodeObject.templater.derive(
+        "brian2genn_bridge", templates_dir="templates/host",
+        env_globals={"vectorisable": vectorisable})
+    templater.env.loader = ChoiceLoader([
+        templater.env.loader,
+        PrefixLoader({"numpy": PackageLoader("brian2.codegen.runtime.numpy_rt", "templates")})])
+    return templater
+
+
+class HostCodeObject(NumpyCodeObject):
+    """A numpy code object for operations that the GeNN device runs on the
+    host (synapse creation), with faster templates where it has them."""
+
+    templater = _host_templater()

@@ -25,7 +25,7 @@ from brian2.stateupdaters.GSL import GSLContainer
 from brian2.units import second
 from brian2.utils.logger import get_logger
 
-from .codeobject import GENN_TEMPLATES, GeNNCodeObject
+from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
 from .runtime import GeNNSimulation, Phase
 from .translators import monitors as monitor_io
 from .translators.integration import prepare_gsl_state_update
@@ -138,9 +138,11 @@ class GeNNDevice(RuntimeDevice):
                         var.implementations[NumpyCodeObject]
                     except KeyError:
                         var.implementations.add_numpy_implementation(var.pyfunc)
+            host_class = (HostCodeObject if template_name == "synapses_create_generator"
+                          else NumpyCodeObject)
             return super().code_object(owner, name, abstract_code, variables,
                                        template_name, variable_indices,
-                                       NumpyCodeObject, template_kwds,
+                                       host_class, template_kwds,
                                        override_conditional_write, compiler_kwds)
         codeobj = super().code_object(owner, name, abstract_code, variables, template_name,
                                       variable_indices, GeNNCodeObject, template_kwds,

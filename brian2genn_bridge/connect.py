@@ -1,0 +1,251 @@
+"""Synapse creation on the host for all outer indices at once.
+
+Brian's runtime device creates the synapses of ``connect(p=...)`` (and of
+``connect()``) in a Python loop over the presynaptic (or postsynaptic)
+neurons, each drawing its own random numbers: at a million neurons that
+loop takes longer than building and running the GeNN model. When the
+drawing does not depend on the outer index (no condition, constant range and
+probability), the functions here make all pairs with numpy operations over
+blocks of outer indices, drawing the very same numbers in the same order
+from numpy's generator: for a given ``seed()``, the synapses are those that
+Brian's runtime device creates, and the generator is left in the same state.
+
+``templates/host/synapses_create_generator.py_`` calls them, and falls back
+on Brian's own loop for everything else.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["vectorisable", "sampled_pairs", "ranged_pairs"]
+
+#: random numbers drawn per block of outer indices (bounds the memory used;
+#: 2**18 to 2**22 were equally fast, smaller blocks slower)
+_BLOCK_DRAWS = 1 << 20
+
+
+def vectorisable(vector_code: dict, iterator_func: str, iterator_kwds: dict,
+                 result_index_condition: bool, if_expression: str, outer_index_array: str,
+                 result_index: str, result_index_array: str, inner_variable: str) -> bool:
+    """Whether the generator syntax of a ``connect`` call draws the same way
+    for every outer index: a ``range`` or ``sample`` (with a probability, not
+    a size) whose arguments are constants or loop invariants, no condition,
+    the inner variable itself as the result index, one synapse per pair."""
+    if iterator_func == "sample" and iterator_kwds.get("sample_size") == "fixed":
+        return False
+    if iterator_func not in ("range", "sample") or result_index_condition:
+        return False
+    if if_expression != "True" or list(vector_code["create_cond"]) != ["_cond = True"]:
+        return False
+    if list(vector_code["generator_expr"]) != [f"{outer_index_array} = _raw{outer_index_array}",
+                                               f"_{result_index} = {inner_variable}"]:
+        return False
+    if list(vector_code["update"]) != [f"{result_index_array} = _raw{result_index_array}",
+                                       "_n = 1"]:
+        return False
+    for line in vector_code["setup_iterator"]:
+        target, _, value = line.partition(" = ")
+        if not target.startswith("_iter_"):
+            return False
+        names = [word for word in value.replace("(", " ").replace(")", " ").split()
+                 if word[0].isalpha() or word[0] == "_"]
+        # constants, sizes and loop invariants (computed once, before the loop)
+        if any(name.startswith("_") and not name.startswith("_lio_") for name in names):
+            return False
+    return True
+
+
+def _checked(outer: np.ndarray, result: np.ndarray, values: range, result_index: str,
+             size: int, skip_if_invalid: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Drop (``skip_if_invalid``) or refuse result indices outside
+    ``[0, size)``, with Brian's message; ``values`` holds all that
+    ``result`` may hold."""
+    if len(values) == 0 or (min(values) >= 0 and max(values) < size):
+        return outer, result
+    invalid = (result < 0) | (result >= size)
+    if not invalid.any():
+        return outer, result
+    if skip_if_invalid:
+        return outer[~invalid], result[~invalid]
+    bad = result[invalid]
+    value = bad.min() if bad.min() < 0 else bad.max()
+    raise IndexError(f"index _{result_index}={value} outside allowed range from 0 to "
+                     f"{size - 1}")
+
+
+def ranged_pairs(n_outer: int, low: int, high: int, step: int, result_index: str,
+                 result_size: int, skip_if_invalid: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(outer, result)`` indices of ``range(low, high, step)`` for every
+    outer index, in Brian's order."""
+    values = np.arange(low, high, step, dtype=np.int32)
+    outer = np.repeat(np.arange(n_outer, dtype=np.int32), len(values))
+    return _checked(outer, np.tile(values, n_outer), range(low, high, step), result_index,
+                    result_size, skip_if_invalid)
+
+
+def sampled_pairs(n_outer: int, low: int, high: int, step: int, p: float,
+                  result_index: str, result_size: int,
+                  skip_if_invalid: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(outer, result)`` indices of ``sample(low, high, step, p=p)`` for
+    every outer index, in Brian's order and with Brian's random numbers.
+
+    Brian's runtime device draws, for each outer index, ``n`` uniform
+    numbers compared with ``p`` when ``n <= 1000`` or ``p > 0.25``, and
+    else geometric jumps between the chosen values, in rounds of
+    ``ceil(remaining * p * 1.05) + 10`` numbers until they pass the end.
+    """
+    n = len(range(low, high, step))
+    if p == 0 or n <= 0:
+        empty = np.zeros(0, dtype=np.int32)
+        return empty, empty
+    if p == 1:
+        return ranged_pairs(n_outer, low, high, step, result_index, result_size,
+                            skip_if_invalid)
+    if n <= 1000 or p > 0.25:
+        outer, positions = _compared_pairs(n_outer, n, p)
+    else:
+        outer, positions = _jumped_pairs(n_outer, n, p)
+    if step != 1 or low != 0:
+        positions = positions * step + low
+    return _checked(outer, positions, range(low, high, step), result_index, result_size,
+                    skip_if_invalid)
+
+
+def _compared_pairs(n_outer: int, n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Positions where ``rand(n) < p``, for each outer index in turn."""
+    rows = max(1, _BLOCK_DRAWS // n)
+    outers, positions = [], []
+    for start in range(0, n_outer, rows):
+        block = min(rows, n_outer - start)
+        chosen = np.random.rand(block * n).reshape(block, n) < p
+        outers.append(np.repeat(np.arange(start, start + block, dtype=np.int32),
+                                chosen.sum(axis=1)))
+        positions.append((np.flatnonzero(chosen) % n).astype(np.int32))
+    return np.concatenate(outers), np.concatenate(positions)
+
+
+class _Stream:
+    """numpy's uniform numbers, drawn ahead in blocks but never beyond what
+    Brian's loop would draw, so that the generator ends where it does."""
+
+    def __init__(self):
+        self.buffer = np.zeros(0)
+        self.position = 0
+
+    def available(self) -> int:
+        return len(self.buffer) - self.position
+
+    def ensure(self, count: int) -> None:
+        """Have at least ``count`` numbers ahead (Brian will draw them)."""
+        if self.available() < count:
+            self.buffer = np.concatenate([self.buffer[self.position:],
+                                          np.random.rand(count - self.available())])
+            self.position = 0
+
+    def take(self, count: int) -> np.ndarray:
+        self.ensure(count)
+        values = self.buffer[self.position:self.position + count]
+        self.position += count
+        return values
+
+
+def _jumps(uniform: np.ndarray, pconst: float) -> np.ndarray:
+    # Brian's geometric jumps, in its type
+    return np.array(np.ceil(np.log(uniform) * pconst), dtype=np.int32)
+
+
+def _jumped_pairs(n_outer: int, n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Positions chosen by geometric jumps, for each outer index in turn.
+
+    Each outer index's first round has the same size ``m``, and Brian's
+    positions are partial sums of the jumps: from one running sum of the
+    jumps of a window of numbers, rows of outer indices are consecutive
+    slices. A row whose first round ends before ``n`` takes further rounds
+    from the numbers after it, which moves the rows after it; that costs
+    one more slice, not a new window.
+    """
+    pconst = 1.0 / np.log(1 - p)
+    m = int(np.ceil(n * p * 1.05)) + 10
+    stream = _Stream()
+    outers, positions = [], []
+    done = 0
+    while done < n_outer:
+        # every outer index left draws at least its first round
+        stream.ensure(min(max(1, _BLOCK_DRAWS // m), n_outer - done) * m)
+        window = stream.buffer[stream.position:]
+        totals = np.concatenate([[0], np.cumsum(_jumps(window, pconst), dtype=np.int64)])
+        offset = 0
+        while done < n_outer:
+            rows = min((len(window) - offset) // m, n_outer - done)
+            if rows == 0:
+                break
+            starts = offset + m * np.arange(rows)
+            # a row is finished when its first round passes the end
+            finished = totals[starts + m] - totals[starts] >= n
+            complete = rows if finished.all() else int(np.argmin(finished))
+            samples = (totals[offset + 1:offset + complete * m + 1].reshape(complete, m)
+                       - totals[starts[:complete], None] - 1)
+            inside = samples < n
+            outers.append(np.repeat(np.arange(done, done + complete, dtype=np.int32),
+                                    inside.sum(axis=1)))
+            positions.append(samples[inside].astype(np.int32))
+            offset += complete * m
+            done += complete
+            if complete == rows:
+                continue
+            chosen, used = _unfinished_row(totals, offset, len(window), n, p, m)
+            if chosen is None:
+                # its rounds pass the window's end: draw them as Brian does
+                stream.position += offset
+                offset = 0
+                chosen = _one_jumped_row(stream, n, p, pconst, m)
+                outers.append(np.full(len(chosen), done, dtype=np.int32))
+                positions.append(chosen.astype(np.int32))
+                done += 1
+                break
+            outers.append(np.full(len(chosen), done, dtype=np.int32))
+            positions.append(chosen.astype(np.int32))
+            offset += used
+            done += 1
+        stream.position += offset
+    return np.concatenate(outers), np.concatenate(positions)
+
+
+def _unfinished_row(totals: np.ndarray, offset: int, end: int, n: int, p: float,
+                    m: int) -> tuple[np.ndarray | None, int]:
+    """The positions of the row starting at ``offset`` of the window, round
+    by round, and the numbers it used; ``None`` if it needs numbers beyond
+    ``end``."""
+    start, position, size = 0, offset, m
+    rounds = []
+    while True:
+        if position + size > end:
+            return None, 0
+        samples = start - 1 + totals[position + 1:position + size + 1] - totals[position]
+        rounds.append(samples)
+        position += size
+        start = samples[-1] + 1
+        if start >= n:
+            break
+        size = int(np.ceil((n - start) * p * 1.05)) + 10
+    samples = np.concatenate(rounds)
+    return samples[samples < n], position - offset
+
+
+def _one_jumped_row(stream: _Stream, n: int, p: float, pconst: float,
+                    m: int) -> np.ndarray:
+    """One outer index's positions, round by round, as Brian's loop."""
+    start = 0
+    rounds = []
+    while True:
+        jumps = _jumps(stream.take(m), pconst)
+        jumps[0] += start - 1
+        samples = np.cumsum(jumps)
+        rounds.append(samples)
+        start = samples[-1] + 1
+        if start >= n:
+            break
+        m = int(np.ceil((n - start) * p * 1.05)) + 10
+    samples = np.concatenate(rounds)
+    return samples[samples < n]
