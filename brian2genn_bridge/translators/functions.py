@@ -227,8 +227,13 @@ def _closing_parenthesis(text: str, opening: int) -> int:
 
 #: a C++ function whose body is one return statement (support code of a
 #: user's `Function` for Brian's C++ targets)
-_RETURN_ONLY = re.compile(r"^\s*(?:(?:inline|static)\s+)*[\w:]+\s+\w+\s*"
+_RETURN_ONLY = re.compile(r"^\s*(?:(?:inline|static)\s+)*(?P<type>[\w:]+)\s+\w+\s*"
                           r"\((?P<params>[^)]*)\)\s*\{\s*return\s+(?P<expr>[^;{}]+);\s*\}\s*$")
+
+
+#: parameter types of an inlined C++ function (all are GeNN types)
+_ARGUMENT_TYPES = {"double", "float", "int", "bool", "unsigned int", "int32_t", "uint32_t",
+                   "int64_t", "uint64_t"}
 
 
 def _inlined_cpp_function(function: Function) -> str | None:
@@ -237,7 +242,7 @@ def _inlined_cpp_function(function: Function) -> str | None:
 
     GeNN code has no support code, but such a function is an expression of
     its arguments: the call is replaced by the expression with the
-    (parenthesised) arguments in place of the parameters.
+    arguments, cast to the parameters' types, in place of the parameters.
     """
     implementation = function.implementations._implementations.get("cpp")
     if implementation is None or implementation.dependencies or implementation.dynamic:
@@ -250,13 +255,23 @@ def _inlined_cpp_function(function: Function) -> str | None:
     match = _RETURN_ONLY.match(support_code)
     if match is None:
         return None
-    params = [part.split()[-1] for part in match.group("params").split(",") if part.strip()]
+    params, types = [], []
+    for part in match.group("params").split(","):
+        if part.strip():
+            *words, name = part.replace("const ", " ").split()
+            params.append(name)
+            types.append(" ".join(words))
+    if not all(ctype in _ARGUMENT_TYPES for ctype in types + [match.group("type")]):
+        return None
     expr = match.group("expr").strip()
     if any(name.startswith("_") for name in re.findall(r"\b[A-Za-z_]\w*\b", expr)):
         return None
-    # braces are str.format's; the expression has none (see _RETURN_ONLY)
-    return "(" + word_substitute(expr, {param: f"({{{k}}})"
-                                       for k, param in enumerate(params)}) + ")"
+    # braces are str.format's; the expression has none (see _RETURN_ONLY).
+    # Arguments and result take the function's types, as in a call: exp()
+    # of an integer, say, is not defined in CUDA device code
+    arguments = {param: f"(({ctype})({{{k}}}))"
+                 for k, (param, ctype) in enumerate(zip(params, types))}
+    return f"(({match.group('type')})({word_substitute(expr, arguments)}))"
 
 
 def inline_template(function: Function, owner=None) -> str | None:
