@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses, ms,
-                    prefs)
+                    prefs, seed)
 from brian2.core.preferences import PreferenceError
 from brian2.utils.logger import catch_logs
 from pygenn import (GeNNModel, SynapseMatrixType, create_neuron_model,
@@ -20,8 +20,9 @@ from pygenn import (GeNNModel, SynapseMatrixType, create_neuron_model,
 
 from brian2genn_bridge import configure_synapses
 from brian2genn_bridge.translators.synapses import (Needs, choose_connectivity,
-                                                    choose_parallelism, row_connectivity,
-                                                    set_rows, sparse_order)
+                                                    choose_parallelism,
+                                                    postsynaptic_span_races,
+                                                    row_connectivity, set_rows, sparse_order)
 from utils import (GENN_BACKEND, assert_spikes_equal, assert_traces_close, genn_device,
                    genn_directory, run_both, run_with)
 
@@ -261,6 +262,64 @@ def test_automatic_parallelism(connectivity, rows, threads, expected):
     n_pre, pre = rows
     row_lengths = np.bincount(pre, minlength=n_pre)
     assert choose_parallelism(_synapses(threads=threads), connectivity, row_lengths) == expected
+
+
+#: 5 presynaptic neurons with rows of 40 synapses to 60 targets (two warps)
+WIDE = (5, np.repeat(np.arange(5), 40), np.tile(np.arange(40), 5))
+#: rows of 10 synapses, one pair connected twice
+TWICE = (5, np.repeat(np.arange(5), 10), np.r_[np.tile(np.arange(9), 5), [3] * 5])
+
+
+@pytest.mark.parametrize("connectivity,rows,n_post,block_sizes,expected", [
+    ("sparse", WIDE, 60, (128, 512), True),           # two warps on 60 targets
+    ("sparse", FEW + (np.tile(np.arange(10), 5),), 60, (128, 512), False),  # one warp
+    ("sparse", TWICE, 60, (128, 512), True),          # two threads on one target
+    ("sparse", WIDE, 600, (128, 512), False),         # targets beyond a block: atomics
+    ("sparse", WIDE, 600, (128, 0), False),
+    ("sparse", WIDE, 600, (1024, 0), True),           # blocks of cuda_block_size
+    ("sparse", WIDE, 600, (0, 512), True),            # GeNN's choice: up to 1024
+    ("dense", WIDE, 60, (128, 512), False),           # sums in registers
+    ("bitmask", WIDE, 60, (128, 512), False)])
+def test_postsynaptic_span_races(connectivity, rows, n_post, block_sizes, expected):
+    n_pre, pre, post = rows
+    prefs.devices.genn.cuda_block_size, prefs.devices.genn.cuda_presynaptic_block_size = \
+        block_sizes
+    try:
+        assert postsynaptic_span_races(connectivity, n_post,
+                                       np.bincount(pre, minlength=n_pre), pre, post) == expected
+    finally:
+        prefs.devices.genn.cuda_block_size = 128
+        prefs.devices.genn.cuda_presynaptic_block_size = 512
+
+
+def test_racing_postsynaptic_span_avoided():
+    row_lengths = np.bincount(WIDE[1], minlength=WIDE[0])
+    assert choose_parallelism(_synapses(), "sparse", row_lengths, True) == ("presynaptic", 2)
+    assert choose_parallelism(_synapses(), "sparse", row_lengths, False) == ("postsynaptic", 1)
+    with pytest.raises(ValueError, match="postsynaptic parallelism would lose synaptic input"):
+        choose_parallelism(_synapses(parallelism="postsynaptic"), "sparse", row_lengths, True)
+
+
+def test_racing_postsynaptic_span_avoided_in_model():
+    """The network of 40 x 60 neurons connected with p = 0.5 whose input
+    GeNN's postsynaptic span lost on an H200: propagated presynaptically,
+    and the same on both devices."""
+
+    def script():
+        seed(5)
+        inp = NeuronGroup(40, "", threshold="True", name="race_src")
+        G = NeuronGroup(60, "x : 1", name="race_tgt")
+        S = Synapses(inp, G, "w : 1", on_pre="x_post += w", name="race_syn")
+        S.connect(p=0.5)
+        S.w = "1 + i + 0.01*j"
+        Network(inp, G, S).run(5 * ms)
+        return dict(x=G.x[:], i=S.i[:])
+
+    reference, genn = run_both(script)
+    np.testing.assert_allclose(genn["x"], reference["x"], rtol=1e-12)
+    assert max(np.bincount(genn["i"])) > 32
+    assert [(p.connectivity, p.parallelism)
+            for p in genn_device._simulation.description.synapses] == [("sparse", "presynaptic")]
 
 
 # ----------------------------------------------------------------- errors

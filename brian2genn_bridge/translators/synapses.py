@@ -27,8 +27,8 @@ from .operations import RegularOperation
 from .synaptic_random import SEED, new_seed, uses_random, with_stream_key
 
 __all__ = ["translate_synapses", "add_synapse_population", "load_connectivity",
-           "choose_connectivity", "choose_parallelism", "has_step_code", "summed_assignments",
-           "event_reference"]
+           "choose_connectivity", "choose_parallelism", "postsynaptic_span_races",
+           "has_step_code", "summed_assignments", "event_reference"]
 
 logger = get_logger(__name__)
 
@@ -259,8 +259,37 @@ def _check_matrix_type(synapses, choice: str, full: bool, pre: np.ndarray,
                              f"{needs.written}; use 'sparse' or 'dense'.")
 
 
-def choose_parallelism(synapses, connectivity: str,
-                       row_lengths: np.ndarray) -> tuple[str, int]:
+def postsynaptic_span_races(connectivity: str, n_post: int, row_lengths: np.ndarray,
+                            pre: np.ndarray, post: np.ndarray) -> bool:
+    """Whether GeNN 5.4's postsynaptic span would lose synaptic input of a
+    group on CUDA.
+
+    With sparse connectivity and a target population no larger than a
+    block of the presynaptic kernel, GeNN sums a block's input to each
+    target in shared memory with a plain ``+=``, not an atomic addition,
+    and the threads do not wait for each other between spikes. Two warps
+    (rows longer than 32 synapses) working on different spikes to the same
+    target, or two threads of one spike on the same target (a pre/post pair
+    connected twice), then overwrite each other's sums. On an H200 this
+    dropped about one synapse's input in a thousand (target, step) pairs
+    of a 40 x 60 network with rows of up to 39 synapses.
+    """
+    if connectivity != "sparse" or n_post > _presynaptic_block_size():
+        return False
+    return int(row_lengths.max(initial=0)) > 32 or _has_multapses(pre, post)
+
+
+def _presynaptic_block_size() -> int:
+    """The most threads a block of GeNN's presynaptic kernel may have with
+    the device's preferences (see `runtime._backend_preferences`)."""
+    if not prefs.devices.genn.cuda_block_size:
+        # GeNN's choice from the kernels' occupancy, of at most 1024
+        return 1024
+    return prefs.devices.genn.cuda_presynaptic_block_size or prefs.devices.genn.cuda_block_size
+
+
+def choose_parallelism(synapses, connectivity: str, row_lengths: np.ndarray,
+                       postsynaptic_races: bool = False) -> tuple[str, int]:
     """GeNN's span of the presynaptic update for ``synapses`` and its threads
     per spike: the object's ``genn_parallelism``/``genn_threads_per_spike``,
     else ``prefs.devices.genn.parallelism`` (and 1 thread). ``row_lengths``
@@ -280,14 +309,17 @@ def choose_parallelism(synapses, connectivity: str,
     KC -> eKC ones (rows of 100) 7x faster than the postsynaptic span with
     8 threads. More threads per spike cost more, as GeNN sizes the kernel's
     grid for every presynaptic neuron, spiking or not. Else it is the
-    postsynaptic span (GeNN's default).
+    postsynaptic span (GeNN's default), unless ``postsynaptic_races`` (see
+    `postsynaptic_span_races`): then the presynaptic one, whose atomic
+    additions lose nothing.
     ``'word_packed'`` (a thread per 32 bits of a row) is for bitmasks only.
 
     Raises
     ------
     ValueError
-        If GeNN has no such span for the matrix type, or it does not use
-        ``threads_per_spike``.
+        If GeNN has no such span for the matrix type, it does not use
+        ``threads_per_spike``, or the postsynaptic span is chosen where it
+        races.
     """
     choice = getattr(synapses, "genn_parallelism", None) or prefs.devices.genn.parallelism
     threads = getattr(synapses, "genn_threads_per_spike", None)
@@ -298,15 +330,21 @@ def choose_parallelism(synapses, connectivity: str,
         many_spikes = (connectivity == "sparse" and max_row
                        and len(row_lengths) >= 10 * np.sqrt(max_row))
         presynaptic = connectivity == "procedural" or (connectivity == "sparse" and (
-            (threads or 1) > 1 or many_spikes))
+            (threads or 1) > 1 or many_spikes or postsynaptic_races))
         choice = "presynaptic" if presynaptic else "postsynaptic"
-        if many_spikes and threads is None:
+        if connectivity == "sparse" and presynaptic and threads is None:
             threads = int(np.clip(2 ** round(np.log2(max(max_row / 16, 1))), 1, 64))
     threads = int(threads or 1)
     if choice not in _SPANS[connectivity]:
         raise ValueError(f"Synapses '{synapses.name}': {choice} parallelism is not "
                          f"available with {connectivity} connectivity in GeNN 5.4 (it has "
                          f"{' or '.join(_SPANS[connectivity])}).")
+    if choice == "postsynaptic" and postsynaptic_races:
+        raise ValueError(f"Synapses '{synapses.name}': postsynaptic parallelism would lose "
+                         "synaptic input on CUDA: GeNN 5.4 sums it for small target "
+                         "groups in shared memory without atomic additions, which is wrong "
+                         "for rows longer than 32 synapses or pairs connected twice; use "
+                         "'presynaptic' or 'auto'.")
     if threads > 1 and choice != "presynaptic":
         raise ValueError(f"Synapses '{synapses.name}': threads_per_spike="
                          f"{threads} needs presynaptic parallelism (with sparse "
@@ -515,7 +553,9 @@ def translate_synapses(synapses, dt: float,
     row_lengths = np.bincount(pre, minlength=len(source))
     connectivity = choose_connectivity(synapses, len(target), pre, post, row_lengths,
                                        _needs(synapses, lines, step, dt))
-    parallelism, threads = choose_parallelism(synapses, connectivity, row_lengths)
+    parallelism, threads = choose_parallelism(
+        synapses, connectivity, row_lengths,
+        postsynaptic_span_races(connectivity, len(target), row_lengths, pre, post))
     # sorting (or checking the order of) up to 1e9 synapses: once per Synapses
     row_order = (sparse_order(pre, post) if connectivity in ("sparse", "procedural")
                  else None)
