@@ -132,6 +132,11 @@ def _delay_steps(synapses, pathway, dt: float) -> np.ndarray:
     return np.round(delays / source_dt).astype(np.int64) * clock_steps(source_dt, dt)
 
 
+def _heterogeneous(steps: np.ndarray) -> bool:
+    """Whether a pathway's delays (in steps) differ between its synapses."""
+    return len(steps) > 0 and not np.all(steps == steps[0])
+
+
 @dataclass
 class Needs:
     """What the GeNN code of a `Synapses` needs from its matrix type."""
@@ -159,8 +164,7 @@ def _needs(synapses, lines: dict[str, Lines], step: "_StepCode", dt: float) -> N
     variables = [names[name].name for name in used]
     pre_pathway = next((p for p in synapses._pathways if p.prepost == "pre"), None)
     if pre_pathway is not None:
-        steps = _delay_steps(synapses, pre_pathway, dt)
-        if len(steps) and np.any(steps != steps[0]):
+        if _heterogeneous(_delay_steps(synapses, pre_pathway, dt)):
             variables.append("delay")
     on_post = any(p.prepost == "post" and _code(p) for p in synapses._pathways)
     dynamics = bool(step.early or step.late or step.summed)
@@ -272,7 +276,9 @@ def postsynaptic_span_races(connectivity: str, n_post: int, row_lengths: np.ndar
     target, or two threads of one spike on the same target (a pre/post pair
     connected twice), then overwrite each other's sums. On an H200 this
     dropped about one synapse's input in a thousand (target, step) pairs
-    of a 40 x 60 network with rows of up to 39 synapses.
+    of a 40 x 60 network with rows of up to 39 synapses. (Input delayed
+    per synapse goes to GeNN's dendritic delay buffer instead, by atomic
+    additions.)
     """
     if connectivity != "sparse" or n_post > _presynaptic_block_size():
         return False
@@ -553,9 +559,12 @@ def translate_synapses(synapses, dt: float,
     row_lengths = np.bincount(pre, minlength=len(source))
     connectivity = choose_connectivity(synapses, len(target), pre, post, row_lengths,
                                        _needs(synapses, lines, step, dt))
-    parallelism, threads = choose_parallelism(
-        synapses, connectivity, row_lengths,
-        postsynaptic_span_races(connectivity, len(target), row_lengths, pre, post))
+    # heterogeneous delays sum input in GeNN's dendritic delay buffer, with
+    # atomic additions
+    races = (postsynaptic_span_races(connectivity, len(target), row_lengths, pre, post)
+             and not all(_heterogeneous(_delay_steps(synapses, p, dt))
+                         for p in synapses._pathways if p.prepost == "pre"))
+    parallelism, threads = choose_parallelism(synapses, connectivity, row_lengths, races)
     # sorting (or checking the order of) up to 1e9 synapses: once per Synapses
     row_order = (sparse_order(pre, post) if connectivity in ("sparse", "procedural")
                  else None)
@@ -709,7 +718,7 @@ def _axonal_delay(layout: _Layout, pathway, lines: Lines,
     if pathway is None:
         return 0, None
     steps = _delay_steps(layout.synapses, pathway, dt)
-    if len(steps) == 0 or np.all(steps == steps[0]):
+    if not _heterogeneous(steps):
         return (int(steps[0]) if len(steps) else 0), None
     if (_written(render(lines), _synaptic_variables(layout.synapses)) or not post_targets(lines)
             or pre_targets(lines)):
@@ -723,7 +732,7 @@ def _back_prop_delay(synapses, pathway, dt: float) -> int:
     if pathway is None:
         return 0
     steps = _delay_steps(synapses, pathway, dt)
-    if len(steps) and not np.all(steps == steps[0]):
+    if _heterogeneous(steps):
         raise unsupported(synapses, "heterogeneous delays of the on_post pathway",
                           "use one delay for on_post.")
     return int(steps[0]) if len(steps) else 0
