@@ -12,7 +12,7 @@ from brian2.groups.group import CodeRunner
 from brian2.groups.neurongroup import NeuronGroup
 from brian2.groups.subgroup import Subgroup
 from brian2.monitors import EventMonitor, PopulationRateMonitor, StateMonitor
-
+from brian2.spatialneuron.spatialneuron import SpatialNeuron
 from brian2.input.poissongroup import PoissonGroup
 from brian2.input.poissoninput import PoissonInput
 from brian2.input.spikegeneratorgroup import SpikeGeneratorGroup
@@ -101,6 +101,15 @@ def describe_network(objects) -> ModelDescription:
     NotImplementedError
         For every Brian object or feature without a GeNN translation.
     """
+    for obj in objects:
+        if isinstance(obj, SpatialNeuron):
+            # its cable equation couples the compartments through a solver
+            # for the whole morphology, which a GeNN neuron model (one
+            # neuron's code, no access to the others') cannot hold
+            raise unsupported(obj, "multi-compartment models (SpatialNeuron)",
+                              "run the network with Brian's runtime or cpp_standalone "
+                              "device, or model the compartments as NeuronGroups coupled "
+                              "by Synapses.")
     clock = simulation_clock(objects)
     dt = float(clock.dt_)
     precision = "double" if np.dtype(prefs.core.default_float_dtype) == np.float64 else "float"
