@@ -36,9 +36,16 @@ __all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_lit
 
 #: Names with a meaning in GeNN code that Brian variables must not shadow.
 GENN_RESERVED = frozenset(
-    ["id", "id_pre", "id_post", "id_syn", "Isyn", "st", "prev_st", "batch",
-     "num_neurons", "num_pre", "num_post", "num_batch", "inSyn", "t", "dt",
-     "set", "int", "float", "double", "bool", "scalar", "timepoint"]
+    ["id", "id_pre", "id_post", "id_syn", "id_kernel", "Isyn", "st", "prev_st", "set",
+     "prev_set", "batch", "num_neurons", "num_pre", "num_post", "num_batch", "inSyn", "t",
+     "dt", "timepoint", "scalar", "addToPost", "addToPre", "addToPostDelay",
+     "injectCurrent", "printf",
+     # C types and keywords that are not Python keywords (Brian rejects those)
+     "int", "float", "double", "bool", "char", "short", "long", "signed", "unsigned", "void",
+     "const", "auto", "static", "extern", "inline", "register", "volatile", "restrict",
+     "struct", "union", "enum", "typedef", "sizeof", "switch", "case", "default", "do",
+     "goto", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t",
+     "uint64_t"]
 )
 
 #: Brian's slots after 'thresholds': GeNN runs their code in the next step
@@ -46,19 +53,26 @@ AFTER_THRESHOLDS = frozenset(["before_synapses", "synapses",
                               "after_synapses", "before_resets", "resets", "after_resets",
                               "before_end", "end"])
 
-_IDENTIFIER = re.compile(r"\b[_A-Za-z]\w*\b")
+#: a C cast to a type that may also be a Brian name (``(scalar)(x)``), or an
+#: identifier: casts are followed by what they cast, parenthesised names of
+#: variables never are
+_CAST_OR_IDENTIFIER = re.compile(
+    r"(?P<cast>\(\s*(?:(?:un)?signed\s+)?(?:scalar|double|float|int|char|short|long|bool"
+    r"|u?int(?:8|16|32|64)_t)\s*\)(?=\s*[\w(.]))|\b[_A-Za-z]\w*\b")
 
 
 def genn_identifier(name: str) -> str:
     """Return a GeNN-legal identifier for a Brian name.
 
-    Brian's internal names start with ``_``, which GeNN rejects; user names
-    that collide with GeNN built-ins are prefixed the same way.
+    Brian's internal names start with ``_``, which GeNN rejects: they get a
+    ``b`` in front. User names that collide with GeNN built-ins get
+    ``buser_``, which no name of the first kind starts with (Brian's state
+    updaters name a variable ``Isyn``'s new value ``_Isyn``).
     """
     if name.startswith("_"):
         return "b" + name
     if name in GENN_RESERVED:
-        return "b_" + name
+        return "buser_" + name
     return name
 
 
@@ -180,7 +194,9 @@ class GeNNCodeGenerator(CPPCodeGenerator):
     def _to_genn_names(self, code: str) -> str:
         # in one pass: a spelling may contain names that are Brian names too
         # (a slower clock's t is an expression of GeNN's t and dt)
-        return _IDENTIFIER.sub(lambda match: self.genn_name(match.group(0)), code)
+        return _CAST_OR_IDENTIFIER.sub(
+            lambda match: match.group(0) if match.group("cast") else self.genn_name(match.group(0)),
+            code)
 
     def genn_name(self, name: str) -> str:
         """Return the GeNN spelling of the Brian identifier ``name``."""
