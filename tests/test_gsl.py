@@ -135,8 +135,8 @@ def test_bad_options(options, error):
 
 
 @pytest.mark.parametrize("options, feature", [
-    ({"adaptable_timestep": False}, "fixed time step"),
     ({"save_step_count": True}, "save_step_count"),
+    ({"save_failed_steps": True}, "save_failed_steps"),
 ])
 def test_unsupported_options(options, feature):
     with pytest.raises(NotImplementedError, match=f"gsl_options.*{feature}"):
@@ -170,3 +170,38 @@ def test_too_many_steps():
 
     with pytest.raises(RuntimeError, match="gsl_stiff.*GSL integrator failed"):
         run_with("genn", script)
+
+
+def decay(method, options=None):
+    """A linear decay towards a changing input, dt = tau/4."""
+    def script():
+        stimulus = TimedArray(np.array([1.0, -0.5, 2.0]), dt=1 * ms)
+        G = NeuronGroup(1, "dv/dt = (stimulus(t) - v)/(0.4*ms) : 1", method=method,
+                        method_options=options, dt=0.1 * ms, name="gsl_fixed")
+        G.v = 0.3
+        monitor = StateMonitor(G, "v", record=0)
+        Network(G, monitor).run(3 * ms)
+        return {"v": monitor.v[0]}
+    return script
+
+
+def test_fixed_step():
+    """``adaptable_timestep=False``: one step of dt of the pair per time step
+    (GSL's gsl_odeiv2_driver_apply_fixed_step), accepted when its error
+    estimate is within the absolute error: close to the exact solution,
+    but not as close as adaptive steps with a small error make it."""
+    exact = run_with("runtime", decay("exact"))["v"]
+    fixed = run_with("genn", decay("gsl", {"adaptable_timestep": False,
+                                           "absolute_error": 1e-3}))["v"]
+    adaptive = run_with("genn", decay("gsl", {"absolute_error": 1e-12}))["v"]
+    fixed_error = np.max(np.abs(fixed - exact))
+    assert 1e-8 < fixed_error < 1e-3
+    assert np.max(np.abs(adaptive - exact)) < 1e-3 * fixed_error
+
+
+def test_fixed_step_error_too_large():
+    # Brian's GSL code raises when the one step's error is too large
+    with pytest.raises(RuntimeError, match="gsl_fixed.*size of the timestep results in an "
+                                           "error larger than that set by absolute_error"):
+        run_with("genn", decay("gsl", {"adaptable_timestep": False,
+                                       "absolute_error": 1e-12}))

@@ -101,6 +101,21 @@ class GSLIntegration:
     use_last_timestep: bool
     #: the group's dt: GSL's first and largest step
     dt_start: float
+    #: adaptive steps (GSL's ``gsl_odeiv2_driver_apply``), else one step of
+    #: dt that fails if its error estimate is too large
+    #: (``gsl_odeiv2_driver_apply_fixed_step``)
+    adaptable_timestep: bool = True
+
+    @property
+    def failure_message(self) -> str:
+        """Brian's message when the integration fails."""
+        if self.adaptable_timestep:
+            return ("GSL integrator failed to integrate the equations. This means that the "
+                    "desired error cannot be achieved with the given maximum number of "
+                    "steps. Try using a larger error or a larger number of steps.")
+        return ("GSL integrator failed to integrate the equations. This means that the "
+                "size of the timestep results in an error larger than that set by "
+                "absolute_error.")
 
 
 def is_gsl(runner) -> bool:
@@ -124,11 +139,6 @@ def prepare_gsl_state_update(container, updater, unsupported) -> str:
     if container.integrator not in PAIRS:
         raise unsupported(group, f"GSL's '{container.integrator}' integrator",
                           f"use method='gsl_rkf45' (or one of {sorted(PAIRS)}).")
-    if not options["adaptable_timestep"]:
-        raise unsupported(group, "GSL integration with a fixed time step "
-                          "(method_options adaptable_timestep=False)",
-                          "use adaptable_timestep=True, or a fixed-step method such "
-                          "as method='rk4'.")
     for option in ("save_failed_steps", "save_step_count"):
         if options[option]:
             raise unsupported(group, f"the GSL method option {option}=True",
@@ -143,7 +153,8 @@ def prepare_gsl_state_update(container, updater, unsupported) -> str:
                            if "unless refractory" in flags.get(var, ())},
         max_steps=int(options["max_steps"]),
         use_last_timestep=bool(options["use_last_timestep"]),
-        dt_start=float(updater.clock.dt_))
+        dt_start=float(updater.clock.dt_),
+        adaptable_timestep=bool(options["adaptable_timestep"]))
     updater.codeobj_class = GeNNCodeObject
     updater.method_options = options
     updater.needed_variables = ["t", "dt"] + list(diff_vars)
@@ -207,13 +218,18 @@ def gsl_state_update(group, runner, code: str, time: str, dt: float
         derivatives = derivatives.replace(time, "bgsl_tt")
     derivatives = word_substitute(derivatives, {"t": "bgsl_tt"})
     names = {var: genn_identifier(var) for var in gsl.scales}
+    adaptive = gsl.adaptable_timestep
+    # a fixed step is the first try of an adaptive one, with a step of dt
+    # and no second try
+    use_last_timestep = gsl.use_last_timestep and adaptive
     lines = [shared_code.strip(),
-             f"// GSL's {gsl.integrator} pair with adaptive steps (translators/integration.py)",
+             f"// GSL's {gsl.integrator} pair with "
+             f"{'adaptive steps' if adaptive else 'one step of dt'} (translators/integration.py)",
              *refractory,
              f"const double bgsl_t1 = {time} + {double_literal(dt)};",
              f"double bgsl_t = {time};",
              "double bgsl_hnext = "
-             + ("bgslh;" if gsl.use_last_timestep else f"{double_literal(gsl.dt_start)};"),
+             + ("bgslh;" if use_last_timestep else f"{double_literal(gsl.dt_start)};"),
              "int bgsl_steps = 0;",
              "int bgsl_rejected = 0;",
              "while (bgsl_t < bgsl_t1) {"]
@@ -243,7 +259,7 @@ def gsl_state_update(group, runner, code: str, time: str, dt: float
              f"    bgsl_hnext = bgsl_h * fmax({_SAFETY} * pow(bgsl_rmax, "
              f"{-1.0 / pair.order!r}), 0.2);",
              "    bgsl_rejected++;",
-             f"    if (bgsl_rejected > {_MAX_REJECTIONS}) {{",
+             f"    if (bgsl_rejected > {_MAX_REJECTIONS if adaptive else 0}) {{",
              "        bgslfailed = 1;",
              "        break;",
              "    }",
@@ -266,7 +282,7 @@ def gsl_state_update(group, runner, code: str, time: str, dt: float
              "}"]
     lines += _indented(body)
     lines.append("}")
-    if gsl.use_last_timestep:
+    if use_last_timestep:
         lines.append("bgslh = bgsl_hnext;")
     variables = [GeNNVariable("bgslh", "double", np.full(len(group), gsl.dt_start)),
                  GeNNVariable("bgslfailed", "uint8_t", np.zeros(len(group), dtype=np.uint8))]

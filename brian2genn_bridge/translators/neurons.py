@@ -182,10 +182,7 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         state_update, gsl_variables, flag = gsl_state_update(
             group, state_updater, state_update,
             clock_time(group.clock.dt_, simulation_dt)[0], float(group.clock.dt_))
-        failure_flags[flag] = ("GSL integrator failed to integrate the equations. This "
-                               "means that the desired error cannot be achieved with the "
-                               "given maximum number of steps. Try using a larger error "
-                               "or a larger number of steps.")
+        failure_flags[flag] = state_updater.gsl_integration.failure_message
     remember_spikes = bool(reset or later_spike_recordings
                            or any(s.side == "post" for s in spiker_statements))
     first_part, second_part = part_conditions(substeps)
