@@ -1,8 +1,8 @@
 """Brian names that GeNN code gives another meaning (its built-ins such as
 ``Isyn`` or ``id_syn``, C types and keywords such as ``scalar`` or
 ``unsigned``) work as names of neuron, synaptic and shared variables, as a
-synaptic target, in pre/post reads, as a summed variable and in monitors, with the same results as Brian's runtime
-device."""
+synaptic target, in pre/post reads, as a summed variable and in monitors,
+with the same results as Brian's runtime device."""
 
 import numpy as np
 import pytest

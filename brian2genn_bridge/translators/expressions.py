@@ -194,9 +194,10 @@ class GeNNCodeGenerator(CPPCodeGenerator):
     def _to_genn_names(self, code: str) -> str:
         # in one pass: a spelling may contain names that are Brian names too
         # (a slower clock's t is an expression of GeNN's t and dt)
-        return _CAST_OR_IDENTIFIER.sub(
-            lambda match: match.group(0) if match.group("cast") else self.genn_name(match.group(0)),
-            code)
+        def spelling(match: re.Match) -> str:
+            return match.group(0) if match.group("cast") else self.genn_name(match.group(0))
+
+        return _CAST_OR_IDENTIFIER.sub(spelling, code)
 
     def genn_name(self, name: str) -> str:
         """Return the GeNN spelling of the Brian identifier ``name``."""

@@ -11,11 +11,11 @@ from brian2.core.clocks import Clock
 from brian2.groups.group import CodeRunner
 from brian2.groups.neurongroup import NeuronGroup
 from brian2.groups.subgroup import Subgroup
-from brian2.monitors import EventMonitor, PopulationRateMonitor, StateMonitor
-from brian2.spatialneuron.spatialneuron import SpatialNeuron
 from brian2.input.poissongroup import PoissonGroup
 from brian2.input.poissoninput import PoissonInput
 from brian2.input.spikegeneratorgroup import SpikeGeneratorGroup
+from brian2.monitors import EventMonitor, PopulationRateMonitor, StateMonitor
+from brian2.spatialneuron.spatialneuron import SpatialNeuron
 from brian2.synapses.synapses import Synapses
 
 from ..model import ModelDescription

@@ -187,8 +187,8 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
                            or any(s.side == "post" for s in spiker_statements))
     first_part, second_part = part_conditions(substeps)
     sim_code = render(
-        "neuron_sim", events=events,
-        inputs=[(genn_identifier(target), input_var) for target, input_var in inputs], remember_spikes=remember_spikes,
+        "neuron_sim", events=events, remember_spikes=remember_spikes,
+        inputs=[(genn_identifier(target), input_var) for target, input_var in inputs],
         event_inputs=list(event_inputs), spiker_statements=list(spiker_statements),
         spike_recordings=[rec for rec in spike_recordings
                           if rec.event == "spike" and not rec.lag],
