@@ -110,6 +110,39 @@ def test_summed_pre_post_and_subgroups():
     assert np.any(reference["x"][:3] > 0) and np.any(reference["y"] != 0)
 
 
+@pytest.mark.parametrize("on_pre", ["x_post += w", "x_post += w\ny_pre += 1",
+                                    "x_post += w\nu_post += 2*w"])
+def test_summed_variables_with_on_pre_targets(on_pre):
+    """Summed variables of both sides in a Synapses whose on_pre statements
+    add to one or two postsynaptic variables and to a presynaptic one: each
+    summed variable needs a GeNN group with a free channel of its side."""
+
+    def script():
+        inp = SpikeGeneratorGroup(3, [0, 1, 2, 0], [1, 2, 3, 5] * ms, name="so_inp")
+        G = NeuronGroup(3, """dv/dt = -v/(5*ms) : 1
+                              y : 1
+                              z : 1""", threshold="v > 1", reset="v = 0", method="exact",
+                        name="so_src")
+        feed = Synapses(inp, G, on_pre="v_post += 2", name="so_feed")
+        feed.connect(j="i")
+        H = NeuronGroup(4, "x : 1\nu : 1\ns : 1", name="so_tgt")
+        S = Synapses(G, H, """w : 1
+                              s_post = w*(i - j) : 1 (summed)
+                              z_pre = 0.1*w*j : 1 (summed)""", on_pre=on_pre, name="so_syn")
+        S.connect()
+        S.w = "0.5 + i + 0.1*j"
+        spikes = SpikeMonitor(G, name="so_spikes")
+        trace = StateMonitor(H, ["x", "u", "s"], record=True, name="so_trace")
+        pre_trace = StateMonitor(G, ["y", "z"], record=True, name="so_pre_trace")
+        Network(inp, G, H, feed, S, spikes, trace, pre_trace).run(7 * ms)
+        return dict(i=spikes.i[:], t=spikes.t[:], x=trace.x[:], u=trace.u[:], s=trace.s[:],
+                    y=pre_trace.y[:], z=pre_trace.z[:])
+
+    reference, genn = run_both(script)
+    _compare(reference, genn, ("x", "u", "s", "y", "z"))
+    assert np.any(reference["s"] != 0) and np.any(reference["z"] != 0)
+
+
 def test_synaptic_operations():
     """run_regularly of a Synapses (every 2 steps, 'start' slot) and a
     ``(constant over dt)`` synaptic subexpression that draws noise on the

@@ -214,11 +214,13 @@ class GeNNCodeGenerator(CPPCodeGenerator):
             # also under reference names, e.g. a monitor's '_source_I_group_t'
             return self.time_name(var.name, var.owner)
         role = {"_presynaptic_idx": "pre", "_postsynaptic_idx": "post"}.get(index)
+        # Brian's neuron indices are GeNN's built-in ids, which are unsigned:
+        # as Brian's int32, i - 5 and i - j are negative where they should be
         if var.name == "i" and var.read_only and not var.scalar:
-            # Brian's neuron index is GeNN's built-in id
-            return {"pre": "id_pre", "post": "id_post"}.get(role, "id")
+            genn_id = {"pre": "id_pre", "post": "id_post"}.get(role, "id")
+            return f"((int32_t){genn_id})"
         if var.name in ("_synaptic_pre", "_synaptic_post"):
-            return "id" + var.name[len("_synaptic"):]
+            return f"((int32_t)id{var.name[len('_synaptic'):]})"
         from .links import code_home, is_linked, link_name, synapses_side
         if role is not None:
             side = synapses_side(self.owner, role)

@@ -624,7 +624,8 @@ def _family_populations(layout: _Layout, name: str, family: list,
     axonal_delay, delay_steps = _axonal_delay(layout, pre_pathway, pre_lines, dt)
     back_prop_delay = _back_prop_delay(synapses, post_pathway, dt)
     populations = []
-    for number in range(max(len(targets or [None]), len(channels))):
+    # the summed variables' groups are numbered after the targets' ones
+    for number in range(max([len(targets or [None]), *(k + 1 for k in channels)])):
         target_var = targets[number] if number < len(targets) else None
         pre_code = render(pre_lines, target_var or "", pre_inputs=number == 0)
         if delay_steps is not None and target_var is not None:
