@@ -1,11 +1,12 @@
-"""Brian's neuron indices in generated code are int32, GeNN's ``id``,
-``id_pre`` and ``id_post`` unsigned: arithmetic that goes below zero
-(``i - 5``, ``i - j``) gives Brian's results, in neuron code, in subgroups,
-in on_pre statements and in per-step synaptic code (against Brian's runtime
-device, exactly in float64)."""
+"""Brian's integer indices in generated code, against Brian's runtime
+device (exactly, in float64): neuron indices are int32, GeNN's ``id``,
+``id_pre`` and ``id_post`` unsigned, so arithmetic that goes below zero
+(``i - 5``, ``i - j``) must give Brian's results, in neuron code, in
+subgroups, in on_pre statements and in per-step synaptic code; and
+``t_in_timesteps`` counts the steps of the code's own clock."""
 
 import numpy as np
-from brian2 import Network, NeuronGroup, Synapses, ms
+from brian2 import Network, NeuronGroup, StateMonitor, Synapses, ms
 
 from utils import run_both
 
@@ -57,4 +58,25 @@ def test_neuron_indices():
 def test_synaptic_indices():
     reference, genn = run_both(synaptic_indices)
     assert np.any(reference["x"] < 0) and np.any(reference["d"] < 0)
+    _assert_same(reference, genn)
+
+
+def time_steps():
+    G = NeuronGroup(2, "a : integer\nb : integer", name="ts_fast")
+    G.run_regularly("a = t_in_timesteps", when="start", name="ts_fast_start")
+    G.run_regularly("b = t_in_timesteps - 3", when="end", name="ts_fast_end")
+    # a clock of twice the network's dt
+    H = NeuronGroup(2, "c : integer\nn : integer", threshold="True", dt=0.2 * ms,
+                    name="ts_slow")
+    H.run_regularly("c = t_in_timesteps", name="ts_slow_op")
+    S = Synapses(H, G, on_pre="n_pre += t_in_timesteps - 2", name="ts_syn")
+    S.connect(j="i")
+    record = StateMonitor(G, ["a", "b"], record=True, name="ts_mon")
+    Network(G, H, S, record).run(1.1 * ms)
+    return {"a": record.a[:], "b": record.b[:], "c": H.c[:], "n": H.n[:]}
+
+
+def test_time_steps():
+    reference, genn = run_both(time_steps)
+    assert np.any(reference["b"] < 0) and np.all(reference["n"] != 0)
     _assert_same(reference, genn)

@@ -210,7 +210,7 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         if not isinstance(var, ArrayVariable):
             return genn_identifier(name)
         index = self.variable_indices.get(name, "_idx")
-        if var.name in ("t", "dt") and var.scalar:
+        if var.name in ("t", "dt", "timestep") and var.scalar:
             # also under reference names, e.g. a monitor's '_source_I_group_t'
             return self.time_name(var.name, var.owner)
         role = {"_presynaptic_idx": "pre", "_postsynaptic_idx": "post"}.get(index)
@@ -239,8 +239,8 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         return genn_identifier(var.name)
 
     def time_name(self, name: str, clock) -> str:
-        """GeNN spelling of the variable ``t`` or ``dt`` of Brian's ``clock``
-        (see `clock_time`).
+        """GeNN spelling of the variable ``t``, ``dt`` or ``timestep`` (Brian's
+        ``t_in_timesteps``) of Brian's ``clock`` (see `clock_time`).
 
         GeNN step m runs Brian's step m up to its thresholds and completes
         Brian's step m - 1 (its synapses, resets and 'end' slot): code of
@@ -261,7 +261,10 @@ class GeNNCodeGenerator(CPPCodeGenerator):
             # `ModelDescription.substeps`)
             return double_literal(clock.dt_)
         if self.template_name in ("synapses", "reset"):
-            return in_previous_step(t)
+            t = in_previous_step(t)
+        if name == "timestep":
+            # Brian's clock computes t = timestep * dt
+            return f"((int64_t)round({t} / {double_literal(clock.dt_)}))"
         return t
 
 
