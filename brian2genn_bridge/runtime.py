@@ -406,10 +406,12 @@ def _nonzero_positions(words: np.ndarray) -> np.ndarray:
         return np.concatenate(list(pool.map(scan, bounds[:-1], bounds[1:])))
 
 
-#: most threads per block of the presynaptic kernel with word-packed bitmask
-#: propagation, which keeps 32 sums per thread in shared memory (48 KiB:
-#: 192 threads in double precision)
-_WORD_PACKED_BLOCK_SIZE = 128
+#: threads per block of the presynaptic kernel with word-packed bitmask
+#: propagation (GeNN's default). Each thread keeps the sums of the 32 targets
+#: of its word in shared memory, and GeNN 5.4 moves them to the targets with
+#: the block's first 32 threads, 32 sums each: the sums of threads 32 and up
+#: of a larger block would be lost (targets beyond the first 1024 of a block)
+_WORD_PACKED_BLOCK_SIZE = 32
 
 
 def _backend_preferences(backend: str, description: ModelDescription) -> dict:

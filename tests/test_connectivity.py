@@ -119,6 +119,27 @@ def test_matrix_types_and_spans_exact(connectivity, parallelism, threads, connec
     assert _chosen() == {(connectivity, parallelism, threads or 1)}
 
 
+@pytest.mark.parametrize("parallelism", ["postsynaptic", "word_packed"])
+def test_bitmask_to_a_wide_target(parallelism):
+    """Bitmask rows of 2,100 targets: more than one CUDA block's 32 words
+    (GeNN 5.4 moves the sums of word-packed propagation to the targets with
+    32 threads per block) and a padded last word."""
+
+    def script():
+        inp = _generator("wide_src")
+        G = NeuronGroup(2100, "x : 1", name="wide_tgt")
+        S = Synapses(inp, G, on_pre="x_post += 1 + 0.5*i", name="wide_syn")
+        configure_synapses(S, connectivity="bitmask", parallelism=parallelism)
+        S.connect("(i + j) % 3 != 0")
+        Network(inp, G, S).run(20 * ms)
+        return dict(x=G.x[:])
+
+    reference, genn = run_both(script)
+    assert np.all(reference["x"] > 0)
+    np.testing.assert_array_equal(genn["x"], reference["x"])
+    assert _chosen() == {("bitmask", parallelism, 1)}
+
+
 @pytest.mark.parametrize("connectivity,parallelism,threads", [
     ("sparse", "postsynaptic", None), ("sparse", "presynaptic", 2),
     ("dense", "postsynaptic", None)])
