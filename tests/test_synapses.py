@@ -175,3 +175,27 @@ def test_queued_neuron_variables(touch):
     assert reference["ge"].max() > 0 and np.ptp(reference["w"]) > 0
     for name, values in reference.items():
         assert_same_values(values, genn[name], what=name)
+
+
+def synapse_counts():
+    """``N_incoming`` and ``N_outgoing`` read in on_pre statements, in a
+    synaptic operation and in a summed variable (whose Synapses would get a
+    bitmask without them), also into a subgroup."""
+    G = NeuronGroup(5, "", threshold="True", name="cnt_src")
+    H = NeuronGroup(6, "x : 1\ny : 1", name="cnt_tgt")
+    S = Synapses(G, H[1:5], "w : 1", on_pre="x_post += 1.0/N_incoming + N_outgoing",
+                 name="cnt_syn")
+    S.connect(condition="i <= j + 1")
+    S.run_regularly("w = N_incoming * 10 + N_outgoing", name="cnt_syn_op")
+    S2 = Synapses(G, H, "y_post = 1.0*N_incoming - 0.5*N_outgoing : 1 (summed)",
+                  name="cnt_summed")
+    S2.connect(condition="(i + j) % 2 == 0")
+    Network(G, H, S, S2).run(0.3 * ms)
+    return {"x": H.x[:], "y": H.y[:], "w": S.w[:]}
+
+
+def test_synapse_counts_in_code():
+    reference, genn = run_both(synapse_counts)
+    assert np.all(reference["w"] > 0) and np.any(reference["y"] != 0)
+    for key in reference:
+        np.testing.assert_allclose(genn[key], reference[key], rtol=1e-12, err_msg=key)

@@ -31,8 +31,8 @@ from .functions import GENN_TARGET, double_literal, hoist_poisson_samples, inlin
 from .synaptic_random import hoist_random_draws
 
 __all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_literal",
-           "GENN_RESERVED", "AFTER_THRESHOLDS", "brian_step", "part_conditions",
-           "in_previous_step", "clock_steps", "clock_time"]
+           "GENN_RESERVED", "SYNAPSE_COUNTS", "AFTER_THRESHOLDS", "brian_step",
+           "part_conditions", "in_previous_step", "clock_steps", "clock_time"]
 
 #: Names with a meaning in GeNN code that Brian variables must not shadow.
 GENN_RESERVED = frozenset(
@@ -47,6 +47,9 @@ GENN_RESERVED = frozenset(
      "goto", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t",
      "uint64_t"]
 )
+
+#: Brian's numbers of synapses per target and per source neuron of a Synapses
+SYNAPSE_COUNTS = ("N_incoming", "N_outgoing")
 
 #: Brian's slots after 'thresholds': GeNN runs their code in the next step
 AFTER_THRESHOLDS = frozenset(["before_synapses", "synapses",
@@ -214,6 +217,10 @@ class GeNNCodeGenerator(CPPCodeGenerator):
             # also under reference names, e.g. a monitor's '_source_I_group_t'
             return self.time_name(var.name, var.owner)
         role = {"_presynaptic_idx": "pre", "_postsynaptic_idx": "post"}.get(index)
+        if var.name in SYNAPSE_COUNTS and isinstance(var.owner, Synapses):
+            # Brian's per-neuron counts of the Synapses' connections: a
+            # read-only copy per synapse in GeNN (see `synapses._population`)
+            return var.name
         # Brian's neuron indices are GeNN's built-in ids, which are unsigned:
         # as Brian's int32, i - 5 and i - j are negative where they should be
         if var.name == "i" and var.read_only and not var.scalar:

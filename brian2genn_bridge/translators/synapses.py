@@ -19,7 +19,8 @@ from pygenn import ParallelismHint, SynapseMatrixType, VarAccess
 from ..model import GeNNVariable, SpikerStatements, SynapsePopulation
 from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, neuron_code,
                       pathway_effects, post_targets, pre_targets, render)
-from .expressions import clock_steps, genn_identifier, in_previous_step, part_conditions
+from .expressions import (SYNAPSE_COUNTS, clock_steps, genn_identifier, in_previous_step,
+                          part_conditions)
 from .functions import function_data
 from .monitors import source_group, source_range
 from .neurons import _ctype, unsupported
@@ -166,6 +167,7 @@ def _needs(synapses, lines: dict[str, Lines], step: "_StepCode", dt: float) -> N
     if pre_pathway is not None:
         if _heterogeneous(_delay_steps(synapses, pre_pathway, dt)):
             variables.append("delay")
+    variables += [count for count in SYNAPSE_COUNTS if re.search(rf"\b{count}\b", code)]
     on_post = any(p.prepost == "post" and _code(p) for p in synapses._pathways)
     dynamics = bool(step.early or step.late or step.summed)
     return Needs(sorted(variables), written, on_post, dynamics)
@@ -770,6 +772,14 @@ def _population(layout: _Layout, name: str, family: str, random_seed: int | None
     if delay_steps is not None:
         variables.append(GeNNVariable("delay_steps", "uint32_t", delay_steps, read_only=True,
                                       index=layout.index))
+    for count in SYNAPSE_COUNTS:
+        if count in used:
+            # Brian's count of each target (source) neuron, per synapse
+            per_neuron = np.asarray(synapses.variables[count].get_value())
+            neuron = synapses.variables[synapses.variables.indices[count]].get_value()
+            variables.append(GeNNVariable(count, "int32_t",
+                                          per_neuron[np.asarray(neuron)].astype(np.int32),
+                                          read_only=True, index=layout.index))
     references = {}
     for role, group in (("pre", layout.source), ("post", layout.target)):
         for ref in sorted(used):
