@@ -149,6 +149,14 @@ def synapses_on_synapses():
     Network(G, S, M).run(1 * ms)
 
 
+def delay_of_each_synapse_read():
+    G = NeuronGroup(3, "x : 1", threshold="True", name="err_delay_g")
+    S = Synapses(G, G, on_pre="x_post += delay/ms", name="err_delay")
+    S.connect()
+    S.delay = "i*ms"
+    Network(G, S).run(1 * ms)
+
+
 def spatial_neuron():
     morphology = Cylinder(diameter=1 * um, length=100 * um, n=5)
     neuron = SpatialNeuron(morphology, "Im = 1e-4*siemens/cm**2 * (-70*mV - v) : amp/meter**2",
@@ -186,6 +194,8 @@ CASES = {
     "synapses_on_synapses": (synapses_on_synapses,
                              ["err_sos", "err_sos_target", "Synapses acting on Synapses"]),
     "spatial_neuron": (spatial_neuron, ["err_spatial", "SpatialNeuron", "multi-compartment"]),
+    "delay_of_each_synapse_read": (delay_of_each_synapse_read,
+                                   ["err_delay", "delay of each synapse"]),
 }
 
 

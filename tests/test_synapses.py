@@ -199,3 +199,22 @@ def test_synapse_counts_in_code():
     assert np.all(reference["w"] > 0) and np.any(reference["y"] != 0)
     for key in reference:
         np.testing.assert_allclose(genn[key], reference[key], rtol=1e-12, err_msg=key)
+
+
+def delay_read():
+    """A homogeneous delay read in on_pre statements, changed between runs."""
+    inp = SpikeGeneratorGroup(2, [0, 1, 0], [1, 2, 6] * ms, name="dr_inp")
+    H = NeuronGroup(2, "x : 1", name="dr_tgt")
+    S = Synapses(inp, H, on_pre="x_post += delay/ms + i", delay=0.5 * ms, name="dr_syn")
+    S.connect()
+    net = Network(inp, H, S)
+    net.run(4 * ms)
+    S.delay = 1.5 * ms
+    net.run(4 * ms)
+    return {"x": H.x[:]}
+
+
+def test_homogeneous_delay_read_in_code():
+    reference, genn = run_both(delay_read)
+    assert np.all(reference["x"] > 0)
+    np.testing.assert_allclose(genn["x"], reference["x"], rtol=1e-12)

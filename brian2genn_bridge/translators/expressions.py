@@ -217,6 +217,16 @@ class GeNNCodeGenerator(CPPCodeGenerator):
             # also under reference names, e.g. a monitor's '_source_I_group_t'
             return self.time_name(var.name, var.owner)
         role = {"_presynaptic_idx": "pre", "_postsynaptic_idx": "post"}.get(index)
+        if var.name == "delay" and isinstance(var.owner, Synapses):
+            if var.scalar:
+                # the same for every synapse; GeNN counts it in steps of
+                # the model, and the code is made anew for each run
+                return double_literal(float(np.asarray(var.get_value()).reshape(-1)[0]))
+            raise NotImplementedError(
+                f"Synapses '{var.owner.name}': reading the delay of each synapse in its "
+                "code is not supported by the GeNN device. Workaround: store the delay "
+                "in a synaptic variable as well (e.g. 'd : second', S.d = S.delay) and "
+                "read that.")
         if var.name in SYNAPSE_COUNTS and isinstance(var.owner, Synapses):
             # Brian's per-neuron counts of the Synapses' connections: a
             # read-only copy per synapse in GeNN (see `synapses._population`)
