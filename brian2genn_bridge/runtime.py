@@ -17,6 +17,7 @@ from pygenn import GeNNModel, create_neuron_model, types
 from brian2.utils.logger import get_logger
 
 from .model import GeNNVariable, ModelDescription, NeuronPopulation
+from .preferences import presynaptic_block_size
 
 __all__ = ["GeNNSimulation", "PHASE", "Phase"]
 
@@ -426,7 +427,7 @@ def _backend_preferences(backend: str, description: ModelDescription) -> dict:
     sizes = [block_size] * len(Preferences().manual_block_sizes)
     # GeNN's order of kernels (CodeGenerator::Kernel): neuron update first,
     # presynaptic update second
-    sizes[1] = prefs.devices.genn.cuda_presynaptic_block_size or block_size
+    sizes[1] = presynaptic_block_size()
     if any(p.parallelism == "word_packed" for p in description.synapses):
         sizes[1] = min(sizes[1], _WORD_PACKED_BLOCK_SIZE)
     return {"block_size_select_method": BlockSizeSelect.MANUAL,

@@ -17,6 +17,7 @@ from pygenn import (create_postsynaptic_model, create_sparse_connect_init_snippe
 from pygenn import ParallelismHint, SynapseMatrixType, VarAccess
 
 from ..model import GeNNVariable, SpikerStatements, SynapsePopulation
+from ..preferences import presynaptic_block_size
 from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, neuron_code,
                       pathway_effects, post_targets, pre_targets, render)
 from .expressions import (SYNAPSE_COUNTS, clock_steps, genn_identifier, in_previous_step,
@@ -282,18 +283,10 @@ def postsynaptic_span_races(connectivity: str, n_post: int, row_lengths: np.ndar
     per synapse goes to GeNN's dendritic delay buffer instead, by atomic
     additions.)
     """
-    if connectivity != "sparse" or n_post > _presynaptic_block_size():
+    # GeNN's own choice of block size is at most 1024 threads
+    if connectivity != "sparse" or n_post > (presynaptic_block_size() or 1024):
         return False
     return int(row_lengths.max(initial=0)) > 32 or _has_multapses(pre, post)
-
-
-def _presynaptic_block_size() -> int:
-    """The most threads a block of GeNN's presynaptic kernel may have with
-    the device's preferences (see `runtime._backend_preferences`)."""
-    if not prefs.devices.genn.cuda_block_size:
-        # GeNN's choice from the kernels' occupancy, of at most 1024
-        return 1024
-    return prefs.devices.genn.cuda_presynaptic_block_size or prefs.devices.genn.cuda_block_size
 
 
 def choose_parallelism(synapses, connectivity: str, row_lengths: np.ndarray,
