@@ -1,5 +1,5 @@
 """Where the simulation loop of the genn device spends its time, with GeNN's
-kernel timers (``profile=True``): one benchmark model and size, float32.
+kernel timers (``prefs.devices.genn.kernel_timing``): one benchmark model and size, float32.
 
     python benchmarks/profile_genn.py cobahh 100000 [--backend cuda]
 """
@@ -40,6 +40,7 @@ def main() -> None:
     from benchmarks import models
 
     prefs.core.default_float_dtype = np.float32
+    prefs.devices.genn.kernel_timing = True
     for setting in args.genn_pref:
         name, _, value = setting.partition("=")
         prefs[f"devices.genn.{name}"] = ast.literal_eval(value)
@@ -56,7 +57,7 @@ def main() -> None:
         configure_synapses(synapses, parallelism=args.parallelism,
                            threads_per_spike=args.threads_per_spike or None)
     start = time.perf_counter()
-    model["network"].run(duration, profile=True)
+    model["network"].run(duration)
     total = time.perf_counter() - start
     steps = int(round(args.duration / float(models.DT / second)))
     for phase, seconds in device.timings.items():

@@ -123,10 +123,11 @@ def cobahh(args, profile: bool) -> dict:
     clock.wrap(device_module.GeNNDevice, "_collect", "collect")
 
     prefs.core.default_float_dtype = np.float32
+    prefs.devices.genn.kernel_timing = profile
     set_device("genn", directory=args.directory, backend=args.backend)
     seed(1234)
     model = models.build_cobahh(int(args.size))
-    model["network"].run(args.duration * second, profile=profile)
+    model["network"].run(args.duration * second)
     steps = int(round(args.duration / float(models.DT / second)))
     simulation = device._simulation
     timings = dict(device.timings)

@@ -206,6 +206,16 @@ class GeNNDevice(RuntimeDevice):
         if duration < 0:
             raise ValueError(f"Function 'run' expected a non-negative duration but got "
                              f"'{duration}'")
+        if profile is None:
+            profile = self.build_options.get("profile", False)
+        if profile:
+            raise NotImplementedError(
+                "Network.run(profile=True): a time per Brian code object is not available "
+                "with the GeNN device, which runs the code of all neuron groups in one "
+                "kernel (and of all synapse groups in a few more). Workaround: run "
+                "without profile=True, with prefs.devices.genn.kernel_timing = True, "
+                "and read device.timings: the seconds of each phase of the run and of "
+                "each GeNN kernel (kernel_neuron_update, kernel_presynaptic_update, ...).")
         if namespace is None:
             namespace = get_local_namespace(level=level + 2)
         # values GeNN still holds must reach Brian before Brian's own code runs
@@ -235,10 +245,7 @@ class GeNNDevice(RuntimeDevice):
             return
         clock = simulation_clock(objects)
         description = describe_network(objects)
-        if profile is None:
-            profile = self.build_options.get("profile", False)
-        # GeNN's kernel timers, for profile=True (a different model to build)
-        description.kernel_timing = bool(profile)
+        description.kernel_timing = bool(prefs.devices.genn.kernel_timing)
         t_prepared = time.perf_counter()
 
         first_step = int(clock.variables["timestep"].get_value()[0])
@@ -281,15 +288,8 @@ class GeNNDevice(RuntimeDevice):
         kernels = simulation.kernel_times()
         self.timings.update({f"kernel_{name}": seconds - kernels_before.get(name, 0.0)
                              for name, seconds in kernels.items()})
-        # GeNN simulates all neuron populations in one kernel (and all synapse
-        # populations in another), so there are no times per Brian object:
-        # the profile is the device's phases and GeNN's kernel times. Brian's
-        # own get_profiling_info raises ValueError for None, as for a run
-        # without profile=True.
-        net._profiling_info = ([(f"genn_{phase}", seconds * second)
-                                for phase, seconds in self.timings.items()
-                                if phase not in ("run", "recordings")]
-                               if profile else None)
+        # see the NotImplementedError for profile=True
+        net._profiling_info = None
 
     def _simulation_for(self, description, n_steps: int) -> tuple[GeNNSimulation, bool]:
         """The loaded simulation of ``description``, built only if it changed,

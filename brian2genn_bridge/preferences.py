@@ -92,6 +92,18 @@ prefs.register_preferences(
         not changed, so that a second run neither recompiles nor reloads it.
         """,
     ),
+    kernel_timing=BrianPreference(
+        default=False,
+        docs="""
+        Time GeNN's kernels: after each `run`, ``device.timings`` then holds
+        the seconds spent in the neuron update, presynaptic and postsynaptic
+        update and synapse dynamics kernels (``kernel_neuron_update``, ...),
+        besides the device's phases. It is the device's profile: GeNN runs
+        the code of all neuron groups in one kernel, so there is no time per
+        Brian code object (``run(..., profile=True)``). Changing it rebuilds
+        the model.
+        """,
+    ),
 )
 
 

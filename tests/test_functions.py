@@ -9,8 +9,8 @@ import math
 
 import numpy as np
 import pytest
-from brian2 import (Function, Network, NeuronGroup, SpikeMonitor, StateMonitor, ms,
-                    second)
+from brian2 import (Function, Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses,
+                    ms, second)
 
 from utils import assert_spikes_equal, assert_traces_close, genn_device, run_with
 
@@ -53,6 +53,12 @@ INTEGER_FUNCTIONS = {
     "k_mod": "k % 3", "k_floordiv": "k // 4", "k_truediv": "k / 4",
     "k_neg_mod": "(-k) % 3", "k_neg_floordiv": "(-k) // 4",
 }
+#: functions of the integer k: abs stays an integer, the others take it as
+#: a float (CUDA device code has no integer versions of them)
+INTEGER_ARGUMENT_FUNCTIONS = {
+    "k_abs": ("abs(k - 3)", "integer"), "k_sqrt": ("sqrt(abs(k))", "1"),
+    "k_exp": ("exp(k)", "1"), "k_sin": ("sin(k)", "1"), "k_floor": ("floor(k)", "1"),
+}
 
 
 def functions_script():
@@ -62,6 +68,8 @@ def functions_script():
         lines.append(f"{name} = {expr} : 1")
     for name, expr in INTEGER_FUNCTIONS.items():
         dtype = "1" if name == "k_truediv" else "integer"
+        lines.append(f"{name} = {expr} : {dtype}")
+    for name, (expr, dtype) in INTEGER_ARGUMENT_FUNCTIONS.items():
         lines.append(f"{name} = {expr} : {dtype}")
     # functions in the group's own code: a state variable driven by them
     # (integrated with Euler) and a threshold with timestep() and %
@@ -74,7 +82,7 @@ def functions_script():
     G.speed = "(i % 5 - 2) * 3.7 / second"
     G.k = "i - 26"
     names = (list(FLOAT_FUNCTIONS) + list(STEP_FUNCTIONS) + list(INTEGER_FUNCTIONS)
-             + ["x", "z"])
+             + list(INTEGER_ARGUMENT_FUNCTIONS) + ["x", "z"])
     trace = StateMonitor(G, names, record=True, name="functions_trace")
     spikes = SpikeMonitor(G, name="functions_spikes")
     Network(G, trace, spikes).run(20 * ms)
@@ -149,6 +157,12 @@ def test_integer_arithmetic(name, reference, genn64):
         assert_traces_close(reference[name], genn64[name], what=name)
     else:
         np.testing.assert_array_equal(genn64[name], reference[name], err_msg=name)
+
+
+@pytest.mark.parametrize("name", list(INTEGER_ARGUMENT_FUNCTIONS))
+def test_functions_of_integers(name, reference, genn64):
+    np.testing.assert_allclose(genn64[name], reference[name], rtol=1e-14, err_msg=name)
+    assert (genn64[name].dtype.kind == "i") == (name == "k_abs")
 
 
 def test_functions_in_state_update_and_threshold(reference, genn64):
@@ -281,3 +295,40 @@ def test_poisson_samples():
             chi2 = np.sum((observed - expected) ** 2 / expected)
             df = len(expected) - 1
             assert chi2 < df + 5 * np.sqrt(2 * df), (lam, chi2, df)
+
+
+#: calls whose GeNN code uses the argument more than once; each rand() or
+#: randn() in an argument must still be one draw
+RANDOM_ARGUMENTS = "s = sign(rand() - 0.5)\nx = exprel(rand() - 0.5)\na = abs(randn())"
+
+
+def random_arguments():
+    G = NeuronGroup(4000, "s : 1\nx : 1\na : 1", name="fn_random_args")
+    G.run_regularly(RANDOM_ARGUMENTS, name="fn_random_args_op")
+    H = NeuronGroup(1, "", name="fn_random_args_target")
+    source = NeuronGroup(4000, "", threshold="True", name="fn_random_args_source")
+    S = Synapses(source, H, "s : 1\nx : 1\na : 1", on_pre=RANDOM_ARGUMENTS,
+                 name="fn_random_args_syn")
+    S.connect()
+    Network(G, H, source, S).run(0.1 * ms)
+    return {f"{owner}_{var}": getattr(group, var)[:]
+            for owner, group in (("neurons", G), ("synapses", S)) for var in "sxa"}
+
+
+def test_random_arguments_are_drawn_once():
+    """Against the distributions, as Brian's runtime device draws them:
+    sign() of a uniform number is never 0, exprel() of one in [-0.5, 0.5)
+    stays between exprel(-0.5) and exprel(0.5), and |randn()| has the mean
+    sqrt(2/pi) and the variance 1 - 2/pi of the half-normal distribution."""
+    bounds = [np.expm1(-0.5) / -0.5, np.expm1(0.5) / 0.5]
+    for results in (run_with("runtime", random_arguments),
+                    run_with("genn", random_arguments)):
+        for owner in ("neurons", "synapses"):
+            s, x, a = (results[f"{owner}_{var}"] for var in "sxa")
+            assert np.all(np.abs(s) == 1), owner
+            assert 0.45 < np.mean(s == 1) < 0.55, owner
+            assert np.all((x >= bounds[0]) & (x <= bounds[1])), owner
+            assert np.all(a >= 0), owner
+            mean, variance = np.sqrt(2 / np.pi), 1 - 2 / np.pi
+            assert abs(a.mean() - mean) < 5 * np.sqrt(variance / a.size), owner
+            assert abs(a.var() - variance) < 0.1 * variance, owner

@@ -293,10 +293,14 @@ def test_record_single_timestep():
 def profiled_runs():
     G = NeuronGroup(10, "dv/dt = -v/(10*ms) : 1", threshold="v > 1", reset="v = 0",
                     name="runs_profiled")
-    G.v = 1.1
+    G.v = "1.1 + 0.01 * i"
     net = Network(G)
-    net.run(1 * ms, profile=True)
-    info = net.profiling_info
+    try:
+        net.run(1 * ms, profile=True)
+    except NotImplementedError as error:
+        profiled = str(error)
+    else:
+        profiled = "ran"
     net.run(1 * ms, profile=False)
     try:
         net.profiling_info
@@ -304,13 +308,42 @@ def profiled_runs():
         unprofiled = "ValueError"
     else:
         unprofiled = "no error"
-    return dict(n_entries=len(info), times=[float(t) for _, t in info], unprofiled=unprofiled)
+    return dict(profiled=profiled, unprofiled=unprofiled, t=float(net.t))
 
 
-def test_profiling_info():
-    """profile=True gives (name, time) entries (on GeNN, the device's phases:
-    there are no times per Brian object), a run without profile=True none."""
+def test_profile_is_not_implemented():
+    """profile=True asks for a time per Brian code object, which GeNN's
+    kernels (one for all neuron groups) do not have: NotImplementedError,
+    before anything is built or run, with the workaround; the network runs
+    on, and a run without profile=True has no profiling info, as on Brian's
+    runtime device."""
     reference, genn = run_both(profiled_runs)
+    assert reference["profiled"] == "ran"
+    assert "profile=True" in genn["profiled"] and "kernel_timing" in genn["profiled"]
     assert reference["unprofiled"] == genn["unprofiled"] == "ValueError"
-    assert reference["n_entries"] > 0 and genn["n_entries"] > 0
-    assert all(t >= 0 for t in genn["times"])
+    assert genn["t"] == pytest.approx(reference["t"] - 1e-3)
+
+
+def timed_runs():
+    G = NeuronGroup(50, "dv/dt = (2 - v)/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                    name="runs_timed")
+    G.v = "i / 50.0"
+    spikes = SpikeMonitor(G, name="runs_timed_spikes")
+    net = Network(G, spikes)
+    net.run(2 * ms)
+    net.run(3 * ms)
+    return dict(i=spikes.i[:], t=spikes.t[:])
+
+
+def test_kernel_timing():
+    """prefs.devices.genn.kernel_timing: GeNN's kernel times of the last
+    run in device.timings, results unchanged."""
+    reference, genn = run_both(timed_runs, preferences={"devices.genn.kernel_timing": True})
+    assert len(reference["i"]) > 10
+    assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
+    kernels = {name: seconds for name, seconds in genn_device.timings.items()
+               if name.startswith("kernel_")}
+    assert set(kernels) == {"kernel_neuron_update", "kernel_presynaptic_update",
+                            "kernel_postsynaptic_update", "kernel_synapse_dynamics"}
+    assert all(seconds >= 0 for seconds in kernels.values())
+    assert kernels["kernel_neuron_update"] > 0

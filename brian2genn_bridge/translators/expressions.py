@@ -16,18 +16,24 @@ Only what GeNN's language rejects is rewritten:
   built-in names (``i`` is ``id``; in synapses ``id_pre``/``id_post``).
 """
 
+import ast
 import re
+from types import SimpleNamespace
+from typing import Callable
 
 import numpy as np
 from brian2.codegen.generators.cpp_generator import CPPCodeGenerator
 from brian2.core.functions import Function
+from brian2.core.preferences import prefs
 from brian2.core.variables import ArrayVariable, Constant, Subexpression
+from brian2.parsing.bast import brian_ast
 from brian2.parsing.rendering import CPPNodeRenderer
 from brian2.synapses.synapses import Synapses, SynapticPathway
 from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
 
 from .folding import fold_constant_statements
-from .functions import GENN_TARGET, double_literal, hoist_poisson_samples, inline_template
+from .functions import (FLOAT_ONLY, GENN_TARGET, INTEGER_VARIANT, double_literal,
+                        hoist_poisson_samples, inline_template)
 from .synaptic_random import hoist_random_draws
 
 __all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_literal",
@@ -95,14 +101,31 @@ def genn_literal(value) -> str:
 
 
 class GeNNNodeRenderer(CPPNodeRenderer):
-    """Render Brian expressions in GeNN's C-like language."""
+    """Render Brian expressions in GeNN's C-like language.
 
-    def __init__(self, functions: dict[str, Function], owner=None, auto_vectorise=None):
+    Parameters
+    ----------
+    functions
+        The functions the code may call, by the names it calls them.
+    owner
+        The object whose code this is: dynamic function implementations
+        (`TimedArray`) depend on its clock.
+    variables
+        The variables (and typed temporaries) the code refers to, for the
+        types of function arguments.
+    hoist
+        Called as ``hoist(code, dtype)`` for an argument that must be
+        evaluated once before the statement; returns the name to use.
+    """
+
+    def __init__(self, functions: dict[str, Function], owner=None, auto_vectorise=None,
+                 variables: dict | None = None,
+                 hoist: Callable[[str, str], str] | None = None):
         super().__init__(auto_vectorise=auto_vectorise)
         self.functions = functions
-        # the object whose code this is: dynamic function implementations
-        # (TimedArray) depend on its clock
         self.owner = owner
+        self.variables = variables or {}
+        self.hoist = hoist
 
     def render_BinOp(self, node):
         op = node.op.__class__.__name__
@@ -130,9 +153,40 @@ class GeNNNodeRenderer(CPPNodeRenderer):
             return f"{name}({', '.join(args)})"
         template = inline_template(function, self.owner)
         if template is not None:
+            for k, arg in enumerate(node.args):
+                # a template may use an argument more than once; one that
+                # draws random numbers must still draw them once
+                if template.count(f"{{{k}}}") > 1 and self._draws(arg):
+                    args[k] = self._hoisted(args[k], arg)
             return template.format(*args)
         impl = function.implementations[GENN_TARGET]
-        return f"{impl.name or name}({', '.join(args)})"
+        genn_name = impl.name or name
+        if genn_name in FLOAT_ONLY:
+            integer = [self._dtype(arg) != "float" for arg in node.args]
+            if all(integer) and genn_name in INTEGER_VARIANT:
+                genn_name = INTEGER_VARIANT[genn_name]
+            else:
+                args = [f"(double){arg}" if is_integer else arg
+                        for arg, is_integer in zip(args, integer)]
+        return f"{genn_name}({', '.join(args)})"
+
+    def _dtype(self, node: ast.AST) -> str:
+        """Brian's type (``'boolean'``, ``'integer'`` or ``'float'``) of an
+        expression; unknown names count as float, as in Brian."""
+        return brian_ast(ast.unparse(node), self.variables).dtype
+
+    def _draws(self, node: ast.AST) -> bool:
+        """Whether the expression calls a function that is not stateless
+        (``rand``, ``randn``, ``poisson``, ...)."""
+        return any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name)
+                   and not getattr(self.functions.get(sub.func.id), "stateless", True)
+                   for sub in ast.walk(node))
+
+    def _hoisted(self, code: str, node: ast.AST) -> str:
+        if self.hoist is None:
+            raise ValueError(f"'{ast.unparse(node)}' must be evaluated once, before its "
+                             "statement, but this expression is rendered on its own")
+        return self.hoist(code, self._dtype(node))
 
     def render_Name(self, node):
         if node.id == "inf":
@@ -152,6 +206,10 @@ class GeNNCodeGenerator(CPPCodeGenerator):
     def __init__(self, *args, **kwds):
         super().__init__(*args, **kwds)
         self.c_data_type = genn_data_type
+        #: Brian's types of the code's temporaries (``:=``), for `GeNNNodeRenderer`
+        self.temporaries: dict[str, SimpleNamespace] = {}
+        #: definitions of arguments evaluated before the current statement
+        self.hoisted: list[str] = []
 
     @staticmethod
     def get_array_name(var, access_data=True):
@@ -164,7 +222,34 @@ class GeNNCodeGenerator(CPPCodeGenerator):
         # name here); `GeNNNodeRenderer.render_Call` spells them for GeNN.
         functions = {name: var for name, var in self.variables.items()
                      if isinstance(var, Function)}
-        return GeNNNodeRenderer(functions, self.owner).render_expr(expr).strip()
+        return GeNNNodeRenderer(functions, self.owner,
+                                variables={**self.variables, **self.temporaries},
+                                hoist=self._hoist).render_expr(expr).strip()
+
+    def _hoist(self, code: str, dtype: str) -> str:
+        name = f"_argument_{sum(n.startswith('_argument_') for n in self.temporaries)}"
+        numpy_dtype = {"boolean": np.dtype(bool), "integer": np.dtype(np.int32)}.get(
+            dtype, np.dtype(prefs.core.default_float_dtype))
+        self.hoisted.append(f"const {self.c_data_type(numpy_dtype)} {name} = {code};")
+        self.temporaries[name] = SimpleNamespace(dtype=numpy_dtype, scalar=False)
+        return name
+
+    def translate_to_statements(self, statements, conditional_write_vars):
+        # Brian's, with the arguments that `_hoist` evaluates before their
+        # statement (and before the condition of a conditional write)
+        lines = []
+        for stmt in statements:
+            self.hoisted = []
+            line = self.translate_statement(stmt)
+            lines.extend(self.hoisted)
+            if stmt.op == ":=":
+                self.temporaries[stmt.var] = SimpleNamespace(dtype=stmt.dtype, scalar=False)
+            if stmt.var in conditional_write_vars:
+                lines.append(f"if({conditional_write_vars[stmt.var]})")
+                lines.append(f"    {line}")
+            else:
+                lines.append(line)
+        return lines
 
     def translate_one_statement_sequence(self, statements, scalar=False):
         if scalar:

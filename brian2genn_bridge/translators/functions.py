@@ -23,8 +23,9 @@ from brian2.input.binomial import BinomialFunction
 from brian2.input.timedarray import TimedArray, _find_K
 from brian2.utils.stringtools import word_substitute
 
-__all__ = ["GENN_TARGET", "inline_template", "hoist_poisson_samples", "hoist_calls", "register_default_functions", "double_literal",
-           "function_data", "function_namespace", "egp_name"]
+__all__ = ["GENN_TARGET", "FLOAT_ONLY", "INTEGER_VARIANT", "inline_template",
+           "hoist_poisson_samples", "hoist_calls", "register_default_functions",
+           "double_literal", "function_data", "function_namespace", "egp_name"]
 
 #: The class name of the GeNN code object, used as the implementation key.
 GENN_TARGET = "genn"
@@ -37,6 +38,15 @@ _SAME_NAME = [
 
 #: Functions that GeNN knows under another name.
 _RENAMED = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "abs": "fabs"}
+
+#: GeNN names of the functions above, which GeNN (and CUDA device code)
+#: defines for float and double only: an integer argument is converted to
+#: double, as C++ and numpy do.
+FLOAT_ONLY = frozenset(_SAME_NAME) | frozenset(_RENAMED.values())
+
+#: The GeNN function for integer arguments where it is another one: Brian's
+#: ``abs`` of an integer is an integer.
+INTEGER_VARIANT = {"fabs": "abs"}
 
 #: Functions inlined at the call site. Arguments are parenthesised by the
 #: renderer, so the templates need no further protection.
