@@ -184,6 +184,18 @@ class GeNNDevice(RuntimeDevice):
         self._written(var)
         super().init_with_arange(var, start, dtype)
 
+    def resize(self, var, new_size):
+        # Synapses.connect after a run: GeNN's values of the existing synapses
+        # come first, at the array's old size
+        if var in self._stale:
+            self._pull(var)
+        super().resize(var, new_size)
+
+    def resize_along_first(self, var, new_size):
+        if var in self._stale:
+            self._pull(var)
+        super().resize_along_first(var, new_size)
+
     def _written(self, var) -> None:
         """Python replaced ``var``'s values: GeNN's copy is outdated, not Brian's."""
         self._stale.discard(var)

@@ -9,7 +9,7 @@ GeNN model), so that it is compiled once."""
 import numpy as np
 import pytest
 from brian2 import (Network, NeuronGroup, PopulationRateMonitor, SpikeMonitor,
-                    StateMonitor, defaultclock, ms, second)
+                    StateMonitor, Synapses, defaultclock, ms, second)
 
 from utils import (assert_spikes_equal, assert_traces_close, genn_device, run_both,
                    run_with)
@@ -347,3 +347,28 @@ def test_kernel_timing():
                             "kernel_postsynaptic_update", "kernel_synapse_dynamics"}
     assert all(seconds >= 0 for seconds in kernels.values())
     assert kernels["kernel_neuron_update"] > 0
+
+
+def connections_added_between_runs():
+    G = NeuronGroup(10, "dv/dt = (1 + 0.1 * i)/ms : 1", threshold="v > 1", reset="v = 0",
+                    name="runs_grow_source")
+    P = NeuronGroup(10, "x : 1", name="runs_grow_target")
+    # w changes in the simulation: GeNN's values must survive the resize
+    S = Synapses(G, P, "w : 1", on_pre="x_post += w\nw += 0.5", name="runs_grow")
+    S.connect(j="i")
+    S.w = "i"
+    net = Network(G, P, S)
+    net.run(3 * ms)
+    S.connect(i=0, j=np.arange(10))
+    S.w["i == 0 and j > 0"] = 10
+    net.run(3 * ms)
+    return dict(x=P.x[:], w=S.w[:], i=S.i[:], j=S.j[:])
+
+
+def test_connections_added_between_runs():
+    reference, genn = run_both(connections_added_between_runs)
+    assert len(genn["w"]) == len(reference["w"]) == 20
+    for name in ("i", "j"):
+        np.testing.assert_array_equal(genn[name], reference[name])
+    assert_traces_close(reference["w"], genn["w"], what="w")
+    assert_traces_close(reference["x"], genn["x"], what="x")
