@@ -157,6 +157,26 @@ def delay_of_each_synapse_read():
     Network(G, S).run(1 * ms)
 
 
+def delayed_read(on_pre: str, name: str, on_post: str | None = None,
+                 second_synapses: bool = False):
+    """on_pre code with heterogeneous delays that reads what changes while
+    a spike is on its way (GeNN evaluates it at the spike, Brian later)."""
+    def script():
+        G = NeuronGroup(3, "dx/dt = 1/ms : 1\np : 1", threshold="True", name=f"{name}_g")
+        H = NeuronGroup(3, "y : 1\nq : 1", threshold="True", name=f"{name}_h")
+        S = Synapses(G, H, "w : 1", on_pre=on_pre, on_post=on_post, name=name)
+        S.connect()
+        S.delay = "i*ms"
+        objects = [G, H, S]
+        if second_synapses:
+            # another Synapses changes the variable read
+            T = Synapses(H, G, on_pre="p_post += 1", name=f"{name}_other")
+            T.connect()
+            objects.append(T)
+        Network(*objects).run(1 * ms)
+    return script
+
+
 def spatial_neuron():
     morphology = Cylinder(diameter=1 * um, length=100 * um, n=5)
     neuron = SpatialNeuron(morphology, "Im = 1e-4*siemens/cm**2 * (-70*mV - v) : amp/meter**2",
@@ -196,6 +216,17 @@ CASES = {
     "spatial_neuron": (spatial_neuron, ["err_spatial", "SpatialNeuron", "multi-compartment"]),
     "delay_of_each_synapse_read": (delay_of_each_synapse_read,
                                    ["err_delay", "delay of each synapse"]),
+    "delayed_read_of_t": (delayed_read("y_post += t/ms", "err_dr_t"),
+                          ["err_dr_t", "the time t", "heterogeneous delays"]),
+    "delayed_read_of_a_changing_source": (
+        delayed_read("y_post += x_pre", "err_dr_x"),
+        ["err_dr_x", "presynaptic variable 'x'", "heterogeneous delays"]),
+    "delayed_read_of_a_synaptic_variable": (
+        delayed_read("y_post += w", "err_dr_w", on_post="w += 1"),
+        ["err_dr_w", "synaptic variable 'w'", "heterogeneous delays"]),
+    "delayed_read_of_an_input": (
+        delayed_read("y_post += p_pre", "err_dr_p", second_synapses=True),
+        ["err_dr_p", "'err_dr_p_g.p'", "heterogeneous delays"]),
 }
 
 

@@ -95,6 +95,34 @@ def test_heterogeneous_delays_exact():
     assert_traces_close(reference["v"], genn["v"], rtol=1e-9)
 
 
+def test_heterogeneous_delays_with_unchanging_reads():
+    """on_pre code with heterogeneous delays may read values that cannot
+    change while a spike is on its way: constants, parameters of either
+    group that no code changes, synaptic variables that no code changes."""
+    def script():
+        inp = NeuronGroup(4, "du/dt = rate : 1\nrate : Hz (constant)\nscale : 1",
+                          threshold="u > 1", reset="u = 0", method="euler", name="hdr_src")
+        inp.scale = "0.2 * (i + 1)"
+        inp.rate = "(1 + 0.3*i) / (3*ms)"
+        G = NeuronGroup(4, "dv/dt = -v/(20*ms) : 1\ngain : 1 (constant)", threshold="v > 2",
+                        reset="v = 0", method="exact", name="hdr_tgt")
+        G.gain = "1 + 0.5*i"
+        S = Synapses(inp, G, "w : 1", on_pre="v_post += w * gain_post * scale_pre",
+                     name="hdr_syn")
+        S.connect()
+        S.w = "0.5 + 0.1 * j"
+        S.delay = "(i + 2*j) * 0.4*ms"
+        spikes = SpikeMonitor(G, name="hdr_spikes")
+        net = Network(inp, G, S, spikes)
+        net.run(40 * ms)
+        return dict(i=spikes.i[:], t=spikes.t[:], v=G.v[:])
+
+    reference, genn = run_both(script)
+    assert len(reference["t"]) > 5
+    assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
+    assert_traces_close(reference["v"], genn["v"], rtol=1e-9)
+
+
 def _seeded(script, value):
     def seeded():
         from brian2 import seed

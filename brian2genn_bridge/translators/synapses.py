@@ -616,7 +616,7 @@ def _family_populations(layout: _Layout, name: str, family: list,
     writes = _written(all_code, _synaptic_variables(synapses))
     # one seed: the groups of a family draw the same numbers
     random_seed = new_seed() if uses_random(all_code) else None
-    axonal_delay, delay_steps = _axonal_delay(layout, pre_pathway, pre_lines, dt)
+    axonal_delay, delay_steps = _axonal_delay(layout, pre_pathway, pre_lines, dt, writes)
     back_prop_delay = _back_prop_delay(synapses, post_pathway, dt)
     populations = []
     # the summed variables' groups are numbered after the targets' ones
@@ -707,8 +707,8 @@ def _spiker_statements(layout: _Layout, effects: dict[str, PathwayEffects],
     return result
 
 
-def _axonal_delay(layout: _Layout, pathway, lines: Lines,
-                  dt: float) -> tuple[int, np.ndarray | None]:
+def _axonal_delay(layout: _Layout, pathway, lines: Lines, dt: float,
+                  synaptic_writes: set[str]) -> tuple[int, np.ndarray | None]:
     """The on_pre pathway's homogeneous delay in steps, or 0 and the steps of
     each synapse for heterogeneous delays (applied to ``addToPost`` only)."""
     if pathway is None:
@@ -721,7 +721,64 @@ def _axonal_delay(layout: _Layout, pathway, lines: Lines,
         raise unsupported(layout.synapses, "heterogeneous delays with on_pre statements "
                           "that change synaptic or presynaptic variables",
                           "use one Synapses object per delay value.")
+    _check_delayed_reads(layout, render(lines), synaptic_writes)
     return 0, steps.astype(np.uint32)
+
+
+#: neuron variables that the device changes at every spike
+_SPIKE_VARIABLES = ("lastspike", "not_refractory")
+
+
+def _check_delayed_reads(layout: _Layout, code: str, synaptic_writes: set[str]) -> None:
+    """Reject on_pre ``code`` with heterogeneous delays that reads what may
+    change while a spike is on its way.
+
+    GeNN evaluates the code when the spike leaves and delays only its input
+    to the target (``addToPostDelay``); Brian evaluates it when the spike
+    arrives. The two agree for values that cannot change in between:
+    constants, synaptic variables that no code changes, and neuron variables
+    that no code of their group changes (`delayed_neuron_reads` lists these
+    for the check against other synapses' input).
+    """
+    names = set(re.findall(r"\b[A-Za-z_]\w*\b", code))
+    why = None
+    if "t" in names:
+        why = "the time t"
+    for name in sorted(names & synaptic_writes):
+        why = why or f"the synaptic variable '{name}', which other code changes"
+    for role, group in (("pre", layout.source), ("post", layout.target)):
+        changed = _changed_by_group(group)
+        for name in sorted(names):
+            var = group.variables.get(name[:-len(role) - 1]) if name.endswith(f"_{role}") else None
+            if (isinstance(var, ArrayVariable) and not (var.constant or var.read_only)
+                    and var.name in changed):
+                why = why or f"the {role}synaptic variable '{var.name}', which changes in the run"
+    if why is not None:
+        raise unsupported(layout.synapses, f"reading {why} in on_pre statements with "
+                          "heterogeneous delays (GeNN evaluates them when the spike is "
+                          "emitted, Brian when it arrives)",
+                          "use one Synapses object per delay value, or read only "
+                          "values that do not change during the run.")
+
+
+def delayed_neuron_reads(population: SynapsePopulation) -> list[tuple[str, str]]:
+    """``(group, variable)`` of the neuron variables that ``population``'s
+    on_pre code with heterogeneous delays reads (see `_check_delayed_reads`)."""
+    if not any(var.name == "delay_steps" for var in population.variables):
+        return []
+    return [(population.source if role == "pre" else population.target, name)
+            for ref, (role, name, _) in population.neuron_references.items()
+            if re.search(rf"\b{ref}\b", population.pre_spike_syn_code)]
+
+
+def _changed_by_group(group) -> set[str]:
+    """Names of the variables of ``group`` that its own code changes."""
+    changed = set(_SPIKE_VARIABLES)
+    for obj in group.contained_objects:
+        code = getattr(obj, "abstract_code", None) or ""
+        code = "\n".join(code.values()) if isinstance(code, dict) else code
+        changed.update(re.findall(r"^\s*(\w+)\s*[-+*/]?=(?!=)", code, flags=re.MULTILINE))
+    return changed
 
 
 def _back_prop_delay(synapses, pathway, dt: float) -> int:
