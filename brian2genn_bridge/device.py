@@ -207,8 +207,7 @@ class GeNNDevice(RuntimeDevice):
 
     def _pull(self, var) -> None:
         self._stale.discard(var)
-        genn_group, genn_var = self._bindings[var]
-        values = self._simulation.pull_variable(genn_group, genn_var)
+        values = self._simulation.pull_parts(list(self._bindings[var].values()))
         self._host_value(var)[:] = values
 
     # -------------------------------------------------------------- run
@@ -272,8 +271,8 @@ class GeNNDevice(RuntimeDevice):
         self._collect_seconds = 0.0
         t_simulated = self._simulate(simulation, description, first_step, n_steps, report,
                                      float(report_period), t_start, duration)
-        self._stale = {var for var, (_, genn_var) in self._bindings.items()
-                       if not genn_var.read_only}
+        self._stale = {var for var, parts in self._bindings.items()
+                       if not all(genn_var.read_only for _, genn_var in parts.values())}
         _check_failure_flags(simulation, description)
         self._touched = set()
 
@@ -367,8 +366,9 @@ class GeNNDevice(RuntimeDevice):
         if full or source in self._touched or simulation.is_queued(group, genn_var):
             simulation.push_variable(group, genn_var, self._host_value(source))
         if not genn_var.mirror:
-            # the GeNN group whose copy Brian's values are read back from
-            self._bindings[source] = (group, genn_var)
+            # the GeNN group (groups, for parts of a Synapses) whose copy
+            # Brian's values are read back from
+            self._bindings.setdefault(source, {})[id(group)] = (group, genn_var)
 
     def _simulate(self, simulation, description, first_step, n_steps, report,
                   report_period, t_start, duration) -> float:
@@ -669,10 +669,14 @@ class _SynapticSampler:
         self.run = run
         self.substeps = description.substeps
         self.recordings = description.synaptic_recordings
-        in_genn = {id(v.brian_var): (simulation.synapse_groups[p.name], v)
-                   for p in description.synapses for v in p.variables}
-        #: per monitor and variable: ``(GeNN group, GeNNVariable)`` to pull,
-        #: or the constant sample
+        in_genn = {}
+        for p in description.synapses:
+            for v in p.variables:
+                if not v.mirror:
+                    in_genn.setdefault(id(v.brian_var), []).append(
+                        (simulation.synapse_groups[p.name], v))
+        #: per monitor and variable: the ``(GeNN group, GeNNVariable)`` parts
+        #: to pull, or the constant sample
         self.sources = {rec.monitor_name: {
             name: _sample_source(rec, var, in_genn, host_value)
             for name, var in rec.variables.items()} for rec in self.recordings}
@@ -705,12 +709,10 @@ class _SynapticSampler:
                 if isinstance(source, np.ndarray):
                     self.samples[rec.monitor_name][name].append(source)
                 else:
-                    requests.setdefault((id(source[0]), source[1].name), []).append(
-                        (rec, name, source))
+                    requests.setdefault(id(source), []).append((rec, name, source))
         for wanted in requests.values():
-            group, genn_var = wanted[0][2]
             indices = np.concatenate([rec.indices for rec, _, _ in wanted])
-            values = self.simulation.pull_variable(group, genn_var, indices)
+            values = self.simulation.pull_parts(wanted[0][2], indices)
             start = 0
             for rec, name, _ in wanted:
                 self.samples[rec.monitor_name][name].append(
@@ -731,8 +733,8 @@ class _SynapticSampler:
 
 
 def _sample_source(rec, var, in_genn: dict, host_value) -> tuple | np.ndarray:
-    """Where the samples of ``var`` come from: ``(GeNN group, GeNNVariable)``
-    when GeNN holds it, else the constant sample read from Brian's array
+    """Where the samples of ``var`` come from: its ``(GeNN group,
+    GeNNVariable)`` parts when GeNN holds it, else the constant sample read from Brian's array
     (also for a recording of no index, which has nothing to pull)."""
     if rec.n_indices and id(var) in in_genn:
         return in_genn[id(var)]

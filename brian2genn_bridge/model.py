@@ -28,7 +28,9 @@ class GeNNVariable:
     every copy, but read back only from the one that is not a mirror.
     A ``shared`` one is a Brian shared variable that neuron code writes: every
     neuron holds a copy (all written alike), pushed to all, read back from
-    the first.
+    the first. A group made from part of a `Synapses` (split by delays)
+    holds the synapses at Brian's indices ``selection`` (``index`` maps
+    those); the parts together hold the variable.
     """
 
     name: str
@@ -38,6 +40,7 @@ class GeNNVariable:
     index: Any = None
     mirror: bool = False
     shared: bool = False
+    selection: Any = None
 
 
 @dataclass

@@ -169,6 +169,8 @@ class GeNNSimulation:
         """Copy Brian's values of ``variable`` (Brian order) into GeNN (into
         every delay slot of a queued variable)."""
         array = group.vars[variable.name]
+        if variable.selection is not None:
+            values = np.asarray(values)[variable.selection]
         if variable.index is None:
             array.view[:] = values
         else:
@@ -176,10 +178,25 @@ class GeNNSimulation:
             array._view[variable.index] = values
         array.push_to_device()
 
+    def pull_parts(self, parts: list, indices: np.ndarray | None = None) -> np.ndarray:
+        """GeNN's values of a Brian variable held by the ``(group,
+        GeNNVariable)`` ``parts`` (several for a `Synapses` split by delays),
+        in Brian's order: all of them, or those at Brian's ``indices``."""
+        if len(parts) == 1 and parts[0][1].selection is None:
+            return self.pull_variable(*parts[0], indices)
+        pulled = [(variable.selection, self.pull_variable(group, variable))
+                  for group, variable in parts]
+        values = np.empty(sum(len(selection) for selection, _ in pulled),
+                          dtype=pulled[0][1].dtype)
+        for selection, part in pulled:
+            values[selection] = part
+        return values if indices is None else values[indices]
+
     def pull_variable(self, group, variable: GeNNVariable,
                       indices: np.ndarray | None = None) -> np.ndarray:
-        """GeNN's values of ``variable``, in Brian's order: all of them, or
-        those at Brian's ``indices``."""
+        """GeNN's values of ``variable`` (of a group's part of a `Synapses`,
+        see `GeNNVariable`), in Brian's order: all of them, or those at
+        Brian's ``indices``."""
         array = group.vars[variable.name]
         array.pull_from_device()
         if variable.index is None:

@@ -158,15 +158,18 @@ def delay_of_each_synapse_read():
 
 
 def delayed_read(on_pre: str, name: str, on_post: str | None = None,
-                 second_synapses: bool = False):
-    """on_pre code with heterogeneous delays that reads what changes while
-    a spike is on its way (GeNN evaluates it at the spike, Brian later)."""
+                 second_synapses: bool = False, homogeneous: bool = False,
+                 post_delay: bool = False):
+    """Synaptic code with a delay that reads a neuron variable which changes
+    while a spike is on its way (GeNN reads the value at the spike)."""
     def script():
         G = NeuronGroup(3, "dx/dt = 1/ms : 1\np : 1", threshold="True", name=f"{name}_g")
-        H = NeuronGroup(3, "y : 1\nq : 1", threshold="True", name=f"{name}_h")
+        H = NeuronGroup(3, "y : 1\ndq/dt = 1/ms : 1", threshold="True", name=f"{name}_h")
         S = Synapses(G, H, "w : 1", on_pre=on_pre, on_post=on_post, name=name)
         S.connect()
-        S.delay = "i*ms"
+        S.delay = "1*ms" if homogeneous else "i*ms"
+        if post_delay:
+            S.post.delay = 1 * ms
         objects = [G, H, S]
         if second_synapses:
             # another Synapses changes the variable read
@@ -216,17 +219,18 @@ CASES = {
     "spatial_neuron": (spatial_neuron, ["err_spatial", "SpatialNeuron", "multi-compartment"]),
     "delay_of_each_synapse_read": (delay_of_each_synapse_read,
                                    ["err_delay", "delay of each synapse"]),
-    "delayed_read_of_t": (delayed_read("y_post += t/ms", "err_dr_t"),
-                          ["err_dr_t", "the time t", "heterogeneous delays"]),
     "delayed_read_of_a_changing_source": (
         delayed_read("y_post += x_pre", "err_dr_x"),
-        ["err_dr_x", "presynaptic variable 'x'", "heterogeneous delays"]),
-    "delayed_read_of_a_synaptic_variable": (
-        delayed_read("y_post += w", "err_dr_w", on_post="w += 1"),
-        ["err_dr_w", "synaptic variable 'w'", "heterogeneous delays"]),
+        ["err_dr_x", "'err_dr_x_g.x'", "changes during the run", "delay"]),
+    "delayed_read_with_one_delay": (
+        delayed_read("y_post += x_pre", "err_dr_one", homogeneous=True),
+        ["err_dr_one", "'err_dr_one_g.x'", "changes during the run", "delay"]),
     "delayed_read_of_an_input": (
         delayed_read("y_post += p_pre", "err_dr_p", second_synapses=True),
-        ["err_dr_p", "'err_dr_p_g.p'", "heterogeneous delays"]),
+        ["err_dr_p", "'err_dr_p_g.p'", "changes during the run", "delay"]),
+    "delayed_read_after_back_propagation": (
+        delayed_read("w += 1", "err_dr_back", on_post="w += q_post", post_delay=True),
+        ["err_dr_back", "'err_dr_back_h.q'", "changes during the run", "delay"]),
 }
 
 

@@ -123,6 +123,56 @@ def test_heterogeneous_delays_with_unchanging_reads():
     assert_traces_close(reference["v"], genn["v"], rtol=1e-9)
 
 
+def heterogeneous_delays_split():
+    """STDP with a delay per synapse on both pathways, and on_pre code that
+    reads t and a changing postsynaptic variable: GeNN runs such a Synapses
+    as one group per pair of delays (axonal and back-propagation)."""
+    from brian2 import seed
+    seed(5)
+    G = NeuronGroup(20, "dv/dt = (1.2 + 0.02*i - v)/(10*ms) : 1", threshold="v > 1",
+                    reset="v = 0", refractory=2 * ms, name="hds_g")
+    H = NeuronGroup(10, "dv/dt = -v/(10*ms) : 1\nlast : 1", threshold="v > 0.5",
+                    reset="v = 0", name="hds_h")
+    S = Synapses(G, H, """w : 1
+                          dApre/dt = -Apre/(20*ms) : 1 (event-driven)
+                          dApost/dt = -Apost/(20*ms) : 1 (event-driven)""",
+                 on_pre="""v_post += w
+                           Apre += 0.01
+                           w = clip(w + Apost, 0, 0.5)""",
+                 on_post="""Apost -= 0.012
+                            w = clip(w + Apre, 0, 0.5)""", name="hds_stdp")
+    S.connect(p=0.6)
+    S.w = "0.1 + 0.3*rand()"
+    S.pre.delay = "(i % 4) * 0.5*ms + (j % 3)*0.1*ms"
+    S.post.delay = "(j % 2) * 1*ms"
+    # reads the time and the target's v when the spike arrives
+    R = Synapses(G, H, on_pre="last_post += t/ms + 0.01 * v_post", name="hds_reads")
+    R.connect(p=0.3)
+    R.delay = "j * 0.7*ms"
+    spikes = SpikeMonitor(H, name="hds_spikes")
+    trace = StateMonitor(S, "w", record=[0, 5, 17], name="hds_trace")
+    net = Network(G, H, S, R, spikes, trace)
+    net.run(30 * ms)
+    first_w = S.w[:].copy()
+    S.w = S.w[:] * 0.9
+    net.run(20 * ms)
+    return dict(i=spikes.i[:], t=spikes.t[:], first_w=first_w, w=S.w[:], trace=trace.w[:],
+                last=H.last[:])
+
+
+def test_heterogeneous_delays_split_by_value():
+    reference, genn = run_both(heterogeneous_delays_split)
+    assert len(reference["t"]) > 50
+    assert not np.allclose(reference["first_w"], 0.1 + 0.3 * 0.5)  # STDP acted
+    assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
+    for name in ("first_w", "w", "trace", "last"):
+        assert_traces_close(reference[name], genn[name], rtol=1e-9, what=name)
+    # one GeNN group per pair of delays of the STDP Synapses, per delay of the other
+    names = [p.name for p in genn_device._simulation.description.synapses]
+    assert sum(name.startswith("hds_stdp") for name in names) == 12 * 2
+    assert sum(name.startswith("hds_reads") for name in names) == 10
+
+
 def _seeded(script, value):
     def seeded():
         from brian2 import seed

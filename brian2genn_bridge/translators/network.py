@@ -27,8 +27,8 @@ from .monitors import (source_group, source_range, spike_recording, state_record
                        synaptic_recording)
 from .neurons import translate_neuron_group, unsupported
 from .spikesources import translate_spike_generator
-from .synapses import (StepSchedule, delayed_neuron_reads, has_step_code, summed_assignments,
-                       translate_synapses)
+from .synapses import (StepSchedule, changed_by_group, delayed_neuron_reads, has_step_code,
+                       summed_assignments, translate_synapses)
 
 __all__ = ["describe_network", "simulation_clock"]
 
@@ -245,8 +245,8 @@ def describe_network(objects) -> ModelDescription:
         description.neurons.append(translate_spike_generator(
             group, dt, record_spikes=group.name in spike_sources,
             substeps=description.substeps))
-    _check_unchanged_delayed_reads(description.synapses, inputs, event_inputs,
-                                   spiker_statements, summed)
+    _check_unchanged_delayed_reads(description.synapses, groups + generators, inputs,
+                                   event_inputs, spiker_statements, summed)
     for group in groups:
         check_input_order(group, inputs[group.name], event_inputs[group.name],
                           spiker_statements.get(group.name, []))
@@ -283,23 +283,26 @@ def describe_network(objects) -> ModelDescription:
     return description
 
 
-def _check_unchanged_delayed_reads(populations, inputs, event_inputs, spiker_statements,
-                                   summed) -> None:
-    """Reject synaptic input to the neuron variables that on_pre code with
-    heterogeneous delays reads: GeNN reads them when the spike is emitted,
-    Brian when it arrives (see `synapses.delayed_neuron_reads`; the group's
-    own code was checked there)."""
+def _check_unchanged_delayed_reads(populations, groups, inputs, event_inputs,
+                                   spiker_statements, summed) -> None:
+    """Reject delayed reads of neuron variables (see
+    `synapses.delayed_neuron_reads`) that change during the run: through
+    their group's own code or through synaptic input."""
+    by_name = {group.name: group for group in groups}
     for population in populations:
         for group, name in delayed_neuron_reads(population):
             codes = ([code for _, code in event_inputs[group]]
                      + [statements.code for statements in spiker_statements.get(group, [])]
                      + [operation.code for operation in summed.get(group, [])])
-            if (name in {target for target, _ in inputs[group]}
-                    or any(re.search(rf"^\s*{name}\s*[-+*/]?=(?!=)", code, re.MULTILINE)
-                           for code in codes)):
-                raise unsupported(population.synapses, f"reading '{group}.{name}' in on_pre "
-                                  "statements with heterogeneous delays while synapses "
-                                  "change it (GeNN evaluates the statements when the spike "
-                                  "is emitted, Brian when it arrives)",
-                                  "use one Synapses object per delay value, or read only "
-                                  "values that do not change during the run.")
+            changed = (name in {target for target, _ in inputs[group]}
+                       or any(re.search(rf"^\s*{name}\s*[-+*/]?=(?!=)", code, re.MULTILINE)
+                              for code in codes)
+                       or group in by_name and name in changed_by_group(by_name[group]))
+            if changed:
+                raise unsupported(population.synapses, f"reading '{group}.{name}', which "
+                                  "changes during the run, in synaptic code with a delay "
+                                  "(GeNN reads the value of the step when the spike was "
+                                  "emitted, Brian the value when the code runs)",
+                                  "use no delay for this Synapses, or read only variables "
+                                  "that do not change during the run (e.g. parameters "
+                                  "marked constant).")

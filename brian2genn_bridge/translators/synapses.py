@@ -28,8 +28,8 @@ from .neurons import _ctype, unsupported
 from .operations import RegularOperation
 from .synaptic_random import SEED, new_seed, uses_random, with_stream_key
 
-__all__ = ["translate_synapses", "add_synapse_population", "load_connectivity",
-           "choose_connectivity", "choose_parallelism", "postsynaptic_span_races",
+__all__ = ["translate_synapses", "delayed_neuron_reads", "changed_by_group",
+           "add_synapse_population", "load_connectivity", "choose_connectivity", "choose_parallelism", "postsynaptic_span_races",
            "has_step_code", "summed_assignments", "event_reference"]
 
 logger = get_logger(__name__)
@@ -123,13 +123,17 @@ def _families(synapses, lines: dict[str, Lines], names) -> list[list]:
     return sorted(families, key=lambda f: pathways.index(f[0]))
 
 
-def _delay_steps(synapses, pathway, dt: float) -> np.ndarray:
-    """The delays of ``pathway`` in GeNN steps of ``dt``.
+def _delay_steps(synapses, pathway, dt: float, selection: np.ndarray | None = None
+                 ) -> np.ndarray:
+    """The delays of ``pathway`` in GeNN steps of ``dt`` (of the synapses at
+    Brian's indices ``selection`` only, if given).
 
     A pathway runs on the clock of its source group, which may tick every k
     GeNN steps: Brian rounds delays to steps of that clock.
     """
-    delays = np.asarray(pathway.variables["delay"].get_value(), dtype=float)
+    delays = np.asarray(pathway.variables["delay"].get_value(), dtype=float).reshape(-1)
+    if selection is not None and len(delays) > 1:
+        delays = delays[selection]
     source_dt = float(pathway.source.clock.dt_)
     return np.round(delays / source_dt).astype(np.int64) * clock_steps(source_dt, dt)
 
@@ -155,7 +159,8 @@ class Needs:
     dynamics: bool = False
 
 
-def _needs(synapses, lines: dict[str, Lines], step: "_StepCode", dt: float) -> Needs:
+def _needs(synapses, lines: dict[str, Lines], step: "_StepCode", dt: float,
+           selection: np.ndarray | None) -> Needs:
     """What the pathways' GeNN code (``lines``) and the per-step code
     (``step``) need from the matrix type."""
     names = _synaptic_variables(synapses)
@@ -166,7 +171,7 @@ def _needs(synapses, lines: dict[str, Lines], step: "_StepCode", dt: float) -> N
     variables = [names[name].name for name in used]
     pre_pathway = next((p for p in synapses._pathways if p.prepost == "pre"), None)
     if pre_pathway is not None:
-        if _heterogeneous(_delay_steps(synapses, pre_pathway, dt)):
+        if _heterogeneous(_delay_steps(synapses, pre_pathway, dt, selection)):
             variables.append("delay")
     variables += [count for count in SYNAPSE_COUNTS if re.search(rf"\b{count}\b", code)]
     on_post = any(p.prepost == "post" and _code(p) for p in synapses._pathways)
@@ -531,6 +536,13 @@ class _Layout:
     row_lengths: np.ndarray
     #: position of each Brian synapse in GeNN's arrays
     index: Any
+    #: Brian's indices of the synapses these GeNN groups hold, where a
+    #: `Synapses` is split by delay (see `_delay_parts`); ``None`` for all
+    selection: np.ndarray | None = None
+
+    def delay_steps(self, pathway, dt: float) -> np.ndarray:
+        """``pathway``'s delays (in steps) of the synapses these groups hold."""
+        return _delay_steps(self.synapses, pathway, dt, self.selection)
 
 
 def translate_synapses(synapses, dt: float,
@@ -551,35 +563,113 @@ def translate_synapses(synapses, dt: float,
     source, target = source_group(synapses.source), source_group(synapses.target)
     pre = np.asarray(synapses.variables["_synaptic_pre"].get_value(), dtype=np.int64)
     post = np.asarray(synapses.variables["_synaptic_post"].get_value(), dtype=np.int64)
-    row_lengths = np.bincount(pre, minlength=len(source))
-    connectivity = choose_connectivity(synapses, len(target), pre, post, row_lengths,
-                                       _needs(synapses, lines, step, dt))
-    # heterogeneous delays sum input in GeNN's dendritic delay buffer, with
-    # atomic additions
-    races = (postsynaptic_span_races(connectivity, len(target), row_lengths, pre, post)
-             and not all(_heterogeneous(_delay_steps(synapses, p, dt))
-                         for p in synapses._pathways if p.prepost == "pre"))
-    parallelism, threads = choose_parallelism(synapses, connectivity, row_lengths, races)
-    # sorting (or checking the order of) up to 1e9 synapses: once per Synapses
-    row_order = (sparse_order(pre, post) if connectivity in ("sparse", "procedural")
-                 else None)
-    layout = _Layout(synapses, source, target, connectivity, parallelism, threads, pre, post,
-                     row_order, row_lengths, _genn_order(connectivity, pre, post, row_lengths,
-                                                         len(target), row_order))
-    populations = []
     families = _families(synapses, lines, _synaptic_variables(synapses))
     if len(families) > 1 and (step.early or step.late or step.summed):
         raise unsupported(synapses, "clock-driven equations, summed variables or "
                           "run_regularly operations together with several pathways on "
                           "one side", "use one Synapses object per pathway.")
-    for number, family in enumerate(families):
-        name = synapses.name if number == 0 else f"{synapses.name}_{family[0].objname}"
-        populations += _family_populations(layout, name, family, effects, dt, step)
+    parts = _delay_parts(synapses, effects, families, step, source, target, dt)
+    populations = []
+    for number, selection in enumerate(parts):
+        layout = _layout(synapses, source, target, pre, post, selection, lines, step, dt)
+        part_name = synapses.name if number == 0 else f"{synapses.name}_part{number}"
+        for family_number, family in enumerate(families):
+            name = (part_name if family_number == 0
+                    else f"{part_name}_{family[0].objname}")
+            populations += _family_populations(layout, name, family, effects, dt, step)
+        if number == 0:
+            spiker_statements = _spiker_statements(layout, effects, dt)
     for population in populations[1:]:
         population.primary = False
-    populations[0].spiker_statements = _spiker_statements(layout, effects, dt)
+    populations[0].spiker_statements = spiker_statements
     _mark_mirrors(populations)
     return populations
+
+
+def _layout(synapses, source, target, pre: np.ndarray, post: np.ndarray,
+            selection: np.ndarray | None, lines: dict[str, Lines], step: "_StepCode",
+            dt: float) -> _Layout:
+    """The matrix type, span and GeNN order of the synapses at Brian's
+    indices ``selection`` (all for ``None``)."""
+    if selection is not None:
+        pre, post = pre[selection], post[selection]
+    row_lengths = np.bincount(pre, minlength=len(source))
+    connectivity = choose_connectivity(synapses, len(target), pre, post, row_lengths,
+                                       _needs(synapses, lines, step, dt, selection))
+    # heterogeneous delays sum input in GeNN's dendritic delay buffer, with
+    # atomic additions
+    races = (postsynaptic_span_races(connectivity, len(target), row_lengths, pre, post)
+             and not all(_heterogeneous(_delay_steps(synapses, p, dt, selection))
+                         for p in synapses._pathways if p.prepost == "pre"))
+    parallelism, threads = choose_parallelism(synapses, connectivity, row_lengths, races)
+    # sorting (or checking the order of) up to 1e9 synapses: once per Synapses
+    row_order = (sparse_order(pre, post) if connectivity in ("sparse", "procedural")
+                 else None)
+    return _Layout(synapses, source, target, connectivity, parallelism, threads, pre, post,
+                   row_order, row_lengths, _genn_order(connectivity, pre, post, row_lengths,
+                                                       len(target), row_order),
+                   selection)
+
+
+#: the most GeNN groups a `Synapses` is split into by its delays
+MAX_DELAY_PARTS = 64
+
+
+def _delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, step,
+                 source, target, dt: float) -> list[np.ndarray | None]:
+    """Brian's indices of the synapses of each GeNN group (set) that
+    ``synapses`` is split into by its delays, ``[None]`` for one with all.
+
+    GeNN 5.4 delays spikes by one axonal delay per synapse group, and has
+    heterogeneous delays only as dendritic ones: the on_pre code runs when
+    the spike leaves, and only its input to the target (``addToPostDelay``)
+    waits. That is Brian's result for on_pre code that only adds to the
+    target and reads nothing that changes meanwhile. Other heterogeneous
+    delays of on_pre, and those of on_post, need one group per delay value
+    (or pair of on_pre and on_post delays), each with its axonal (and back
+    propagation) delay: Brian's semantics exactly.
+    """
+    keys = []
+    for pathway in synapses._pathways:
+        steps = _delay_steps(synapses, pathway, dt)
+        if not _heterogeneous(steps):
+            continue
+        if pathway.prepost == "pre" and _dendritic(synapses, pathway, effects, step, source,
+                                                   target):
+            continue
+        keys.append(steps)
+    if not keys:
+        return [None]
+    if len(families) > 1:
+        raise unsupported(synapses, "heterogeneous delays together with several pathways "
+                          "on one side", "use one Synapses object per pathway.")
+    _, part_of = np.unique(np.stack(keys), axis=1, return_inverse=True)
+    part_of = part_of.reshape(-1)
+    n_parts = int(part_of.max()) + 1
+    if n_parts > MAX_DELAY_PARTS:
+        raise unsupported(synapses, f"heterogeneous delays with {n_parts} different values "
+                          f"(more than {MAX_DELAY_PARTS}) and on_pre/on_post statements "
+                          "that need each spike's arrival",
+                          f"use at most {MAX_DELAY_PARTS} different delays (e.g. round "
+                          "them to a coarser grid).")
+    order = np.argsort(part_of, kind="stable")
+    bounds = np.searchsorted(part_of[order], np.arange(n_parts + 1))
+    return [order[bounds[k]:bounds[k + 1]] for k in range(n_parts)]
+
+
+def _dendritic(synapses, pathway, effects: dict[str, PathwayEffects], step, source,
+               target) -> bool:
+    """Whether the on_pre ``pathway`` with heterogeneous delays gives
+    Brian's result as GeNN's dendritic delays (see `_delay_parts`)."""
+    lines = effects[pathway.name].lines
+    code = render(lines)
+    names = _synaptic_variables(synapses)
+    if _written(code, names) or not post_targets(lines) or pre_targets(lines):
+        return False
+    others = "\n".join([render(e.lines) for name, e in effects.items() if name != pathway.name]
+                       + [step.render(step.summed)])
+    return _delayed_read_problem(synapses, code, _written(others, names), source,
+                                 target) is None
 
 
 def _family_populations(layout: _Layout, name: str, family: list,
@@ -616,8 +706,8 @@ def _family_populations(layout: _Layout, name: str, family: list,
     writes = _written(all_code, _synaptic_variables(synapses))
     # one seed: the groups of a family draw the same numbers
     random_seed = new_seed() if uses_random(all_code) else None
-    axonal_delay, delay_steps = _axonal_delay(layout, pre_pathway, pre_lines, dt, writes)
-    back_prop_delay = _back_prop_delay(synapses, post_pathway, dt)
+    axonal_delay, delay_steps = _axonal_delay(layout, pre_pathway, dt)
+    back_prop_delay = _back_prop_delay(layout, post_pathway, dt)
     populations = []
     # the summed variables' groups are numbered after the targets' ones
     for number in range(max([len(targets or [None]), *(k + 1 for k in channels)])):
@@ -707,21 +797,15 @@ def _spiker_statements(layout: _Layout, effects: dict[str, PathwayEffects],
     return result
 
 
-def _axonal_delay(layout: _Layout, pathway, lines: Lines, dt: float,
-                  synaptic_writes: set[str]) -> tuple[int, np.ndarray | None]:
+def _axonal_delay(layout: _Layout, pathway, dt: float) -> tuple[int, np.ndarray | None]:
     """The on_pre pathway's homogeneous delay in steps, or 0 and the steps of
-    each synapse for heterogeneous delays (applied to ``addToPost`` only)."""
+    each synapse for heterogeneous delays, which `_delay_parts` leaves only
+    where GeNN's dendritic delays (of ``addToPost``) give Brian's result."""
     if pathway is None:
         return 0, None
-    steps = _delay_steps(layout.synapses, pathway, dt)
+    steps = layout.delay_steps(pathway, dt)
     if not _heterogeneous(steps):
         return (int(steps[0]) if len(steps) else 0), None
-    if (_written(render(lines), _synaptic_variables(layout.synapses)) or not post_targets(lines)
-            or pre_targets(lines)):
-        raise unsupported(layout.synapses, "heterogeneous delays with on_pre statements "
-                          "that change synaptic or presynaptic variables",
-                          "use one Synapses object per delay value.")
-    _check_delayed_reads(layout, render(lines), synaptic_writes)
     return 0, steps.astype(np.uint32)
 
 
@@ -729,49 +813,55 @@ def _axonal_delay(layout: _Layout, pathway, lines: Lines, dt: float,
 _SPIKE_VARIABLES = ("lastspike", "not_refractory")
 
 
-def _check_delayed_reads(layout: _Layout, code: str, synaptic_writes: set[str]) -> None:
-    """Reject on_pre ``code`` with heterogeneous delays that reads what may
-    change while a spike is on its way.
-
-    GeNN evaluates the code when the spike leaves and delays only its input
-    to the target (``addToPostDelay``); Brian evaluates it when the spike
-    arrives. The two agree for values that cannot change in between:
-    constants, synaptic variables that no code changes, and neuron variables
-    that no code of their group changes (`delayed_neuron_reads` lists these
-    for the check against other synapses' input).
-    """
+def _delayed_read_problem(synapses, code: str, synaptic_writes: set[str], source,
+                          target) -> str | None:
+    """What on_pre ``code`` reads that may change while a spike is on its
+    way (``None`` if nothing): the time, synaptic variables that other code
+    changes (``synaptic_writes``), neuron variables that their group's own
+    code changes (`delayed_neuron_reads` lists the others, for the check
+    against synaptic input)."""
     names = set(re.findall(r"\b[A-Za-z_]\w*\b", code))
-    why = None
     if "t" in names:
-        why = "the time t"
-    for name in sorted(names & synaptic_writes):
-        why = why or f"the synaptic variable '{name}', which other code changes"
-    for role, group in (("pre", layout.source), ("post", layout.target)):
-        changed = _changed_by_group(group)
+        return "the time t"
+    written = sorted(names & synaptic_writes)
+    if written:
+        return f"the synaptic variable '{written[0]}', which other code changes"
+    for role, group in (("pre", source), ("post", target)):
+        changed = changed_by_group(group)
         for name in sorted(names):
             var = group.variables.get(name[:-len(role) - 1]) if name.endswith(f"_{role}") else None
             if (isinstance(var, ArrayVariable) and not (var.constant or var.read_only)
                     and var.name in changed):
-                why = why or f"the {role}synaptic variable '{var.name}', which changes in the run"
-    if why is not None:
-        raise unsupported(layout.synapses, f"reading {why} in on_pre statements with "
-                          "heterogeneous delays (GeNN evaluates them when the spike is "
-                          "emitted, Brian when it arrives)",
-                          "use one Synapses object per delay value, or read only "
-                          "values that do not change during the run.")
+                return f"the {role}synaptic variable '{var.name}', which changes in the run"
+    return None
 
 
 def delayed_neuron_reads(population: SynapsePopulation) -> list[tuple[str, str]]:
     """``(group, variable)`` of the neuron variables that ``population``'s
-    on_pre code with heterogeneous delays reads (see `_check_delayed_reads`)."""
-    if not any(var.name == "delay_steps" for var in population.variables):
-        return []
-    return [(population.source if role == "pre" else population.target, name)
-            for ref, (role, name, _) in population.neuron_references.items()
-            if re.search(rf"\b{ref}\b", population.pre_spike_syn_code)]
+    code reads as they were some steps before: GeNN reads presynaptic
+    variables in on_pre code with an axonal delay at the step of the spike,
+    postsynaptic ones in a group with a back-propagation delay that many
+    steps back, and dendritically delayed on_pre code runs at the spike.
+    Brian reads them when the code runs; they must not change meanwhile
+    (checked in `network`, with the synaptic input of the groups)."""
+    dendritic = any(var.name == "delay_steps" for var in population.variables)
+    reads = []
+    for ref, (role, name, _) in population.neuron_references.items():
+        if role == "pre" and (population.axonal_delay_steps or dendritic):
+            code = population.pre_spike_syn_code
+        elif role == "post" and population.back_prop_delay_steps:
+            code = "\n".join([population.pre_spike_syn_code, population.post_spike_syn_code,
+                              population.synapse_dynamics_code])
+        elif role == "post" and dendritic:
+            code = population.pre_spike_syn_code
+        else:
+            continue
+        if re.search(rf"\b{ref}\b", code):
+            reads.append((population.source if role == "pre" else population.target, name))
+    return reads
 
 
-def _changed_by_group(group) -> set[str]:
+def changed_by_group(group) -> set[str]:
     """Names of the variables of ``group`` that its own code changes."""
     changed = set(_SPIKE_VARIABLES)
     for obj in group.contained_objects:
@@ -781,13 +871,12 @@ def _changed_by_group(group) -> set[str]:
     return changed
 
 
-def _back_prop_delay(synapses, pathway, dt: float) -> int:
+def _back_prop_delay(layout: _Layout, pathway, dt: float) -> int:
+    """The on_post pathway's delay in steps: the same for all synapses of
+    ``layout`` (`_delay_parts` splits a Synapses by them)."""
     if pathway is None:
         return 0
-    steps = _delay_steps(synapses, pathway, dt)
-    if _heterogeneous(steps):
-        raise unsupported(synapses, "heterogeneous delays of the on_post pathway",
-                          "use one delay for on_post.")
+    steps = layout.delay_steps(pathway, dt)
     return int(steps[0]) if len(steps) else 0
 
 
@@ -817,7 +906,7 @@ def _population(layout: _Layout, name: str, family: str, random_seed: int | None
         random_seed = None
     used = set(re.findall(r"\b\w+\b", "\n".join([pre_code, post_code, dynamics_code])))
     variables = [GeNNVariable(var_name, _ctype(var), var, read_only=var.read_only,
-                              index=layout.index)
+                              index=layout.index, selection=layout.selection)
                  for var_name, var in _synaptic_variables(synapses).items() if var_name in used]
     if delay_steps is not None:
         variables.append(GeNNVariable("delay_steps", "uint32_t", delay_steps, read_only=True,
@@ -829,7 +918,8 @@ def _population(layout: _Layout, name: str, family: str, random_seed: int | None
             neuron = synapses.variables[synapses.variables.indices[count]].get_value()
             variables.append(GeNNVariable(count, "int32_t",
                                           per_neuron[np.asarray(neuron)].astype(np.int32),
-                                          read_only=True, index=layout.index))
+                                          read_only=True, index=layout.index,
+                                          selection=layout.selection))
     references = {}
     for role, group in (("pre", layout.source), ("post", layout.target)):
         for ref in sorted(used):
@@ -890,15 +980,17 @@ def event_reference(event: str, role: str) -> str:
 
 
 def _mark_mirrors(populations: list[SynapsePopulation]) -> None:
-    """Make every copy of a Brian variable but the first a mirror. The first
-    is the one written, if any is: a variable written in a family is held by
-    its first group, and by no other family (see `_families`)."""
+    """Make every copy of a Brian variable but the first (of each part, see
+    `_delay_parts`) a mirror. The first is the one written, if any is: a
+    variable written in a family is held by its first group, and by no
+    other family (see `_families`)."""
     held = set()
     for population in populations:
         for var in population.variables:
             if isinstance(var.brian_var, ArrayVariable):
-                var.mirror = var.name in held
-                held.add(var.name)
+                key = (var.name, id(var.selection))
+                var.mirror = key in held
+                held.add(key)
 
 
 def sparse_order(pre: np.ndarray, post: np.ndarray) -> np.ndarray | None:
