@@ -92,6 +92,17 @@ prefs.register_preferences(
         not changed, so that a second run neither recompiles nor reloads it.
         """,
     ),
+    max_delay_groups=BrianPreference(
+        default=64,
+        docs="""
+        The most GeNN synapse groups that one `Synapses` with heterogeneous
+        delays is split into, one per delay value, where its code needs each
+        spike's arrival (see ``translators/synapses.py``, ``_delay_parts``).
+        Each group adds to the build time (about 0.1 s on the CPU backend);
+        more delay values raise `NotImplementedError`.
+        """,
+        validator=lambda v: isinstance(v, int) and v >= 1,
+    ),
     kernel_timing=BrianPreference(
         default=False,
         docs="""

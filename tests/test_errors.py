@@ -8,7 +8,7 @@ import os
 import pytest
 from brian2 import (Cylinder, Function, Network, NeuronGroup, SpatialNeuron, SpikeMonitor,
                     StateMonitor, Synapses, TimedArray, cm, linked_var, ms, mV, network_operation,
-                    siemens, um)
+                    prefs, siemens, um)
 
 from utils import genn_device, run_with
 
@@ -180,6 +180,15 @@ def delayed_read(on_pre: str, name: str, on_post: str | None = None,
     return script
 
 
+def too_many_delay_values():
+    prefs.devices.genn.max_delay_groups = 3
+    G = NeuronGroup(5, "", threshold="True", name="err_parts_g")
+    S = Synapses(G, G, "w : 1", on_pre="w += 1", name="err_parts")
+    S.connect()
+    S.delay = "i*ms"
+    Network(G, S).run(1 * ms)
+
+
 def spatial_neuron():
     morphology = Cylinder(diameter=1 * um, length=100 * um, n=5)
     neuron = SpatialNeuron(morphology, "Im = 1e-4*siemens/cm**2 * (-70*mV - v) : amp/meter**2",
@@ -225,6 +234,8 @@ CASES = {
     "delayed_read_with_one_delay": (
         delayed_read("y_post += x_pre", "err_dr_one", homogeneous=True),
         ["err_dr_one", "'err_dr_one_g.x'", "changes during the run", "delay"]),
+    "too_many_delay_values": (too_many_delay_values,
+                              ["err_parts", "5 different values", "max_delay_groups = 3"]),
     "delayed_read_of_an_input": (
         delayed_read("y_post += p_pre", "err_dr_p", second_synapses=True),
         ["err_dr_p", "'err_dr_p_g.p'", "changes during the run", "delay"]),

@@ -611,10 +611,6 @@ def _layout(synapses, source, target, pre: np.ndarray, post: np.ndarray,
                    selection)
 
 
-#: the most GeNN groups a `Synapses` is split into by its delays
-MAX_DELAY_PARTS = 64
-
-
 def _delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, step,
                  source, target, dt: float) -> list[np.ndarray | None]:
     """Brian's indices of the synapses of each GeNN group (set) that
@@ -646,12 +642,14 @@ def _delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, s
     _, part_of = np.unique(np.stack(keys), axis=1, return_inverse=True)
     part_of = part_of.reshape(-1)
     n_parts = int(part_of.max()) + 1
-    if n_parts > MAX_DELAY_PARTS:
+    most = prefs.devices.genn.max_delay_groups
+    if n_parts > most:
         raise unsupported(synapses, f"heterogeneous delays with {n_parts} different values "
-                          f"(more than {MAX_DELAY_PARTS}) and on_pre/on_post statements "
-                          "that need each spike's arrival",
-                          f"use at most {MAX_DELAY_PARTS} different delays (e.g. round "
-                          "them to a coarser grid).")
+                          f"(more than prefs.devices.genn.max_delay_groups = {most}) and "
+                          "on_pre/on_post statements that need each spike's arrival",
+                          f"use at most {most} different delays (e.g. round them to a "
+                          "coarser grid), or raise the preference (each value is a GeNN "
+                          "group of its own, which adds to the build time).")
     order = np.argsort(part_of, kind="stable")
     bounds = np.searchsorted(part_of[order], np.arange(n_parts + 1))
     return [order[bounds[k]:bounds[k + 1]] for k in range(n_parts)]
