@@ -239,6 +239,9 @@ CASES = {
     "delayed_read_of_an_input": (
         delayed_read("y_post += p_pre", "err_dr_p", second_synapses=True),
         ["err_dr_p", "'err_dr_p_g.p'", "changes during the run", "delay"]),
+    "on_post_read_with_an_axonal_delay": (
+        delayed_read("w += 1", "err_dr_axonal", on_post="w += x_pre", homogeneous=True),
+        ["err_dr_axonal", "'err_dr_axonal_g.x'", "changes during the run", "delay"]),
     "delayed_read_after_back_propagation": (
         delayed_read("w += 1", "err_dr_back", on_post="w += q_post", post_delay=True),
         ["err_dr_back", "'err_dr_back_h.q'", "changes during the run", "delay"]),

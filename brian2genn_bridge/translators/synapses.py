@@ -836,21 +836,22 @@ def _delayed_read_problem(synapses, code: str, synaptic_writes: set[str], source
 
 def delayed_neuron_reads(population: SynapsePopulation) -> list[tuple[str, str]]:
     """``(group, variable)`` of the neuron variables that ``population``'s
-    code reads as they were some steps before: GeNN reads presynaptic
-    variables in on_pre code with an axonal delay at the step of the spike,
-    postsynaptic ones in a group with a back-propagation delay that many
-    steps back, and dendritically delayed on_pre code runs at the spike.
+    code reads as they were some steps before: in a group with an axonal
+    (back-propagation) delay, GeNN reads presynaptic (postsynaptic)
+    variables that many steps back in all its code, and dendritically
+    delayed on_pre code runs at the spike.
     Brian reads them when the code runs; they must not change meanwhile
     (checked in `network`, with the synaptic input of the groups)."""
     dendritic = any(var.name == "delay_steps" for var in population.variables)
+    all_code = "\n".join([population.pre_spike_syn_code, population.post_spike_syn_code,
+                          population.synapse_dynamics_code])
     reads = []
     for ref, (role, name, _) in population.neuron_references.items():
-        if role == "pre" and (population.axonal_delay_steps or dendritic):
-            code = population.pre_spike_syn_code
-        elif role == "post" and population.back_prop_delay_steps:
-            code = "\n".join([population.pre_spike_syn_code, population.post_spike_syn_code,
-                              population.synapse_dynamics_code])
-        elif role == "post" and dendritic:
+        # GeNN's delay slot of a side holds for all code of the group
+        if (role == "pre" and population.axonal_delay_steps
+                or role == "post" and population.back_prop_delay_steps):
+            code = all_code
+        elif dendritic:
             code = population.pre_spike_syn_code
         else:
             continue
