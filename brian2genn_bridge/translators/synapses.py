@@ -666,8 +666,7 @@ def _dendritic(synapses, pathway, effects: dict[str, PathwayEffects], step, sour
         return False
     others = "\n".join([render(e.lines) for name, e in effects.items() if name != pathway.name]
                        + [step.render(step.summed)])
-    return _delayed_read_problem(synapses, code, _written(others, names), source,
-                                 target) is None
+    return _delayed_read_problem(code, _written(others, names), source, target) is None
 
 
 def _family_populations(layout: _Layout, name: str, family: list,
@@ -811,7 +810,7 @@ def _axonal_delay(layout: _Layout, pathway, dt: float) -> tuple[int, np.ndarray 
 _SPIKE_VARIABLES = ("lastspike", "not_refractory")
 
 
-def _delayed_read_problem(synapses, code: str, synaptic_writes: set[str], source,
+def _delayed_read_problem(code: str, synaptic_writes: set[str], source,
                           target) -> str | None:
     """What on_pre ``code`` reads that may change while a spike is on its
     way (``None`` if nothing): the time, synaptic variables that other code
