@@ -27,6 +27,7 @@ from brian2.utils.logger import get_logger
 
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
 from .runtime import GeNNSimulation, Phase
+from .spikequeue import TrackedSpikeQueue
 from .translators import monitors as monitor_io
 from .translators.integration import prepare_gsl_state_update
 from .translators.network import describe_network, simulation_clock
@@ -74,6 +75,11 @@ class GeNNDevice(RuntimeDevice):
         self._touched: set = set()
         #: seconds the last run spent moving recordings into the monitors
         self._collect_seconds = 0.0
+        #: after `Network.restore`: GeNN's queues must be emptied (the model
+        #: loaded again), or the restored state's queue position, which the
+        #: device cannot put back (see `restore_queues`)
+        self._empty_queues = False
+        self._lost_queue_position: tuple | None = None
         #: spikes of a SpikeMonitor recording after the thresholds whose
         #: values the next chunk of the run records, by monitor name
         self._held_spikes: dict = {}
@@ -196,6 +202,28 @@ class GeNNDevice(RuntimeDevice):
             self._pull(var)
         super().resize_along_first(var, new_size)
 
+    # ------------------------------------------------------- spike queues
+    def spike_queue(self, source_start, source_end):
+        return TrackedSpikeQueue(super().spike_queue(source_start, source_end), self)
+
+    def queue_position(self) -> tuple | None:
+        """Where GeNN's spike queues are (the loaded model and its time
+        step), or ``None`` where no spike can be in flight: no model loaded,
+        or one without delays."""
+        simulation = self._simulation
+        if simulation is None or not _has_delays(simulation.description):
+            return None
+        return (id(simulation), int(simulation.timestep))
+
+    def restore_queues(self, position: tuple | None) -> None:
+        """`Network.restore` of a state whose GeNN queues were at ``position``."""
+        if position == self.queue_position():
+            return  # nothing ran since the store
+        if position is None:
+            self._empty_queues = True
+        else:
+            self._lost_queue_position = position
+
     def _written(self, var) -> None:
         """Python replaced ``var``'s values: GeNN's copy is outdated, not Brian's."""
         self._stale.discard(var)
@@ -229,9 +257,21 @@ class GeNNDevice(RuntimeDevice):
                 "each GeNN kernel (kernel_neuron_update, kernel_presynaptic_update, ...).")
         if namespace is None:
             namespace = get_local_namespace(level=level + 2)
+        if self._lost_queue_position is not None:
+            self._lost_queue_position = None
+            raise NotImplementedError(
+                "Network.restore: the restored state was stored after a run of a GeNN model "
+                "with delays, when spikes may have been in flight in GeNN's queues, which "
+                "the GeNN device cannot store or put back. Workaround: store() before the "
+                "first run (or restore right after the store), or use no delays.")
         # values GeNN still holds must reach Brian before Brian's own code runs
         for var in list(self._stale):
             self._pull(var)
+        if self._empty_queues:
+            # restored to a state with nothing in flight: a fresh load of the
+            # model (GeNN does not compile it again) has empty queues
+            self._empty_queues = False
+            self._simulation = None
 
         all_objects = net.sorted_objects
         net._clocks = {obj.clock for obj in all_objects}
