@@ -173,6 +173,26 @@ def test_heterogeneous_delays_split_by_value():
     assert sum(name.startswith("hds_reads") for name in names) == 10
 
 
+def test_spiker_statements_with_delays_of_on_post():
+    """A Synapses split by its on_post delays keeps on_pre statements on the
+    spiking neuron (once per synapse of all the parts)."""
+    def script():
+        G = NeuronGroup(4, "dv/dt = (1.5 + 0.1*i - v)/(5*ms) : 1\nA : 1", threshold="v > 1",
+                        reset="v = 0", name="sps_g")
+        H = NeuronGroup(4, "dv/dt = (1.3 + 0.1*i - v)/(5*ms) : 1", threshold="v > 1",
+                        reset="v = 0", name="sps_h")
+        S = Synapses(G, H, "w : 1", on_pre="A_pre += 1", on_post="w += 1", name="sps_s")
+        S.connect()
+        S.post.delay = "j * 0.5*ms"
+        Network(G, H, S).run(10 * ms)
+        return dict(A=G.A[:], w=S.w[:])
+
+    reference, genn = run_both(script)
+    assert reference["A"].min() > 0
+    np.testing.assert_array_equal(genn["A"], reference["A"])
+    np.testing.assert_array_equal(genn["w"], reference["w"])
+
+
 def _seeded(script, value):
     def seeded():
         from brian2 import seed

@@ -550,7 +550,9 @@ def translate_synapses(synapses, dt: float,
     """Describe a `Synapses` object as GeNN synapse groups with its
     connectivity: one per family of pathways (see `_families`), split into
     one per postsynaptic variable that its on_pre statements change (and
-    per summed variable where a group has no channel left for it).
+    per summed variable where a group has no channel left for it); all of
+    that once per delay value where heterogeneous delays need it (see
+    `_delay_parts`).
 
     ``dt`` is GeNN's time step (delays are counted in it); ``schedule``
     places per-step code (needed when `has_step_code`).
@@ -568,20 +570,20 @@ def translate_synapses(synapses, dt: float,
         raise unsupported(synapses, "clock-driven equations, summed variables or "
                           "run_regularly operations together with several pathways on "
                           "one side", "use one Synapses object per pathway.")
-    parts = _delay_parts(synapses, effects, families, step, source, target, dt)
+    layouts = [_layout(synapses, source, target, pre, post, selection, lines, step, dt)
+               for selection in _delay_parts(synapses, effects, families, step, source,
+                                             target, dt)]
     populations = []
-    for number, selection in enumerate(parts):
-        layout = _layout(synapses, source, target, pre, post, selection, lines, step, dt)
+    for number, layout in enumerate(layouts):
         part_name = synapses.name if number == 0 else f"{synapses.name}_part{number}"
         for family_number, family in enumerate(families):
             name = (part_name if family_number == 0
                     else f"{part_name}_{family[0].objname}")
             populations += _family_populations(layout, name, family, effects, dt, step)
-        if number == 0:
-            spiker_statements = _spiker_statements(layout, effects, dt)
     for population in populations[1:]:
         population.primary = False
-    populations[0].spiker_statements = spiker_statements
+    populations[0].spiker_statements = _spiker_statements(synapses, source, target, pre, post,
+                                                          effects, dt)
     _mark_mirrors(populations)
     return populations
 
@@ -770,11 +772,12 @@ def _summed_channels(n_groups: int, post_used: bool, pre_used: bool,
     return channels
 
 
-def _spiker_statements(layout: _Layout, effects: dict[str, PathwayEffects],
+def _spiker_statements(synapses, source, target, pre: np.ndarray, post: np.ndarray,
+                       effects: dict[str, PathwayEffects],
                        dt: float) -> list[SpikerStatements]:
     """The statements that spiking neurons run once per synapse of the
-    `Synapses` (see `effects`): only without delay, in the spike's step."""
-    synapses = layout.synapses
+    `Synapses` (see `effects`; ``pre``/``post``: the indices of all its
+    synapses): only without delay, in the spike's step."""
     result = []
     for e in effects.values():
         if not e.spiker_statements:
@@ -784,8 +787,7 @@ def _spiker_statements(layout: _Layout, effects: dict[str, PathwayEffects],
             raise unsupported(synapses, f"delays of a pathway whose statements change "
                               f"the spiking neuron's variables ({sorted(e.spiker_writes)})",
                               "use no delay, or change them in the neuron model.")
-        group, indices = ((layout.source, layout.pre) if side == "pre"
-                          else (layout.target, layout.post))
+        group, indices = (source, pre) if side == "pre" else (target, post)
         result.append(SpikerStatements(
             pathway=e.pathway.name, side=side, group=group.name,
             code=neuron_code(synapses, e.spiker_statements, side),
