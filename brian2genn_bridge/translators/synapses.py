@@ -29,8 +29,9 @@ from .operations import RegularOperation
 from .synaptic_random import SEED, new_seed, uses_random, with_stream_key
 
 __all__ = ["translate_synapses", "delayed_neuron_reads", "changed_by_group",
-           "add_synapse_population", "load_connectivity", "choose_connectivity", "choose_parallelism", "postsynaptic_span_races",
-           "has_step_code", "summed_assignments", "event_reference"]
+           "add_synapse_population", "load_connectivity", "choose_connectivity",
+           "choose_parallelism", "postsynaptic_span_races", "has_step_code",
+           "summed_assignments", "event_reference"]
 
 logger = get_logger(__name__)
 
@@ -123,17 +124,14 @@ def _families(synapses, lines: dict[str, Lines], names) -> list[list]:
     return sorted(families, key=lambda f: pathways.index(f[0]))
 
 
-def _delay_steps(synapses, pathway, dt: float, selection: np.ndarray | None = None
-                 ) -> np.ndarray:
-    """The delays of ``pathway`` in GeNN steps of ``dt`` (of the synapses at
-    Brian's indices ``selection`` only, if given).
+def _delay_steps(synapses, pathway, dt: float) -> np.ndarray:
+    """The delays of ``pathway`` in GeNN steps of ``dt``: one for all
+    synapses (a homogeneous delay), or one per synapse.
 
     A pathway runs on the clock of its source group, which may tick every k
     GeNN steps: Brian rounds delays to steps of that clock.
     """
     delays = np.asarray(pathway.variables["delay"].get_value(), dtype=float).reshape(-1)
-    if selection is not None and len(delays) > 1:
-        delays = delays[selection]
     source_dt = float(pathway.source.clock.dt_)
     return np.round(delays / source_dt).astype(np.int64) * clock_steps(source_dt, dt)
 
@@ -159,10 +157,11 @@ class Needs:
     dynamics: bool = False
 
 
-def _needs(synapses, lines: dict[str, Lines], step: "_StepCode", dt: float,
-           selection: np.ndarray | None) -> Needs:
-    """What the pathways' GeNN code (``lines``) and the per-step code
-    (``step``) need from the matrix type."""
+def _needs(synapses, lines: dict[str, Lines], step: "_StepCode",
+           steps: dict[str, np.ndarray]) -> Needs:
+    """What the pathways' GeNN code (``lines``), the per-step code
+    (``step``) and the pathways' delays (``steps``, by pathway name) need
+    from the matrix type."""
     names = _synaptic_variables(synapses)
     code = "\n".join([*(render(pathway_lines) for pathway_lines in lines.values()),
                       step.render(step.summed)])
@@ -171,7 +170,7 @@ def _needs(synapses, lines: dict[str, Lines], step: "_StepCode", dt: float,
     variables = [names[name].name for name in used]
     pre_pathway = next((p for p in synapses._pathways if p.prepost == "pre"), None)
     if pre_pathway is not None:
-        if _heterogeneous(_delay_steps(synapses, pre_pathway, dt, selection)):
+        if _heterogeneous(steps[pre_pathway.name]):
             variables.append("delay")
     variables += [count for count in SYNAPSE_COUNTS if re.search(rf"\b{count}\b", code)]
     on_post = any(p.prepost == "post" and _code(p) for p in synapses._pathways)
@@ -536,13 +535,12 @@ class _Layout:
     row_lengths: np.ndarray
     #: position of each Brian synapse in GeNN's arrays
     index: Any
+    #: each pathway's delays in steps (see `_delay_steps`) of these synapses,
+    #: by pathway name
+    steps: dict[str, np.ndarray]
     #: Brian's indices of the synapses these GeNN groups hold, where a
     #: `Synapses` is split by delay (see `_delay_parts`); ``None`` for all
     selection: np.ndarray | None = None
-
-    def delay_steps(self, pathway, dt: float) -> np.ndarray:
-        """``pathway``'s delays (in steps) of the synapses these groups hold."""
-        return _delay_steps(self.synapses, pathway, dt, self.selection)
 
 
 def translate_synapses(synapses, dt: float,
@@ -570,51 +568,56 @@ def translate_synapses(synapses, dt: float,
         raise unsupported(synapses, "clock-driven equations, summed variables or "
                           "run_regularly operations together with several pathways on "
                           "one side", "use one Synapses object per pathway.")
-    layouts = [_layout(synapses, source, target, pre, post, selection, lines, step, dt)
+    # rounded once: up to 1e9 synapses
+    steps = {p.name: _delay_steps(synapses, p, dt) for p in synapses._pathways}
+    layouts = [_layout(synapses, source, target, pre, post, steps, selection, lines, step)
                for selection in _delay_parts(synapses, effects, families, step, source,
-                                             target, dt)]
+                                             target, steps)]
     populations = []
     for number, layout in enumerate(layouts):
         part_name = synapses.name if number == 0 else f"{synapses.name}_part{number}"
         for family_number, family in enumerate(families):
             name = (part_name if family_number == 0
                     else f"{part_name}_{family[0].objname}")
-            populations += _family_populations(layout, name, family, effects, dt, step)
+            populations += _family_populations(layout, name, family, effects, step)
     for population in populations[1:]:
         population.primary = False
     populations[0].spiker_statements = _spiker_statements(synapses, source, target, pre, post,
-                                                          effects, dt)
+                                                          effects, steps)
     _mark_mirrors(populations)
     return populations
 
 
 def _layout(synapses, source, target, pre: np.ndarray, post: np.ndarray,
-            selection: np.ndarray | None, lines: dict[str, Lines], step: "_StepCode",
-            dt: float) -> _Layout:
+            steps: dict[str, np.ndarray], selection: np.ndarray | None,
+            lines: dict[str, Lines], step: "_StepCode") -> _Layout:
     """The matrix type, span and GeNN order of the synapses at Brian's
-    indices ``selection`` (all for ``None``)."""
+    indices ``selection`` (all for ``None``); ``steps``: the delays of all
+    synapses (`_delay_steps`), by pathway name."""
     if selection is not None:
         pre, post = pre[selection], post[selection]
+        steps = {name: pathway_steps if len(pathway_steps) == 1 else pathway_steps[selection]
+                 for name, pathway_steps in steps.items()}
     row_lengths = np.bincount(pre, minlength=len(source))
     connectivity = choose_connectivity(synapses, len(target), pre, post, row_lengths,
-                                       _needs(synapses, lines, step, dt, selection))
+                                       _needs(synapses, lines, step, steps))
     # heterogeneous delays sum input in GeNN's dendritic delay buffer, with
     # atomic additions
     races = (postsynaptic_span_races(connectivity, len(target), row_lengths, pre, post)
-             and not all(_heterogeneous(_delay_steps(synapses, p, dt, selection))
+             and not all(_heterogeneous(steps[p.name])
                          for p in synapses._pathways if p.prepost == "pre"))
     parallelism, threads = choose_parallelism(synapses, connectivity, row_lengths, races)
-    # sorting (or checking the order of) up to 1e9 synapses: once per Synapses
+    # sorting (or checking the order of) up to 1e9 synapses: once per part
     row_order = (sparse_order(pre, post) if connectivity in ("sparse", "procedural")
                  else None)
     return _Layout(synapses, source, target, connectivity, parallelism, threads, pre, post,
                    row_order, row_lengths, _genn_order(connectivity, pre, post, row_lengths,
                                                        len(target), row_order),
-                   selection)
+                   steps, selection)
 
 
 def _delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, step,
-                 source, target, dt: float) -> list[np.ndarray | None]:
+                 source, target, steps: dict[str, np.ndarray]) -> list[np.ndarray | None]:
     """Brian's indices of the synapses of each GeNN group (set) that
     ``synapses`` is split into by its delays, ``[None]`` for one with all.
 
@@ -629,13 +632,12 @@ def _delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, s
     """
     keys = []
     for pathway in synapses._pathways:
-        steps = _delay_steps(synapses, pathway, dt)
-        if not _heterogeneous(steps):
+        if not _heterogeneous(steps[pathway.name]):
             continue
         if pathway.prepost == "pre" and _dendritic(synapses, pathway, effects, step, source,
                                                    target):
             continue
-        keys.append(steps)
+        keys.append(steps[pathway.name])
     if not keys:
         return [None]
     if len(families) > 1:
@@ -672,7 +674,7 @@ def _dendritic(synapses, pathway, effects: dict[str, PathwayEffects], step, sour
 
 
 def _family_populations(layout: _Layout, name: str, family: list,
-                        effects: dict[str, PathwayEffects], dt: float,
+                        effects: dict[str, PathwayEffects],
                         step: _StepCode) -> list[SynapsePopulation]:
     """The GeNN groups of one family of pathways: one per postsynaptic
     input that its on_pre statements add to (a variable, or the count of
@@ -705,8 +707,8 @@ def _family_populations(layout: _Layout, name: str, family: list,
     writes = _written(all_code, _synaptic_variables(synapses))
     # one seed: the groups of a family draw the same numbers
     random_seed = new_seed() if uses_random(all_code) else None
-    axonal_delay, delay_steps = _axonal_delay(layout, pre_pathway, dt)
-    back_prop_delay = _back_prop_delay(layout, post_pathway, dt)
+    axonal_delay, delay_steps = _axonal_delay(layout, pre_pathway)
+    back_prop_delay = _back_prop_delay(layout, post_pathway)
     populations = []
     # the summed variables' groups are numbered after the targets' ones
     for number in range(max([len(targets or [None]), *(k + 1 for k in channels)])):
@@ -774,16 +776,17 @@ def _summed_channels(n_groups: int, post_used: bool, pre_used: bool,
 
 def _spiker_statements(synapses, source, target, pre: np.ndarray, post: np.ndarray,
                        effects: dict[str, PathwayEffects],
-                       dt: float) -> list[SpikerStatements]:
+                       steps: dict[str, np.ndarray]) -> list[SpikerStatements]:
     """The statements that spiking neurons run once per synapse of the
     `Synapses` (see `effects`; ``pre``/``post``: the indices of all its
-    synapses): only without delay, in the spike's step."""
+    synapses, ``steps`` their delays): only without delay, in the spike's
+    step."""
     result = []
     for e in effects.values():
         if not e.spiker_statements:
             continue
         side = e.pathway.prepost
-        if np.any(_delay_steps(synapses, e.pathway, dt)):
+        if np.any(steps[e.pathway.name]):
             raise unsupported(synapses, f"delays of a pathway whose statements change "
                               f"the spiking neuron's variables ({sorted(e.spiker_writes)})",
                               "use no delay, or change them in the neuron model.")
@@ -796,13 +799,13 @@ def _spiker_statements(synapses, source, target, pre: np.ndarray, post: np.ndarr
     return result
 
 
-def _axonal_delay(layout: _Layout, pathway, dt: float) -> tuple[int, np.ndarray | None]:
+def _axonal_delay(layout: _Layout, pathway) -> tuple[int, np.ndarray | None]:
     """The on_pre pathway's homogeneous delay in steps, or 0 and the steps of
     each synapse for heterogeneous delays, which `_delay_parts` leaves only
     where GeNN's dendritic delays (of ``addToPost``) give Brian's result."""
     if pathway is None:
         return 0, None
-    steps = layout.delay_steps(pathway, dt)
+    steps = layout.steps[pathway.name]
     if not _heterogeneous(steps):
         return (int(steps[0]) if len(steps) else 0), None
     return 0, steps.astype(np.uint32)
@@ -871,12 +874,12 @@ def changed_by_group(group) -> set[str]:
     return changed
 
 
-def _back_prop_delay(layout: _Layout, pathway, dt: float) -> int:
+def _back_prop_delay(layout: _Layout, pathway) -> int:
     """The on_post pathway's delay in steps: the same for all synapses of
     ``layout`` (`_delay_parts` splits a Synapses by them)."""
     if pathway is None:
         return 0
-    steps = layout.delay_steps(pathway, dt)
+    steps = layout.steps[pathway.name]
     return int(steps[0]) if len(steps) else 0
 
 
