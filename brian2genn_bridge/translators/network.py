@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 
 import numpy as np
@@ -26,6 +25,7 @@ from .expressions import AFTER_THRESHOLDS, clock_steps, genn_identifier
 from .monitors import (source_group, source_range, spike_recording, state_recording,
                        synaptic_recording)
 from .neurons import translate_neuron_group, unsupported
+from .operations import written_variables
 from .spikesources import translate_spike_generator
 from .synapses import (StepSchedule, changed_by_group, delayed_neuron_reads, has_step_code,
                        summed_assignments, translate_synapses)
@@ -295,8 +295,7 @@ def _check_unchanged_delayed_reads(populations, groups, inputs, event_inputs,
                      + [statements.code for statements in spiker_statements.get(group, [])]
                      + [operation.code for operation in summed.get(group, [])])
             changed = (name in {target for target, _ in inputs[group]}
-                       or any(re.search(rf"^\s*{name}\s*[-+*/]?=(?!=)", code, re.MULTILINE)
-                              for code in codes)
+                       or any(name in written_variables(code) for code in codes)
                        or group in by_name and name in changed_by_group(by_name[group]))
             if changed:
                 raise unsupported(population.synapses, f"reading '{group}.{name}', which "

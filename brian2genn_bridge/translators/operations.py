@@ -23,7 +23,8 @@ from ..model import SpikeRecording, StateRecording
 from .expressions import brian_step, clock_steps, in_previous_step
 
 __all__ = ["RegularOperation", "OperationBlocks", "regular_operations",
-           "schedule_operations", "operation_item", "written_shared_variables"]
+           "schedule_operations", "operation_item", "written_shared_variables",
+           "written_variables"]
 
 #: Brian's slots whose code runs in the GeNN step after its Brian step
 #: (``expressions.AFTER_THRESHOLDS``), by the block they go to
@@ -36,6 +37,12 @@ _SECOND_PART_BLOCKS = {"before_synapses": "before_synapses", "synapses": "before
 
 #: ``name = ...``, ``name += ...`` (not ``==``): the variables a statement writes
 _WRITTEN = re.compile(r"^\s*(\w+)\s*(?:\+|-|\*|/|//|%|\*\*)?=(?!=)", re.MULTILINE)
+
+
+def written_variables(code: str) -> set[str]:
+    """The names that the statements of ``code`` (Brian's abstract code, or
+    GeNN code with one statement per line) assign to."""
+    return set(_WRITTEN.findall(code))
 
 #: the line of the ``stateupdate`` template between Brian's scalar statements
 #: (shared variables, loop invariants) and its per-neuron statements
@@ -193,7 +200,7 @@ def written_shared_variables(group, operations) -> set[str]:
     statements on its own copy, which keeps the copies equal.
     """
     return {name for runner in operations
-            for name in _WRITTEN.findall(runner.abstract_code)
+            for name in written_variables(runner.abstract_code)
             if name in group.variables and group.variables[name].scalar}
 
 

@@ -25,7 +25,7 @@ from .expressions import (SYNAPSE_COUNTS, clock_steps, genn_identifier, in_previ
 from .functions import function_data
 from .monitors import source_group, source_range
 from .neurons import _ctype, unsupported
-from .operations import RegularOperation
+from .operations import RegularOperation, written_variables
 from .synaptic_random import SEED, new_seed, uses_random, with_stream_key
 
 __all__ = ["translate_synapses", "delayed_neuron_reads", "changed_by_group",
@@ -870,7 +870,7 @@ def changed_by_group(group) -> set[str]:
     for obj in group.contained_objects:
         code = getattr(obj, "abstract_code", None) or ""
         code = "\n".join(code.values()) if isinstance(code, dict) else code
-        changed.update(re.findall(r"^\s*(\w+)\s*[-+*/]?=(?!=)", code, flags=re.MULTILINE))
+        changed |= written_variables(code)
     return changed
 
 
