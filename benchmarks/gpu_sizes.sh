@@ -11,6 +11,7 @@
 #   CONFIGS="cobahh:1000 cobahh:10000 mbody:1 mbody:10"   model:size pairs
 #   BACKENDS="brian2cuda genn-cuda"
 #   FLOAT=32 DURATION=1
+#   TIMEOUT_S=400                                 per configuration
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 START=$(date +%s)
@@ -35,7 +36,7 @@ for config in $CONFIGS; do
         echo "-- $model $size $backend ($((DEADLINE - $(date +%s))) s left)"
         "$PY" "benchmarks/$model/run.py" --sizes "$size" --backends "$backend" \
             --float "${FLOAT:-32}" --duration "${DURATION:-1}" --deadline "$DEADLINE" \
-            --timeout 400 --min-start 40 --workdir "$WORK" --logdir "$OUT/logs" \
+            --timeout "${TIMEOUT_S:-400}" --min-start 40 --workdir "$WORK" --logdir "$OUT/logs" \
             --out "$OUT/$model.jsonl" --label gpu_sizes "${extra[@]}" \
             || echo "   (harness exited with status $?)"
     done
