@@ -22,13 +22,16 @@ start)
     cp -a /tmp/site "$ROOT/site"
     (cd "$ROOT/repo" && PYTHONPATH="$ROOT/site:$ROOT/repo" OUT="$ROOT/out" \
         setsid nohup bash benchmarks/gpu_sizes.sh > "$ROOT/log" 2>&1 < /dev/null &
-     echo $! > "$ROOT/pid")
-    echo "started gpu_sizes.sh in $ROOT (pid $(cat "$ROOT/pid"))"
+    )
+    echo "started gpu_sizes.sh in $ROOT"
     ;;
 wait)
+    # A later call does not see the processes of the call that started the run
+    # (kill -0 fails there although it runs on), so the log's last line tells.
     until_s=${2:-585}
-    while kill -0 "$(cat "$ROOT/pid")" 2> /dev/null && (( SECONDS < until_s - 5 )); do sleep 5; done
-    kill -0 "$(cat "$ROOT/pid")" 2> /dev/null && echo "== still running" || echo "== finished"
+    done_line="== gpu_sizes done"
+    until grep -q "$done_line" "$ROOT/log" || (( SECONDS >= until_s - 5 )); do sleep 5; done
+    grep -q "$done_line" "$ROOT/log" && echo "== finished" || echo "== still running"
     tail -n 30 "$ROOT/log"
     mkdir -p "${OUT:-/tmp/detached-copy}" && cp -r "$ROOT/out/." "$ROOT/log" "${OUT:-/tmp/detached-copy}/"
     ;;
