@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A gpu_sizes.sh run longer than one 10-minute device call (brian2cuda's COBAHH
-# at 1e6 neurons creates 1e9 synapses on the host for ~15 minutes). A process
+# at 1e6 neurons had not created its 1e9 synapses after 20 minutes). A process
 # started in one call keeps running into the next while the machine stays warm
 # (calls less than 30 s apart, at most 30 minutes held), so:
 #   call 1:  source .gpu/env.sh && CONFIGS=... bash benchmarks/gpu_detached.sh start
