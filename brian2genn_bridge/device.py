@@ -727,19 +727,22 @@ class _SynapticSampler:
         self.first: dict[str, int] = {}
         self.count: dict[str, int] = {}
 
-    def _brian_step(self, genn_step: int, lag: int) -> int | None:
-        """Brian's step whose sample (of a recording with ``lag``) is due after
-        GeNN step ``genn_step``, if any."""
+    def _brian_step(self, genn_step: int, rec) -> int | None:
+        """Brian's step whose sample of recording ``rec`` is due after GeNN
+        step ``genn_step``, if any."""
+        if rec.after_early:
+            # after the even GeNN step that runs the early synaptic code
+            return None if genn_step % self.substeps else genn_step // self.substeps
         if (genn_step + self.substeps - 1) % self.substeps:
             return None
-        return (genn_step + self.substeps - 1) // self.substeps - lag
+        return (genn_step + self.substeps - 1) // self.substeps - rec.lag
 
     def after_step(self, genn_step: int) -> None:
         """Sample the recordings due after GeNN step ``genn_step``, pulling
         each GeNN variable once for all monitors that record it."""
         requests: dict[tuple[int, str], list] = {}
         for rec in self.recordings:
-            brian_step = self._brian_step(genn_step, rec.lag)
+            brian_step = self._brian_step(genn_step, rec)
             if brian_step is None or not self.run[0] <= brian_step < self.run[1] \
                     or brian_step % rec.every:
                 continue

@@ -85,6 +85,10 @@ class SynapticRecording:
     every: int  # record every ``every`` steps of the group clock
     #: Brian's slot: ``'start'`` or ``'end'``
     when: str = "start"
+    #: 'start' samples come after the synaptic operations that GeNN runs
+    #: before the neuron code of Brian's step (with two GeNN steps per Brian
+    #: step: after the even GeNN step 2m + 2, not the odd one before it)
+    after_early: bool = False
 
     @property
     def lag(self) -> int:

@@ -214,3 +214,58 @@ def test_summed_variable_without_synaptic_variables():
     assert genn_device._simulation.description.synapses[0].connectivity == "sparse"
     with pytest.raises(ValueError, match="nw_s.*bitmask.*every step"):
         run_with("genn", script("bitmask"))
+
+
+def _operations_script(synapse_order: int, group_order: int, synapse_when: str = "start"):
+    """A synaptic run_regularly that reads neuron variables which a
+    run_regularly of the neuron group (same slot, order ``group_order``) and
+    the group's state update change, with a StateMonitor of the synapses in
+    the 'start' slot (order 0) and a weight change between two runs."""
+
+    def script():
+        G = NeuronGroup(3, "dv/dt = (1.5 - v)/(4*ms) : 1\nu : 1", threshold="v > 1",
+                        reset="v = 0.1*i", method="exact", name="ord_group")
+        G.v = [0, 0.3, 0.6]
+        S = Synapses(G, G, "w : 1\ndx/dt = -x/(3*ms) : 1 (clock-driven)", method="exact",
+                     name="ord_synapses")
+        S.connect(condition="i != j")
+        S.w = "i*3 + j"
+        S.x = "j"
+        S.run_regularly("w = w*0.9 + v_pre + u_post + x", dt=0.2 * ms, when=synapse_when,
+                        order=synapse_order, name="ord_syn_op")
+        G.run_regularly("u += 0.1*i + v", dt=0.3 * ms, order=group_order, name="ord_group_op")
+        spikes = SpikeMonitor(G, name="ord_spikes")
+        trace = StateMonitor(S, "w", record=True, name="ord_trace")
+        net = Network(G, S, spikes, trace)
+        net.run(3 * ms)
+        S.w = "w + 0.5"
+        net.run(3.3 * ms)
+        return dict(i=spikes.i[:], t=spikes.t[:], w=trace.w[:], u=G.u[:])
+
+    return script
+
+
+@pytest.mark.parametrize("synapse_order, group_order, synapse_when", [
+    # the synaptic operation first, then the StateMonitor that records its
+    # result (the sample was from before the operation)
+    (-1, 0, "start"),
+    # after the neuron group's operation and state update: it reads their
+    # results (it read values from before the group's operation)
+    (1, 0, "thresholds"),
+    (0, -1, "thresholds"),
+])
+def test_synaptic_operations_ordered_with_neuron_code(synapse_order, group_order,
+                                                      synapse_when):
+    """Synaptic per-step code runs where Brian's order puts it relative to
+    the neuron code that changes what it reads."""
+    reference, genn = run_both(_operations_script(synapse_order, group_order, synapse_when))
+    _compare(reference, genn, ("w", "u"))
+
+
+def test_synaptic_operation_between_neuron_code_is_not_implemented():
+    """A synaptic operation after a neuron operation and before the neuron
+    group's state update, reading what both change: GeNN runs synaptic code
+    either before all of a step's neuron code up to the thresholds, or after
+    it; a clear error before anything is built."""
+    with pytest.raises(NotImplementedError, match="ord_syn_op.*reads \\['u', 'v'\\]"):
+        run_with("genn", _operations_script(1, 0))

@@ -27,8 +27,8 @@ from .monitors import (source_group, source_range, spike_recording, state_record
 from .neurons import translate_neuron_group, unsupported
 from .operations import written_variables
 from .spikesources import translate_spike_generator
-from .synapses import (StepSchedule, changed_by_group, delayed_neuron_reads, has_step_code,
-                       summed_assignments, translate_synapses)
+from .synapses import (StepSchedule, changed_by_group, delayed_neuron_reads, early_writes,
+                       has_step_code, summed_assignments, translate_synapses)
 
 __all__ = ["describe_network", "simulation_clock"]
 
@@ -91,8 +91,39 @@ def _step_schedule(objects, positions: dict[int, int]) -> StepSchedule:
                if isinstance(obj, NeuronGroup) and id(obj.state_updater) in positions}
     pathways = [positions[id(p)] for obj in objects if isinstance(obj, Synapses)
                 for p in obj._pathways if id(p) in positions]
+    neuron_writes = defaultdict(list)
+    for obj in objects:
+        group = getattr(obj, "group", None)
+        if (isinstance(obj, CodeRunner) and group is not None
+                and isinstance(source_group(group), NeuronGroup) and obj.abstract_code):
+            written = written_variables(obj.abstract_code)
+            if getattr(obj, "event", None) == "spike" and obj.template == "threshold":
+                # Brian's threshold template sets these for spiking neurons
+                written |= {"not_refractory", "lastspike"}
+            neuron_writes[source_group(group).name].append(
+                (positions[id(obj)], obj.when not in AFTER_THRESHOLDS, written))
     return StepSchedule(positions=positions, updates=updates,
-                        first_pathway=min(pathways, default=len(objects)))
+                        first_pathway=min(pathways, default=len(objects)),
+                        neuron_writes=dict(neuron_writes))
+
+
+def _place_synaptic_sample(recording, schedule: StepSchedule) -> None:
+    """Take the 'start' samples of a synaptic StateMonitor after the early
+    per-step operations (see `StepSchedule`) where those come first in
+    Brian's order and change what it records."""
+    monitor = recording.monitor
+    synapses = source_group(monitor.source)
+    if recording.when != "start" or not has_step_code(synapses):
+        return
+    position = schedule.positions[id(monitor)]
+    before = [at < position for at, written in early_writes(synapses, schedule)
+              if written & set(recording.variables)]
+    if any(before) and not all(before):
+        raise unsupported(monitor, "recording variables between synaptic operations of "
+                          "one step that change them",
+                          "record before or after all of them (StateMonitor(..., "
+                          "order=-10 or order=10)).")
+    recording.after_early = any(before)
 
 
 def describe_network(objects) -> ModelDescription:
@@ -199,6 +230,8 @@ def describe_network(objects) -> ModelDescription:
                 f"later in the step, and groups on slower clocks ({slower}) is not "
                 "supported by the GeNN device. Workaround: use one dt for all groups.")
     schedule = _step_schedule(objects, positions)
+    for recording in description.synaptic_recordings:
+        _place_synaptic_sample(recording, schedule)
     inputs = defaultdict(list)
     event_inputs = defaultdict(list)
     spiker_statements = defaultdict(list)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 from brian2 import prefs
-from brian2.core.variables import ArrayVariable
+from brian2.core.variables import ArrayVariable, Subexpression
 from brian2.groups.group import CodeRunner
 from brian2.utils.logger import get_logger
 from pygenn import (create_postsynaptic_model, create_sparse_connect_init_snippet,
@@ -405,34 +405,90 @@ def has_step_code(synapses) -> bool:
 class StepSchedule:
     """Where synaptic per-step code can run, from the network's order
     (positions in Brian's schedule): GeNN's synapse dynamics run before the
-    neuron code of each GeNN step, i.e. before the neurons' state updates
-    ('early', in the even step) or after them and their thresholds, before
-    all spike propagation ('late', in the odd step)."""
+    neuron code of each GeNN step, i.e. before the neurons' code of Brian's
+    step ('early', in the even step), or after the part of it up to the
+    thresholds and before the rest (resets, 'end' slot), and before all
+    spike propagation ('late', in the odd step)."""
 
     positions: dict[int, int]
     #: position of the state update of each neuron group, by name
     updates: dict[str, int]
     #: position of the first synaptic pathway
     first_pathway: int
+    #: the code of each neuron group that writes variables: ``(position,
+    #: whether it runs in the first part of a step (up to the thresholds),
+    #: the names it writes)``, by group name
+    neuron_writes: dict[str, list[tuple[int, bool, set[str]]]] = field(default_factory=dict)
 
-    def is_late(self, synapses, runner) -> bool:
-        """Whether ``runner`` of ``synapses`` runs late, judged against the
-        state updates of the groups it connects; raises
-        `NotImplementedError` if it can run neither early nor late."""
+    def is_late(self, synapses, runner, after_late: bool = False) -> bool:
+        """Whether ``runner`` of ``synapses`` runs late: it must read what
+        the code of the groups it connects writes in Brian's order.
+        ``after_late``: an earlier operation of ``synapses`` runs late (so
+        must this one). Raises `NotImplementedError` if it can run neither
+        early nor late."""
         position = self.positions[id(runner)]
-        updates = [self.updates[group.name] for group in
-                   (source_group(synapses.source), source_group(synapses.target))
-                   if group.name in self.updates]
-        if all(position < update for update in updates):
-            return False
-        if all(update < position for update in updates) and position < self.first_pathway \
-                and runner.when not in _AFTER_SYNAPSES:
-            return True
+        writers = self._writers(synapses, runner)
+        # both before all spike propagation of the step
+        in_time = position < self.first_pathway and runner.when not in _AFTER_SYNAPSES
+        early = in_time and not after_late and not any(at < position for at, _, _ in writers)
+        late = in_time and not any((at > position) == first for at, first, _ in writers)
+        if runner.template == "summed_variable":
+            # the target group's code takes the sum before its state update
+            # or after it, by Brian's order (operations.schedule_operations)
+            updates = [self.updates[group.name] for group in
+                       (source_group(synapses.source), source_group(synapses.target))
+                       if group.name in self.updates]
+            early = early and all(position < update for update in updates)
+            late = late and all(update < position for update in updates)
+        if early or late:
+            return late and not early
+        changed = sorted({name for _, _, names in writers for name in names})
         raise unsupported(synapses, f"the operation '{runner.name}' in the "
-                          f"'{runner.when}' slot (order {runner.order}) between the state "
-                          "updates of the groups it connects, or after spike propagation",
-                          "run it in the 'start' slot (run_regularly(..., when='start')), "
-                          "or give it an order after the neuron groups' (order=1).")
+                          f"'{runner.when}' slot (order {runner.order}), which reads "
+                          f"{changed} between the neuron groups' code that changes them, "
+                          "or after spike propagation",
+                          "run it in the 'start' slot with an order before the neuron "
+                          "groups' (run_regularly(..., when='start', order=-1)), or in "
+                          "the 'thresholds' slot after them (order=1).")
+
+    def _writers(self, synapses, runner) -> list[tuple[int, bool, set[str]]]:
+        """The neuron code that writes what ``runner`` reads: ``(position,
+        first part, names)``."""
+        names = set(re.findall(r"\b[A-Za-z]\w*\b", runner.abstract_code))
+        read = set()
+        for role, group in (("pre", synapses.source), ("post", synapses.target)):
+            owner = source_group(group)
+            local = {name[:-len(role) - 1] for name in names if name.endswith(f"_{role}")}
+            if role == "post":
+                # a neuron variable without suffix in synaptic code is the target's
+                local |= {name for name in names if name not in synapses.variables
+                          or synapses.variables[name].owner is owner}
+            read |= _neuron_reads(owner, local)
+        result = []
+        for group_name, writes in self.neuron_writes.items():
+            for at, first, written in writes:
+                changed = {name for owner, name in read if owner == group_name} & written
+                if changed:
+                    result.append((at, first, changed))
+        return result
+
+
+def _neuron_reads(group, names: set[str]) -> set[tuple[str, str]]:
+    """``(group name, variable name)`` of what reading ``names`` of a neuron
+    ``group`` reads: through its subexpressions, and linked variables into
+    the group that holds them."""
+    result, pending, seen = set(), list(names), set()
+    while pending:
+        name = pending.pop()
+        var = group.variables.get(name)
+        if name in seen or var is None:
+            continue
+        seen.add(name)
+        if isinstance(var, Subexpression):
+            pending += re.findall(r"\b[A-Za-z]\w*\b", var.expr)
+        elif isinstance(var, ArrayVariable) and var.owner is not None:
+            result.add((source_group(var.owner).name, var.name))
+    return result
 
 
 @dataclass
@@ -463,11 +519,7 @@ def _step_code(synapses, schedule: StepSchedule | None) -> _StepCode:
     from .operations import operation_item, written_shared_variables
 
     code = _StepCode([], [], [])
-    runners = _step_runners(synapses)
-    if not runners:
-        return code
-    for runner in sorted(runners, key=lambda r: schedule.positions[id(r)]):
-        late = schedule.is_late(synapses, runner)
+    for runner, late in _placements(synapses, schedule):
         if late and _THRESHOLD_WRITES.search(_code(runner)):
             raise unsupported(synapses, f"reading lastspike or not_refractory of a neuron "
                               f"in '{runner.name}', which runs after the thresholds here",
@@ -493,6 +545,25 @@ def _step_code(synapses, schedule: StepSchedule | None) -> _StepCode:
         (code.late if late else code.early).append(
             block if item.conditions else f"{{\n{block}\n}}")
     return code
+
+
+def _placements(synapses, schedule: StepSchedule | None) -> list[tuple[CodeRunner, bool]]:
+    """The per-step operations of ``synapses`` in Brian's order, each with
+    whether it runs late (see `StepSchedule`)."""
+    result, late = [], False
+    for runner in sorted(_step_runners(synapses), key=lambda r: schedule.positions[id(r)]):
+        # a runner after a late one is late too
+        late = schedule.is_late(synapses, runner, after_late=late)
+        result.append((runner, late))
+    return result
+
+
+def early_writes(synapses, schedule: StepSchedule) -> list[tuple[int, set[str]]]:
+    """``(position, written names)`` of the per-step operations of
+    ``synapses`` that run early, before the neuron code of Brian's step (a
+    host-side sample of the step's 'start' comes before them)."""
+    return [(schedule.positions[id(runner)], written_variables(runner.abstract_code))
+            for runner, late in _placements(synapses, schedule) if not late]
 
 
 def _check_late_sum(synapses, runner, name: str) -> None:
