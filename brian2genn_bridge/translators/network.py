@@ -93,14 +93,15 @@ def _step_schedule(objects, positions: dict[int, int]) -> StepSchedule:
                 for p in obj._pathways if id(p) in positions]
     neuron_writes = defaultdict(list)
     for obj in objects:
-        group = getattr(obj, "group", None)
-        if (isinstance(obj, CodeRunner) and group is not None
-                and isinstance(source_group(group), NeuronGroup) and obj.abstract_code):
+        if not isinstance(obj, CodeRunner) or getattr(obj, "group", None) is None:
+            continue
+        group = source_group(obj.group)
+        if isinstance(group, NeuronGroup) and obj.abstract_code:
             written = written_variables(obj.abstract_code)
             if getattr(obj, "event", None) == "spike" and obj.template == "threshold":
                 # Brian's threshold template sets these for spiking neurons
                 written |= {"not_refractory", "lastspike"}
-            neuron_writes[source_group(group).name].append(
+            neuron_writes[group.name].append(
                 (positions[id(obj)], obj.when not in AFTER_THRESHOLDS, written))
     return StepSchedule(positions=positions, updates=updates,
                         first_pathway=min(pathways, default=len(objects)),
@@ -113,7 +114,7 @@ def _place_synaptic_sample(recording, schedule: StepSchedule) -> None:
     Brian's order and change what it records."""
     monitor = recording.monitor
     synapses = source_group(monitor.source)
-    if recording.when != "start" or not has_step_code(synapses):
+    if recording.when != "start":
         return
     position = schedule.positions[id(monitor)]
     before = [at < position for at, written in early_writes(synapses, schedule)

@@ -12,6 +12,7 @@ from brian2 import prefs
 from brian2.core.variables import ArrayVariable, Subexpression
 from brian2.groups.group import CodeRunner
 from brian2.utils.logger import get_logger
+from brian2.utils.stringtools import get_identifiers
 from pygenn import (create_postsynaptic_model, create_sparse_connect_init_snippet,
                     create_var_ref, create_weight_update_model, init_postsynaptic,
                     init_sparse_connectivity, init_weight_update, types)
@@ -231,10 +232,19 @@ def choose_connectivity(synapses, n_post: int, pre: np.ndarray, post: np.ndarray
     return choice
 
 
-def _has_multapses(pre: np.ndarray, post: np.ndarray) -> bool:
-    """Whether some pre/post pair is connected more than once."""
+def _pair_keys(pre: np.ndarray, post: np.ndarray) -> np.ndarray:
+    """One int64 per synapse that orders them by (pre, post).
+
+    pre and post are non-negative and below 2**31; an array of 10^9 int64 is
+    8 GB: no more temporaries than needed."""
     key = pre.astype(np.int64) << 32
     key |= post
+    return key
+
+
+def _has_multapses(pre: np.ndarray, post: np.ndarray) -> bool:
+    """Whether some pre/post pair is connected more than once."""
+    key = _pair_keys(pre, post)
     steps = np.diff(key)
     if np.all(steps >= 0):
         # (pre, post) order, as connect() usually makes them: no sort needed
@@ -440,8 +450,10 @@ class StepSchedule:
                        if group.name in self.updates]
             early = early and all(position < update for update in updates)
             late = late and all(update < position for update in updates)
-        if early or late:
-            return late and not early
+        if early:
+            return False
+        if late:
+            return True
         changed = sorted({name for _, _, names in writers for name in names})
         raise unsupported(synapses, f"the operation '{runner.name}' in the "
                           f"'{runner.when}' slot (order {runner.order}), which reads "
@@ -454,7 +466,7 @@ class StepSchedule:
     def _writers(self, synapses, runner) -> list[tuple[int, bool, set[str]]]:
         """The neuron code that writes what ``runner`` reads: ``(position,
         first part, names)``."""
-        names = set(re.findall(r"\b[A-Za-z]\w*\b", runner.abstract_code))
+        names = get_identifiers(runner.abstract_code)
         read = set()
         for role, group in (("pre", synapses.source), ("post", synapses.target)):
             owner = source_group(group)
@@ -485,7 +497,7 @@ def _neuron_reads(group, names: set[str]) -> set[tuple[str, str]]:
             continue
         seen.add(name)
         if isinstance(var, Subexpression):
-            pending += re.findall(r"\b[A-Za-z]\w*\b", var.expr)
+            pending += get_identifiers(var.expr)
         elif isinstance(var, ArrayVariable) and var.owner is not None:
             result.add((source_group(var.owner).name, var.name))
     return result
@@ -1086,10 +1098,7 @@ def sparse_order(pre: np.ndarray, post: np.ndarray) -> np.ndarray | None:
     which saves sorting 10^8 synapses."""
     if len(pre) < 2:
         return None
-    # pre and post are non-negative and below 2**31; one array of 10^9
-    # int64 is 8 GB: no more temporaries than needed
-    key = pre.astype(np.int64) << 32
-    key |= post
+    key = _pair_keys(pre, post)
     if np.all(key[1:] >= key[:-1]):
         return None
     return np.argsort(key, kind="stable")
