@@ -16,9 +16,14 @@ on Brian's own loop for everything else.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 import numpy as np
 
-__all__ = ["vectorisable", "sampled_pairs", "ranged_pairs"]
+from .parallel import (background, balanced_groups, bincount, concatenate, parallel_map,
+                       slices)
+
+__all__ = ["vectorisable", "sampled_pairs", "ranged_pairs", "store_synapses"]
 
 #: random numbers drawn per block of outer indices (bounds the memory used;
 #: 2**18 to 2**22 were equally fast, smaller blocks slower)
@@ -115,33 +120,66 @@ def sampled_pairs(n_outer: int, low: int, high: int, step: int, p: float,
 def _compared_pairs(n_outer: int, n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
     """Positions where ``rand(n) < p``, for each outer index in turn."""
     rows = max(1, _BLOCK_DRAWS // n)
-    outers, positions = [], []
-    for start in range(0, n_outer, rows):
-        block = min(rows, n_outer - start)
-        chosen = np.random.rand(block * n).reshape(block, n) < p
-        outers.append(np.repeat(np.arange(start, start + block, dtype=np.int32),
-                                chosen.sum(axis=1)))
-        positions.append((np.flatnonzero(chosen) % n).astype(np.int32))
-    return np.concatenate(outers), np.concatenate(positions)
+    pieces = []
+
+    def compare(uniform: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
+        chosen = uniform.reshape(-1, n) < p
+        return (np.repeat(np.arange(first, first + len(chosen), dtype=np.int32),
+                          chosen.sum(axis=1)),
+                (np.flatnonzero(chosen) % n).astype(np.int32))
+
+    with _Stream() as stream:
+        for start in range(0, n_outer, rows):
+            block = min(rows, n_outer - start)
+            stream.ensure(block * n)
+            # the next block's numbers are drawn while this block's are compared
+            stream.prefetch(min(rows, n_outer - start - block) * n)
+            uniform = stream.take(block * n)
+            pieces.extend(parallel_map(compare, [
+                (uniform[first * n:last * n], start + first)
+                for first, last in slices(block, item_size=n)]))
+    return _joined(pieces)
 
 
 class _Stream:
     """numpy's uniform numbers, drawn ahead in blocks but never beyond what
-    Brian's loop would draw, so that the generator ends where it does."""
+    Brian's loop would draw, so that the generator ends where it does. The
+    next block can be drawn on a background thread while the numbers ahead
+    are used (numpy releases the GIL while it draws)."""
 
     def __init__(self):
         self.buffer = np.zeros(0)
         self.position = 0
+        self.pending: Future | None = None
+
+    def __enter__(self) -> "_Stream":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        # an error left a draw running: let it end before anything else draws
+        if self.pending is not None:
+            self.pending.exception()
 
     def available(self) -> int:
         return len(self.buffer) - self.position
 
+    def _append(self, values: np.ndarray) -> None:
+        self.buffer = np.concatenate([self.buffer[self.position:], values])
+        self.position = 0
+
     def ensure(self, count: int) -> None:
         """Have at least ``count`` numbers ahead (Brian will draw them)."""
+        if self.available() < count and self.pending is not None:
+            self._append(self.pending.result())
+            self.pending = None
         if self.available() < count:
-            self.buffer = np.concatenate([self.buffer[self.position:],
-                                          np.random.rand(count - self.available())])
-            self.position = 0
+            self._append(np.random.rand(count - self.available()))
+
+    def prefetch(self, count: int) -> None:
+        """Start drawing the ``count`` numbers after those ahead (Brian will
+        draw them too); nothing else may draw until `ensure` has taken them."""
+        if self.pending is None and count > 0:
+            self.pending = background(np.random.rand, count)
 
     def take(self, count: int) -> np.ndarray:
         self.ensure(count)
@@ -151,8 +189,33 @@ class _Stream:
 
 
 def _jumps(uniform: np.ndarray, pconst: float) -> np.ndarray:
-    # Brian's geometric jumps, in its type
-    return np.array(np.ceil(np.log(uniform) * pconst), dtype=np.int32)
+    # Brian's geometric jumps, in its type: ceil(log(u) * pconst) as int32
+    values = np.log(uniform)
+    values *= pconst
+    np.ceil(values, out=values)
+    return values.astype(np.int32)
+
+
+def _running_jumps(uniform: np.ndarray, pconst: float) -> np.ndarray:
+    """``[0, j0, j0 + j1, ...]``: the running sums of the jumps of
+    ``uniform``, slice by slice over the host threads, then each slice
+    shifted by the sums before it."""
+    totals = np.empty(len(uniform) + 1, dtype=np.int64)
+    totals[0] = 0
+    parts = slices(len(uniform))
+
+    def running(start: int, stop: int) -> None:
+        np.cumsum(_jumps(uniform[start:stop], pconst), dtype=np.int64,
+                  out=totals[start + 1:stop + 1])
+
+    def shift(start: int, stop: int, before: int) -> None:
+        totals[start + 1:stop + 1] += before
+
+    parallel_map(running, parts)
+    befores = np.cumsum([0] + [int(totals[stop]) for _, stop in parts[:-1]])
+    parallel_map(shift, [(start, stop, int(before))
+                         for (start, stop), before in zip(parts[1:], befores[1:])])
+    return totals
 
 
 def _jumped_pairs(n_outer: int, n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
@@ -163,53 +226,89 @@ def _jumped_pairs(n_outer: int, n: int, p: float) -> tuple[np.ndarray, np.ndarra
     jumps of a window of numbers, rows of outer indices are consecutive
     slices. A row whose first round ends before ``n`` takes further rounds
     from the numbers after it, which moves the rows after it; that costs
-    one more slice, not a new window.
+    one more slice, not a new window. Where the rows of each window start
+    is found first; their positions are then computed over the host threads.
     """
     pconst = 1.0 / np.log(1 - p)
     m = int(np.ceil(n * p * 1.05)) + 10
-    stream = _Stream()
-    outers, positions = [], []
+    rows_per_window = max(1, _BLOCK_DRAWS // m)
+    pieces = []
     done = 0
-    while done < n_outer:
-        # every outer index left draws at least its first round
-        stream.ensure(min(max(1, _BLOCK_DRAWS // m), n_outer - done) * m)
-        window = stream.buffer[stream.position:]
-        totals = np.concatenate([[0], np.cumsum(_jumps(window, pconst), dtype=np.int64)])
-        offset = 0
+    with _Stream() as stream:
         while done < n_outer:
-            rows = min((len(window) - offset) // m, n_outer - done)
-            if rows == 0:
-                break
-            starts = offset + m * np.arange(rows)
-            # a row is finished when its first round passes the end
-            finished = totals[starts + m] - totals[starts] >= n
-            complete = rows if finished.all() else int(np.argmin(finished))
-            samples = (totals[offset + 1:offset + complete * m + 1].reshape(complete, m)
-                       - totals[starts[:complete], None] - 1)
-            inside = samples < n
-            outers.append(np.repeat(np.arange(done, done + complete, dtype=np.int32),
-                                    inside.sum(axis=1)))
-            positions.append(samples[inside].astype(np.int32))
-            offset += complete * m
-            done += complete
-            if complete == rows:
-                continue
-            chosen, used = _unfinished_row(totals, offset, len(window), n, p, m)
-            if chosen is None:
-                # its rounds pass the window's end: draw them as Brian does
-                stream.position += offset
-                offset = 0
-                chosen = _one_jumped_row(stream, n, p, pconst, m)
-                outers.append(np.full(len(chosen), done, dtype=np.int32))
-                positions.append(chosen.astype(np.int32))
+            # every outer index left draws at least its first round
+            stream.ensure(min(rows_per_window, n_outer - done) * m)
+            window = stream.buffer[stream.position:]
+            # so does every one that starts after this window: draw their numbers
+            # while this window's are used
+            stream.prefetch(min(rows_per_window, n_outer - done - -(-len(window) // m)) * m)
+            totals = _running_jumps(window, pconst)
+            # (offset, first outer index, rows) of rows m numbers apart, and the
+            # other rows' results, in Brian's order
+            parts: list[tuple[int, int, int] | tuple[np.ndarray, np.ndarray]] = []
+            offset = 0
+            while done < n_outer:
+                rows = min((len(window) - offset) // m, n_outer - done)
+                if rows == 0:
+                    break
+                starts = offset + m * np.arange(rows)
+                # a row is finished when its first round passes the end
+                finished = totals[starts + m] - totals[starts] >= n
+                complete = rows if finished.all() else int(np.argmin(finished))
+                if complete:
+                    parts.append((offset, done, complete))
+                offset += complete * m
+                done += complete
+                if complete == rows:
+                    continue
+                chosen, used = _unfinished_row(totals, offset, len(window), n, p, m)
+                if chosen is None:
+                    # its rounds pass the window's end: draw them as Brian does
+                    stream.position += offset
+                    offset = 0
+                    chosen = _one_jumped_row(stream, n, p, pconst, m)
+                    parts.append((np.full(len(chosen), done, dtype=np.int32),
+                                  chosen.astype(np.int32)))
+                    done += 1
+                    break
+                parts.append((np.full(len(chosen), done, dtype=np.int32), chosen.astype(np.int32)))
+                offset += used
                 done += 1
-                break
-            outers.append(np.full(len(chosen), done, dtype=np.int32))
-            positions.append(chosen.astype(np.int32))
-            offset += used
-            done += 1
-        stream.position += offset
-    return np.concatenate(outers), np.concatenate(positions)
+            stream.position += offset
+            pieces.extend(_regular_rows(totals, parts, n, m))
+    return _joined(pieces)
+
+
+def _regular_rows(totals: np.ndarray, parts: list, n: int,
+                  m: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``parts`` with each ``(offset, first outer index, rows)`` replaced by
+    those rows' ``(outer, positions)``, over the host threads."""
+    sizes = np.array([part[2] * m if len(part) == 3 else len(part[1]) for part in parts],
+                     dtype=np.int64)
+
+    def compute(first: int, last: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        results = []
+        for part in parts[first:last]:
+            if len(part) == 2:
+                results.append(part)
+                continue
+            offset, row, rows = part
+            samples = (totals[offset + 1:offset + rows * m + 1].reshape(rows, m)
+                       - totals[offset:offset + rows * m:m, None] - 1)
+            inside = samples < n
+            results.append((np.repeat(np.arange(row, row + rows, dtype=np.int32),
+                                      inside.sum(axis=1)),
+                            samples[inside].astype(np.int32)))
+        return results
+
+    return [result for group in parallel_map(compute, balanced_groups(sizes))
+            for result in group]
+
+
+def _joined(pieces: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(outer, result)`` pieces joined, in order."""
+    return (concatenate([outer for outer, _ in pieces], np.int32),
+            concatenate([result for _, result in pieces], np.int32))
 
 
 def _unfinished_row(totals: np.ndarray, offset: int, end: int, n: int, p: float,
@@ -249,3 +348,39 @@ def _one_jumped_row(stream: _Stream, n: int, p: float, pconst: float,
         m = int(np.ceil((n - start) * p * 1.05)) + 10
     samples = np.concatenate(rounds)
     return samples[samples < n]
+
+
+def store_synapses(owner, synaptic_pre, synaptic_post, pre: np.ndarray, post: np.ndarray,
+                   pre_offset: int, post_offset: int) -> None:
+    """Append the synapses ``(pre[k], post[k])`` (indices in the source and
+    target, before their offsets in the groups they are part of) to the
+    `Synapses` ``owner``, as Brian's template does, with the copying and
+    counting over the host threads.
+
+    ``synaptic_pre`` and ``synaptic_post`` are the owner's dynamic arrays.
+    """
+    old = len(synaptic_pre)
+    new = old + len(pre)
+    for dynamic_array, indices, offset in ((synaptic_pre, pre, pre_offset),
+                                           (synaptic_post, post, post_offset)):
+        dynamic_array.resize(new)
+        target = dynamic_array.data[old:]
+
+        def fill(start: int, stop: int, target=target, indices=indices, offset=offset) -> None:
+            np.add(indices[start:stop], offset, out=target[start:stop], casting="unsafe")
+
+        parallel_map(fill, slices(len(indices)))
+    owner._resize(new)
+    if owner.multisynaptic_index is not None:
+        # Brian's own count also numbers the synapses of each pair
+        owner._update_synapse_numbers(old)
+        return
+    variables = owner.variables
+    for name, size, indices, offset in (
+            ("N_outgoing", "N_pre", pre, pre_offset), ("N_incoming", "N_post", post, post_offset)):
+        length = variables[size].item() + offset
+        variables[name].resize(length)
+        counts = variables[name].get_value()
+        # a subgroup's neurons are counted at their indices in the whole group
+        counts[offset:] += bincount(indices, length - offset)
+

@@ -103,6 +103,16 @@ prefs.register_preferences(
         """,
         validator=lambda v: isinstance(v, int) and v >= 1,
     ),
+    host_threads=BrianPreference(
+        default=0,
+        docs="""
+        Threads for the device's array work on the host (creating the
+        synapses of ``connect(p=...)``, arranging them for GeNN), or 0 for
+        as many as the cores this process may use. The results do not
+        depend on it.
+        """,
+        validator=lambda v: isinstance(v, int) and v >= 0,
+    ),
     kernel_timing=BrianPreference(
         default=False,
         docs="""

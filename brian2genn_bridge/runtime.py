@@ -10,13 +10,13 @@ import fcntl
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from pygenn import GeNNModel, create_neuron_model, types
 from brian2.utils.logger import get_logger
 
 from .model import GeNNVariable, ModelDescription, NeuronPopulation
+from .parallel import concatenate, gather, parallel_map, scatter, slices
 from .preferences import presynaptic_block_size
 
 __all__ = ["GeNNSimulation", "PHASE", "Phase"]
@@ -175,7 +175,7 @@ class GeNNSimulation:
             array.view[:] = values
         else:
             # GeNN's own array (ragged rows for sparse connectivity)
-            array._view[variable.index] = values
+            scatter(array._view, variable.index, np.asarray(values))
         array.push_to_device()
 
     def pull_parts(self, parts: list, indices: np.ndarray | None = None) -> np.ndarray:
@@ -208,7 +208,7 @@ class GeNNSimulation:
                 return values[:1].copy()
             return values.copy() if indices is None else values[indices]
         index = variable.index if indices is None else variable.index[indices]
-        return array._view.reshape(-1)[index]
+        return gather(array._view.reshape(-1), index)
 
     @staticmethod
     def is_queued(group, variable: GeNNVariable) -> bool:
@@ -400,28 +400,17 @@ def _set_bit_keys(words: np.ndarray, offset: int) -> list[np.ndarray]:
     return keys
 
 
-#: words of a recording buffer from which it is scanned by several threads
-_PARALLEL_SCAN_WORDS = 1 << 20
-
-
 def _nonzero_positions(words: np.ndarray) -> np.ndarray:
     """Positions of the non-zero ``words``, in order.
 
     A comparison, then the positions of a boolean array: both vectorised,
-    unlike the positions of non-zero integers. numpy releases the GIL for
-    both, so a large buffer (a window of a million neurons is 64 MB) is
-    scanned in parts by a thread per core, up to 8.
+    unlike the positions of non-zero integers; a large buffer (a window of
+    a million neurons is 64 MB) slice by slice over the host threads.
     """
-    parts = min(os.cpu_count() or 1, 8, -(-words.size // _PARALLEL_SCAN_WORDS))
-    if parts <= 1:
-        return np.flatnonzero(words != 0)
-    bounds = np.linspace(0, words.size, parts + 1).astype(np.int64)
-
     def scan(first: int, stop: int) -> np.ndarray:
         return first + np.flatnonzero(words[first:stop] != 0)
 
-    with ThreadPoolExecutor(parts) as pool:
-        return np.concatenate(list(pool.map(scan, bounds[:-1], bounds[1:])))
+    return concatenate(parallel_map(scan, slices(words.size)), np.int64)
 
 
 #: threads per block of the presynaptic kernel with word-packed bitmask

@@ -10,6 +10,7 @@ from brian2 import NeuronGroup, Synapses, prefs, seed, start_scope
 from brian2.devices.device import set_device
 
 import brian2genn_bridge.connect as host_connect
+import brian2genn_bridge.parallel as host_parallel
 from utils import GENN_BACKEND, _to_numpy, clean_brian_state, genn_directory
 
 #: connect() arguments, and the sizes of source and target
@@ -36,13 +37,14 @@ CASES = {
 LOOPED = ("condition", "fixed_size")
 
 
-def _connect(device, kwds, n_pre, n_post, subgroups):
+def _connect(device, kwds, n_pre, n_post, subgroups, threads=0):
     clean_brian_state()
     if device == "runtime":
         set_device("runtime")
         prefs.codegen.target = "numpy"
     else:
         set_device("genn", directory=genn_directory(), backend=GENN_BACKEND)
+        prefs.devices.genn.host_threads = threads
     start_scope()
     seed(7)
     G = NeuronGroup(n_pre + 10, "v : 1", name="connect_source")
@@ -74,14 +76,18 @@ def test_same_synapses_as_runtime(case, subgroups, monkeypatch):
     clean_brian_state()
 
 
+@pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("block", [2 ** 8, 2 ** 11])
-def test_small_blocks(monkeypatch, block):
-    # rows that need further rounds also at the end of a block of numbers
+def test_small_blocks(monkeypatch, block, threads):
+    # rows that need further rounds also at the end of a block of numbers;
+    # with threads, blocks split into slices of a few rows each, and the
+    # next block drawn while one is used
     monkeypatch.setattr(host_connect, "_BLOCK_DRAWS", block)
-    for case in ("jumped", "jumped_long_rows", "compared"):
+    monkeypatch.setattr(host_parallel, "MIN_SLICE", 64)
+    for case in ("jumped", "jumped_long_rows", "compared", "presynaptic_sample"):
         kwds, n_pre, n_post = CASES[case]
-        reference = _connect("runtime", kwds, n_pre, n_post, False)
-        genn = _connect("genn", kwds, n_pre, n_post, False)
+        reference = _connect("runtime", kwds, n_pre, n_post, True)
+        genn = _connect("genn", kwds, n_pre, n_post, True, threads)
         for key in reference:
             np.testing.assert_array_equal(genn[key], reference[key], err_msg=(case, key))
     clean_brian_state()

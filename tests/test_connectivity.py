@@ -184,7 +184,7 @@ def test_procedural_rows_regenerate_brians_connections():
     group = model.add_synapse_population(
         "rows", SynapseMatrixType.SPARSE, source, target,
         init_weight_update(weight_update, {}, {"entry": init_var(kernel_entry)}),
-        init_postsynaptic(postsynaptic), row_connectivity(len(pre)))
+        init_postsynaptic(postsynaptic), row_connectivity("procedural", len(pre)))
     set_rows(group, post, np.bincount(pre, minlength=5), sparse_order(pre, post))
     path = os.path.join(genn_directory(), "rows_check")
     os.makedirs(path, exist_ok=True)

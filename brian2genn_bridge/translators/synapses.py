@@ -19,6 +19,7 @@ from pygenn import (create_postsynaptic_model, create_sparse_connect_init_snippe
 from pygenn import ParallelismHint, SynapseMatrixType, VarAccess
 
 from ..model import GeNNVariable, SpikerStatements, SynapsePopulation
+from ..parallel import balanced_groups, bincount, parallel_map, slices
 from ..preferences import presynaptic_block_size
 from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, neuron_code,
                       pathway_effects, post_targets, pre_targets, render)
@@ -56,11 +57,26 @@ _SPANS = {"sparse": ("postsynaptic", "presynaptic"), "dense": ("postsynaptic",),
 #: variable through an additional input variable, applied by the neuron
 _PSM = create_postsynaptic_model("brian_input", sim_code="injectCurrent(inSyn);\ninSyn = 0.0;")
 
-#: Brian's connections as GeNN rows, for procedural connectivity (which
-#: runs this at every presynaptic spike): the postsynaptic indices of row
-#: ``id_pre`` are ``bcolumns[brow_start[id_pre]:brow_start[id_pre + 1]]``,
-#: and each synapse's kernel entry is its position there. With several
-#: threads per spike, each adds the synapses of its own postsynaptic range.
+#: Brian's connections as GeNN rows: the postsynaptic indices of row
+#: ``id_pre`` are ``bcolumns[brow_start[id_pre]:brow_start[id_pre + 1]]``
+#: (`set_rows` gives them)
+_ROW_ARRAYS = [("brow_start", "unsigned int*"), ("bcolumns", "unsigned int*")]
+
+#: sparse connectivity built from Brian's rows by GeNN's initialisation, one
+#: thread per row on CUDA: PyGeNN would copy them into GeNN's padded rows on
+#: the host one row at a time in Python, then copy those to the GPU
+_SPARSE_ROWS = create_sparse_connect_init_snippet(
+    "brian_sparse_rows",
+    row_build_code="""
+    for (unsigned int bsyn = brow_start[id_pre]; bsyn < brow_start[id_pre + 1]; bsyn++) {
+        addSynapse(bcolumns[bsyn]);
+    }""",
+    extra_global_params=_ROW_ARRAYS)
+
+#: the same for procedural connectivity, which runs this at every
+#: presynaptic spike: each synapse's kernel entry is its position in
+#: ``bcolumns``. With several threads per spike, each adds the synapses of
+#: its own postsynaptic range.
 _ROWS = create_sparse_connect_init_snippet(
     "brian_rows", params=[("num_synapses", "unsigned int")],
     row_build_code="""
@@ -71,7 +87,7 @@ _ROWS = create_sparse_connect_init_snippet(
         }
     }""",
     calc_kernel_size_func=lambda params: [int(params["num_synapses"])],
-    extra_global_params=[("brow_start", "unsigned int*"), ("bcolumns", "unsigned int*")])
+    extra_global_params=_ROW_ARRAYS)
 
 
 def _code(pathway) -> str:
@@ -244,12 +260,36 @@ def _pair_keys(pre: np.ndarray, post: np.ndarray) -> np.ndarray:
 
 def _has_multapses(pre: np.ndarray, post: np.ndarray) -> bool:
     """Whether some pre/post pair is connected more than once."""
-    key = _pair_keys(pre, post)
-    steps = np.diff(key)
-    if np.all(steps >= 0):
+    in_order, repeats = _pair_order(pre, post)
+    if in_order:
         # (pre, post) order, as connect() usually makes them: no sort needed
-        return bool(np.any(steps == 0))
-    return len(np.unique(key)) < len(key)
+        return repeats
+    return len(np.unique(_pair_keys(pre, post))) < len(pre)
+
+
+#: synapses whose (pre, post) keys one thread holds at a time in `_pair_order`
+_KEY_CHUNK = 1 << 22
+
+
+def _pair_order(pre: np.ndarray, post: np.ndarray) -> tuple[bool, bool]:
+    """Whether the synapses are in (pre, post) order, and if they are,
+    whether some pair follows itself (is connected more than once).
+
+    Chunk by chunk over the host threads, each key compared with the one
+    before it, so that no array of all keys (8 GB at 10^9 synapses) is made.
+    """
+    def check(start: int, stop: int) -> tuple[bool, bool]:
+        repeats = False
+        for first in range(max(start - 1, 0), stop - 1, _KEY_CHUNK):
+            last = min(first + _KEY_CHUNK + 1, stop)
+            steps = np.diff(_pair_keys(pre[first:last], post[first:last]))
+            if np.any(steps < 0):
+                return False, False
+            repeats = repeats or bool(np.any(steps == 0))
+        return True, repeats
+
+    results = parallel_map(check, slices(len(pre)))
+    return all(ordered for ordered, _ in results), any(repeats for _, repeats in results)
 
 
 def _check_matrix_type(synapses, choice: str, full: bool, pre: np.ndarray,
@@ -696,7 +736,7 @@ def _layout(synapses, source, target, pre: np.ndarray, post: np.ndarray,
         pre, post = pre[selection], post[selection]
         steps = {name: pathway_steps if len(pathway_steps) == 1 else pathway_steps[selection]
                  for name, pathway_steps in steps.items()}
-    row_lengths = np.bincount(pre, minlength=len(source))
+    row_lengths = bincount(pre, len(source))
     connectivity = choose_connectivity(synapses, len(target), pre, post, row_lengths,
                                        _needs(synapses, lines, step, steps))
     # heterogeneous delays sum input in GeNN's dendritic delay buffer, with
@@ -1096,12 +1136,9 @@ def sparse_order(pre: np.ndarray, post: np.ndarray) -> np.ndarray | None:
     """Brian's synapses sorted by (pre, post), GeNN's row order; ``None``
     when they are in that order already (as ``connect`` usually makes them),
     which saves sorting 10^8 synapses."""
-    if len(pre) < 2:
+    if _pair_order(pre, post)[0]:
         return None
-    key = _pair_keys(pre, post)
-    if np.all(key[1:] >= key[:-1]):
-        return None
-    return np.argsort(key, kind="stable")
+    return np.argsort(_pair_keys(pre, post), kind="stable")
 
 
 def _genn_order(connectivity: str, pre, post, row_lengths: np.ndarray, n_post: int,
@@ -1119,10 +1156,7 @@ def _genn_order(connectivity: str, pre, post, row_lengths: np.ndarray, n_post: i
         index = np.empty(len(pre), dtype=np.int64)
         index[order] = np.arange(len(pre))
         return index
-    # GeNN's slots that hold synapses, in row order: the first row_length of
-    # each row of max_row slots (4x faster than the arithmetic per synapse)
-    slot = np.arange(int(row_lengths.max()))
-    position = np.flatnonzero(slot < row_lengths[:, None])
+    position = _row_slots(row_lengths)
     if order is None:
         return position
     index = np.empty(len(pre), dtype=np.int64)
@@ -1130,22 +1164,35 @@ def _genn_order(connectivity: str, pre, post, row_lengths: np.ndarray, n_post: i
     return index
 
 
-def _set_sparse_connections(group, post: np.ndarray, row_lengths: np.ndarray,
-                            order: np.ndarray | None) -> None:
-    """What PyGeNN's ``set_sparse_connections`` does, without its lexsort of
-    all synapses and its count of their rows (``row_lengths`` per source
-    neuron and their `sparse_order` are known already)."""
-    group.synapse_order = order  # None: Brian order is GeNN order
-    group.max_connections = int(row_lengths.max()) if len(row_lengths) else 0
-    group.ind = post if order is None else post[order]
-    group.row_lengths = row_lengths.astype(np.uint32)
-    group.connections_set = True
+def _row_slots(row_lengths: np.ndarray) -> np.ndarray:
+    """GeNN's slots that hold synapses, in row order: the first row_length
+    of each row of max_row slots (4x faster than the arithmetic per
+    synapse), rows in groups over the host threads."""
+    max_row = int(row_lengths.max())
+    slot = np.arange(max_row)
+    groups = balanced_groups(np.asarray(row_lengths, dtype=np.int64))
+    if len(groups) == 1:
+        return np.flatnonzero(slot < row_lengths[:, None])
+    ends = np.cumsum(row_lengths, dtype=np.int64)
+    position = np.empty(int(ends[-1]), dtype=np.int64)
+
+    def fill(first: int, last: int) -> None:
+        slots = np.flatnonzero(slot < row_lengths[first:last, None])
+        # in place: a new array of 10^8 positions costs more than the sum
+        slots += first * max_row
+        position[int(ends[first - 1]) if first else 0:int(ends[last - 1])] = slots
+
+    parallel_map(fill, groups)
+    return position
 
 
-def row_connectivity(num_synapses: int):
-    """GeNN's initialiser of procedural connectivity that regenerates
-    Brian's connections (see `_ROWS`; `set_rows` gives it them)."""
-    return init_sparse_connectivity(_ROWS, {"num_synapses": num_synapses})
+def row_connectivity(connectivity: str, num_synapses: int):
+    """GeNN's initialiser of sparse or procedural connectivity that makes
+    Brian's connections (see `_SPARSE_ROWS`, `_ROWS`; `set_rows` gives it
+    them)."""
+    if connectivity == "procedural":
+        return init_sparse_connectivity(_ROWS, {"num_synapses": num_synapses})
+    return init_sparse_connectivity(_SPARSE_ROWS)
 
 
 def set_rows(group, post: np.ndarray, row_lengths: np.ndarray,
@@ -1153,15 +1200,22 @@ def set_rows(group, post: np.ndarray, row_lengths: np.ndarray,
     """Give the rows of Brian's connections to ``group``, made with
     `row_connectivity`, before the model is loaded (``row_lengths``: the
     synapses of each source neuron; ``order``: their `sparse_order`)."""
-    row_start = np.concatenate(([0], np.cumsum(row_lengths)))
+    row_start = np.zeros(len(row_lengths) + 1, dtype=np.uint32)
+    np.cumsum(row_lengths, out=row_start[1:])
+    columns = post if order is None else post[order]
     egps = group.connectivity_extra_global_params
-    egps["brow_start"].set_init_values(row_start.astype(np.uint32))
-    egps["bcolumns"].set_init_values((post if order is None else post[order]).astype(np.uint32))
+    egps["brow_start"].set_init_values(row_start)
+    # Brian's indices are int32 and not negative: the same bits
+    egps["bcolumns"].set_init_values(columns.view(np.uint32) if columns.dtype == np.int32
+                                     else columns.astype(np.uint32))
     # PyGeNN 5.4 loads these by their own names, but GeNN's runtime holds
     # them with the suffix 'SparseConnect' (load() fails with IndexError):
     # the dictionary keys are the names PyGeNN looks up
     group.connectivity_extra_global_params = {f"{name}SparseConnect": egp
                                               for name, egp in egps.items()}
+    if group.matrix_type == SynapseMatrixType.SPARSE:
+        # GeNN's rows are as long as the longest
+        group.max_connections = int(row_lengths.max(initial=0))
 
 
 def _bitmask_words(pre: np.ndarray, post: np.ndarray, n_pre: int, n_post: int) -> np.ndarray:
@@ -1252,8 +1306,10 @@ def add_synapse_population(simulation, population: SynapsePopulation):
     params[SKIP_SPIKES] = 0.0
     if population.random_seed is not None:
         params[SEED] = population.random_seed
+    # no initialisation: the device pushes Brian's values of every synaptic
+    # variable after loading (GeNN's would write 10^9 zeros first)
     weight_update = init_weight_update(
-        model, params, {v.name: 0 for v in population.variables},
+        model, params, {v.name: None for v in population.variables},
         pre_var_refs={name: create_var_ref(source, var) for name, (role, var, _) in refs.items()
                       if role == "pre"},
         post_var_refs={name: create_var_ref(target, var) for name, (role, var, _) in refs.items()
@@ -1261,7 +1317,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
     group = simulation.model.add_synapse_population(
         population.name, _MATRIX_TYPES[population.connectivity], source, target,
         weight_update, init_postsynaptic(_PSM),
-        row_connectivity(len(population.pre_indices)) if procedural else None)
+        row_connectivity(population.connectivity, len(population.pre_indices))
+        if population.connectivity in ("sparse", "procedural") else None)
     for name in [*population.shared, SKIP_SPIKES] + (
             [SEED] if population.random_seed is not None else []):
         group.set_wu_param_dynamic(name)
@@ -1276,9 +1333,6 @@ def add_synapse_population(simulation, population: SynapsePopulation):
         group.max_dendritic_delay_timesteps = int(delay_var.brian_var.max()) + 1
     group.parallelism_hint = _PARALLELISM_HINTS[population.parallelism]
     group.num_threads_per_spike = population.threads_per_spike
-    if population.connectivity == "sparse":
-        _set_sparse_connections(group, population.post_indices, population.row_lengths,
-                                population.row_order)
-    elif procedural:
+    if population.connectivity in ("sparse", "procedural"):
         set_rows(group, population.post_indices, population.row_lengths, population.row_order)
     return group
