@@ -20,14 +20,18 @@ from concurrent.futures import Future
 
 import numpy as np
 
-from .parallel import (background, balanced_groups, bincount, concatenate, parallel_map,
-                       slices)
+from .parallel import (background, balanced_groups, bincount, concatenate, host_threads,
+                       parallel_map, slices)
 
 __all__ = ["vectorisable", "sampled_pairs", "ranged_pairs", "store_synapses"]
 
-#: random numbers drawn per block of outer indices (bounds the memory used;
-#: 2**18 to 2**22 were equally fast, smaller blocks slower)
+#: random numbers drawn per block of outer indices and host thread (bounds
+#: the memory used; 2**18 to 2**22 were equally fast, smaller blocks slower)
 _BLOCK_DRAWS = 1 << 20
+
+#: rows whose ends are checked at a time: after a row that needs further
+#: rounds, those after it start elsewhere and are checked again
+_WALK_ROWS = 256
 
 
 def vectorisable(vector_code: dict, iterator_func: str, iterator_kwds: dict,
@@ -145,11 +149,14 @@ class _Stream:
     """numpy's uniform numbers, drawn ahead in blocks but never beyond what
     Brian's loop would draw, so that the generator ends where it does. The
     next block can be drawn on a background thread while the numbers ahead
-    are used (numpy releases the GIL while it draws)."""
+    are used (numpy releases the GIL while it draws), into an array with
+    room in front for the numbers still ahead then (``reserve``), so that
+    joining them is no copy of the block."""
 
-    def __init__(self):
+    def __init__(self, reserve: int = 0):
         self.buffer = np.zeros(0)
         self.position = 0
+        self.reserve = reserve
         self.pending: Future | None = None
 
     def __enter__(self) -> "_Stream":
@@ -163,14 +170,20 @@ class _Stream:
     def available(self) -> int:
         return len(self.buffer) - self.position
 
-    def _append(self, values: np.ndarray) -> None:
-        self.buffer = np.concatenate([self.buffer[self.position:], values])
-        self.position = 0
+    def _append(self, values: np.ndarray, room: int = 0) -> None:
+        """Append ``values[room:]``; ``room`` numbers in front are free."""
+        ahead = self.available()
+        if ahead <= room:
+            values[room - ahead:room] = self.buffer[self.position:]
+            self.buffer, self.position = values, room - ahead
+        else:
+            self.buffer = np.concatenate([self.buffer[self.position:], values[room:]])
+            self.position = 0
 
     def ensure(self, count: int) -> None:
         """Have at least ``count`` numbers ahead (Brian will draw them)."""
         if self.available() < count and self.pending is not None:
-            self._append(self.pending.result())
+            self._append(self.pending.result(), self.reserve)
             self.pending = None
         if self.available() < count:
             self._append(np.random.rand(count - self.available()))
@@ -179,13 +192,22 @@ class _Stream:
         """Start drawing the ``count`` numbers after those ahead (Brian will
         draw them too); nothing else may draw until `ensure` has taken them."""
         if self.pending is None and count > 0:
-            self.pending = background(np.random.rand, count)
+            self.pending = background(_draw, count, self.reserve)
 
     def take(self, count: int) -> np.ndarray:
         self.ensure(count)
         values = self.buffer[self.position:self.position + count]
         self.position += count
         return values
+
+
+def _draw(count: int, room: int) -> np.ndarray:
+    """``count`` uniform numbers after ``room`` free places."""
+    if not room:
+        return np.random.rand(count)
+    values = np.empty(room + count)
+    values[room:] = np.random.rand(count)
+    return values
 
 
 def _jumps(uniform: np.ndarray, pconst: float) -> np.ndarray:
@@ -231,10 +253,13 @@ def _jumped_pairs(n_outer: int, n: int, p: float) -> tuple[np.ndarray, np.ndarra
     """
     pconst = 1.0 / np.log(1 - p)
     m = int(np.ceil(n * p * 1.05)) + 10
-    rows_per_window = max(1, _BLOCK_DRAWS // m)
+    # a block of numbers per host thread: each of the window's slices is
+    # worth a thread's start
+    rows_per_window = max(1, _BLOCK_DRAWS * host_threads() // m)
     pieces = []
     done = 0
-    with _Stream() as stream:
+    # after a window, fewer than m numbers are usually left
+    with _Stream(reserve=m) as stream:
         while done < n_outer:
             # every outer index left draws at least its first round
             stream.ensure(min(rows_per_window, n_outer - done) * m)
@@ -248,7 +273,7 @@ def _jumped_pairs(n_outer: int, n: int, p: float) -> tuple[np.ndarray, np.ndarra
             parts: list[tuple[int, int, int] | tuple[np.ndarray, np.ndarray]] = []
             offset = 0
             while done < n_outer:
-                rows = min((len(window) - offset) // m, n_outer - done)
+                rows = min((len(window) - offset) // m, n_outer - done, _WALK_ROWS)
                 if rows == 0:
                     break
                 starts = offset + m * np.arange(rows)

@@ -24,6 +24,9 @@ T = TypeVar("T")
 #: below this many elements a slice is not worth a thread of its own
 MIN_SLICE = 1 << 16
 
+#: indices that `bincount` converts at a time
+_COUNT_CHUNK = 1 << 22
+
 _pools: dict[int, ThreadPoolExecutor] = {}
 _background: ThreadPoolExecutor | None = None
 
@@ -86,9 +89,17 @@ def concatenate(arrays: Sequence[np.ndarray], dtype) -> np.ndarray:
 
 def bincount(indices: np.ndarray, length: int) -> np.ndarray:
     """``np.bincount(indices, minlength=length)`` (``indices`` below
-    ``length``), slice by slice over the host threads."""
-    parts = parallel_map(lambda start, stop: np.bincount(indices[start:stop], minlength=length),
-                         slices(len(indices)))
+    ``length``), slice by slice over the host threads, each slice in chunks:
+    numpy counts in its own index type, and a copy of 10^9 int32 indices as
+    int64 costs more than the counting."""
+    def count(start: int, stop: int) -> np.ndarray:
+        counts = np.zeros(length, dtype=np.int64)
+        for first in range(start, stop, _COUNT_CHUNK):
+            counts += np.bincount(indices[first:min(first + _COUNT_CHUNK, stop)],
+                                  minlength=length)
+        return counts
+
+    parts = parallel_map(count, slices(len(indices)))
     return np.sum(parts, axis=0) if len(parts) > 1 else parts[0]
 
 
