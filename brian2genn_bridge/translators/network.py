@@ -338,4 +338,6 @@ def _check_unchanged_delayed_reads(populations, groups, inputs, event_inputs,
                                   "emitted, Brian the value when the code runs)",
                                   "use no delay for this Synapses, or read only variables "
                                   "that do not change during the run (e.g. parameters "
-                                  "marked constant).")
+                                  "marked constant); code of every step (summed variables, "
+                                  "clock-driven equations) can go into a second Synapses "
+                                  "with the same connections and no delay.")
