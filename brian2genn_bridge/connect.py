@@ -10,6 +10,10 @@ blocks of outer indices, drawing the very same numbers in the same order
 from numpy's generator: for a given ``seed()``, the synapses are those that
 Brian's runtime device creates, and the generator is left in the same state.
 
+numpy's generator is sequential: one thread draws the next block of numbers
+while the current one becomes synapses slice by slice over the host threads
+(`parallel`), which also store and count them (`store_synapses`).
+
 ``templates/host/synapses_create_generator.py_`` calls them, and falls back
 on Brian's own loop for everything else.
 """

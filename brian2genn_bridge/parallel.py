@@ -1,9 +1,9 @@
 """Host-side array work split over threads.
 
 Creating and arranging a billion synapses on the host is numpy work on long
-arrays: ufuncs, running sums, copies. numpy releases the GIL for all of it,
-so threads over slices of the arrays use the cores that one Python thread
-leaves idle (the GPU machine's host has 16).
+arrays: ufuncs, running sums, copies. numpy releases the GIL for most of
+it, so threads over slices of the arrays use the cores that one Python
+thread leaves idle (the GPU machine's host has 16).
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from typing import Callable, Sequence, TypeVar
 import numpy as np
 from brian2.core.preferences import prefs
 
-__all__ = ["host_threads", "parallel_map", "background", "slices", "bincount", "scatter",
-           "gather", "balanced_groups",
-           "concatenate"]
+__all__ = ["host_threads", "parallel_map", "background", "slices", "balanced_groups",
+           "bincount", "scatter", "gather", "concatenate"]
 
 T = TypeVar("T")
 
@@ -35,7 +34,11 @@ def host_threads() -> int:
     """Threads for host-side array work: ``prefs.devices.genn.host_threads``,
     or the cores this process may use where it is 0."""
     threads = prefs.devices.genn.host_threads
-    return threads if threads > 0 else len(os.sched_getaffinity(0))
+    if threads > 0:
+        return threads
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _pool(threads: int) -> ThreadPoolExecutor:
@@ -45,10 +48,10 @@ def _pool(threads: int) -> ThreadPoolExecutor:
 
 
 def parallel_map(function: Callable[..., T], items: Sequence) -> list[T]:
-    """``[function(item) for item in items]``, over the host threads (each
+    """``[function(*item) for item in items]``, over the host threads (each
     item a tuple of arguments)."""
-    threads = min(host_threads(), len(items))
-    if threads <= 1:
+    threads = host_threads()
+    if threads <= 1 or len(items) <= 1:
         return [function(*item) for item in items]
     return list(_pool(threads).map(lambda item: function(*item), items))
 
@@ -106,6 +109,8 @@ def bincount(indices: np.ndarray, length: int) -> np.ndarray:
 def scatter(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
     """``target[index] = values`` (no index twice), slice by slice over the
     host threads."""
+    values = np.broadcast_to(values, np.shape(index))
+
     def assign(start: int, stop: int) -> None:
         target[index[start:stop]] = values[start:stop]
 
