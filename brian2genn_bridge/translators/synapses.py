@@ -16,7 +16,7 @@ from brian2.utils.stringtools import get_identifiers
 from pygenn import (create_postsynaptic_model, create_sparse_connect_init_snippet,
                     create_var_ref, create_weight_update_model, init_postsynaptic,
                     init_sparse_connectivity, init_weight_update, types)
-from pygenn import ParallelismHint, SynapseMatrixType, VarAccess
+from pygenn import ParallelismHint, SynapseMatrixType, VarAccess, VarLocation
 
 from ..model import GeNNVariable, SpikerStatements, SynapsePopulation
 from ..parallel import balanced_groups, bincount, parallel_map, slices
@@ -1335,4 +1335,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
     group.num_threads_per_spike = population.threads_per_spike
     if population.connectivity in ("sparse", "procedural"):
         set_rows(group, population.post_indices, population.row_lengths, population.row_order)
+    if population.connectivity == "sparse" and simulation.backend == "cuda":
+        # GeNN builds the rows on the GPU, and nothing reads them on the host:
+        # no page-locked host copy (4 GB at 10^9 synapses, slow to allocate)
+        group.sparse_connectivity_location = VarLocation.DEVICE
     return group
