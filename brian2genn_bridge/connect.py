@@ -380,13 +380,15 @@ def _one_jumped_row(stream: _Stream, n: int, p: float, pconst: float,
 
 
 def store_synapses(owner, synaptic_pre, synaptic_post, pre: np.ndarray, post: np.ndarray,
-                   pre_offset: int, post_offset: int) -> None:
+                   pre_offset: int, post_offset: int, outer: str) -> None:
     """Append the synapses ``(pre[k], post[k])`` (indices in the source and
     target, before their offsets in the groups they are part of) to the
     `Synapses` ``owner``, as Brian's template does, with the copying and
     counting over the host threads.
 
-    ``synaptic_pre`` and ``synaptic_post`` are the owner's dynamic arrays.
+    ``synaptic_pre`` and ``synaptic_post`` are the owner's dynamic arrays;
+    ``outer`` (``'pre'`` or ``'post'``) names the outer index, in whose
+    order the synapses were made (`sampled_pairs`, `ranged_pairs`).
     """
     old = len(synaptic_pre)
     new = old + len(pre)
@@ -405,11 +407,20 @@ def store_synapses(owner, synaptic_pre, synaptic_post, pre: np.ndarray, post: np
         owner._update_synapse_numbers(old)
         return
     variables = owner.variables
-    for name, size, indices, offset in (
-            ("N_outgoing", "N_pre", pre, pre_offset), ("N_incoming", "N_post", post, post_offset)):
+    for name, size, indices, offset, side in (
+            ("N_outgoing", "N_pre", pre, pre_offset, "pre"),
+            ("N_incoming", "N_post", post, post_offset, "post")):
         length = variables[size].item() + offset
         variables[name].resize(length)
         counts = variables[name].get_value()
         # a subgroup's neurons are counted at their indices in the whole group
-        counts[offset:] += bincount(indices, length - offset)
+        counts[offset:] += (_sorted_counts(indices, length - offset) if side == outer
+                            else bincount(indices, length - offset))
+
+
+def _sorted_counts(indices: np.ndarray, length: int) -> np.ndarray:
+    """``np.bincount(indices, minlength=length)`` of sorted ``indices``:
+    where each value's run starts (a binary search per value, not a pass
+    over 10^9 indices)."""
+    return np.diff(np.searchsorted(indices, np.arange(length + 1, dtype=indices.dtype)))
 
