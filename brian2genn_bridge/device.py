@@ -349,11 +349,11 @@ class GeNNDevice(RuntimeDevice):
                 and prefs.devices.genn.keep_model_between_runs):
             self._simulation.description = description
             return self._simulation, False
-        previous = self._simulation
-        if previous is not None and previous.finished and _has_delays(previous.description):
-            logger.warn("The network changed since the last run, so its GeNN model is "
-                        "rebuilt: spikes still in flight in delayed synaptic pathways "
-                        "are dropped (Brian would deliver them).", name_suffix="rebuild_delays")
+        previous, self._simulation = self._simulation, None
+        in_flight = (previous.queues() if previous is not None
+                     and _has_delays(previous.description) else None)
+        # the new model is loaded without the old one
+        del previous
         budget = prefs.devices.genn.recording_buffer_bytes
         per_step = _recording_bytes_per_step(description)
         substeps = description.substeps
@@ -366,6 +366,13 @@ class GeNNDevice(RuntimeDevice):
         steps = max(substeps, steps - steps % substeps)
         self._simulation = GeNNSimulation(description, self._code_directory(),
                                           self._backend(), steps)
+        if (in_flight is not None and in_flight.in_flight
+                and not self._simulation.carry_queues(in_flight)):
+            logger.warn("The network changed since the last run, so its GeNN model is "
+                        "rebuilt, and the spikes in flight in its delayed synaptic pathways "
+                        "are dropped (Brian would deliver them): the new model reads them "
+                        "with other delays, synapses or pathways, or they are custom events.",
+                        name_suffix="rebuild_delays")
         self._touched = set()
         self._stale = set()
         self._bindings = {}

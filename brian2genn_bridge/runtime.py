@@ -10,6 +10,7 @@ import fcntl
 import os
 import sys
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from pygenn import GeNNModel, create_neuron_model, types
@@ -146,6 +147,10 @@ class GeNNSimulation:
     @property
     def scalar_dtype(self):
         return np.float64 if self.description.precision == "double" else np.float32
+
+    @property
+    def _scalar_type(self):
+        return types.Double if self.description.precision == "double" else types.Float
 
     def _egp_size(self, population: NeuronPopulation, name: str) -> int:
         if name.startswith(("rec_first_", "brec_first_")):
@@ -316,6 +321,126 @@ class GeNNSimulation:
             value = _read_uint32(pointer)
             _write_uint32(pointer, (value + slots - 1) % slots)
 
+    def queues(self) -> "QueueState":
+        """The spikes and delayed input in flight at the end of a run (see
+        `carry_queues`)."""
+        pathways = _delayed_pathways(self.description)
+        spikes = {}
+        for name, pop in self.populations.items():
+            # a spike written a steps before the last write is still
+            # delivered by a pathway of a longer delay (one step more: a
+            # finishing step writes no spikes)
+            longest = max((info[0] for source, info in pathways.values() if source == name),
+                          default=0)
+            slots = pop._num_delay_slots
+            pending = min(longest + 1, slots)
+            if longest and slots > 1:
+                counts, ids = self._spike_queues(name)[0]
+                counts.pull_from_device()
+                ids.pull_from_device()
+                pointer = _read_uint32(pop._get_array("spkQuePtr", types.Uint32, (1,)))
+                ages = (pointer - np.arange(pending)) % slots
+                if counts.view[ages].any():
+                    spikes[name] = (counts.view[ages].copy(),
+                                    ids.view.reshape(slots, -1)[ages].copy())
+        dendritic = {}
+        for name, group in self.synapse_groups.items():
+            slots = group.max_dendritic_delay_timesteps
+            if slots > 1:
+                buffer = group._get_array("denDelay", self._scalar_type,
+                                          (slots * group.trg.num_neurons,))
+                buffer.pull_from_device()
+                pointer = _read_uint32(group._get_array("denDelayPtr", types.Uint32, (1,)))
+                # row a: the input that arrives a steps after the next step's
+                rows = buffer.view.reshape(slots, -1)[(pointer + np.arange(slots)) % slots]
+                if rows.any():
+                    dendritic[name] = rows.copy()
+        events = any(info[1] is not None for _, info in pathways.values())
+        return QueueState(self.finished, self.description.substeps, pathways, events, spikes,
+                          dendritic)
+
+    def _spike_queues(self, population: str) -> list[tuple]:
+        """The (counts, ids) arrays of a neuron group's spike queue. GeNN 5.4
+        keeps them with the synapse groups its spikes go to (one copy per
+        group of those that it fuses, all written alike), as ``srcSpkCnt``
+        / ``srcSpk`` where the neuron group is the source, else ``trg...``."""
+        pop = self.populations[population]
+        slots = pop._num_delay_slots
+        queues = []
+        for group in self.synapse_groups.values():
+            for prefix, neurons in (("src", group.src), ("trg", group.trg)):
+                if neurons.name != population:
+                    continue
+                try:
+                    counts = group._get_array(f"{prefix}SpkCnt", types.Uint32, (slots,))
+                except IndexError:
+                    continue  # its spikes are in the copy of a group it is fused with
+                queues.append((counts, group._get_array(f"{prefix}Spk", types.Uint32,
+                                                        (slots * pop.num_neurons,))))
+        return queues
+
+    def carry_queues(self, state: "QueueState") -> bool:
+        """Put the spikes and delayed input in flight in another model of the
+        network (``state``, from its `queues`) into this freshly loaded one,
+        where Brian would deliver them alike: its spike queues survive a
+        change of the network between runs. That holds where every delayed
+        pathway reading a group with spikes in flight is as it was (delay,
+        events, synapses), and the delayed input goes to groups of the same
+        size. Returns whether all was carried (else nothing is)."""
+        pathways = _delayed_pathways(self.description)
+        # GeNN's queues count GeNN steps
+        if state.events or state.substeps != self.description.substeps:
+            return False
+        carried = {}
+        for name, (counts, ids) in state.spikes.items():
+            readers = {p for p, (source, _) in pathways.items() if source == name}
+            before = {p for p, (source, _) in state.pathways.items() if source == name}
+            # a pathway that is new, or changed (also to no delay), would
+            # deliver them otherwise than Brian; one no longer run, not at all
+            if (any(pathways[p] != state.pathways.get(p) for p in readers)
+                    or any(pathways.get(p) != state.pathways[p]
+                           for p in before if p[0] in self.synapse_groups)):
+                return False
+            if readers:
+                if self.populations[name].num_neurons != ids.shape[1]:
+                    return False
+                carried[name] = (counts, ids)
+        for name, buffer in state.dendritic.items():
+            group = self.synapse_groups.get(name)
+            if group is None:
+                continue  # a Synapses no longer run delivers nothing (as in Brian)
+            slots = group.max_dendritic_delay_timesteps
+            if (group.trg.num_neurons != buffer.shape[1] or slots <= 1
+                    or buffer[slots:].any()):
+                return False
+        for name, (counts, ids) in carried.items():
+            pop = self.populations[name]
+            slots = pop._num_delay_slots
+            # the oldest spikes were for pathways no longer run
+            counts, ids = counts[:slots], ids[:slots]
+            pointer = _read_uint32(pop._get_array("spkQuePtr", types.Uint32, (1,)))
+            ages = (pointer - np.arange(len(counts))) % slots
+            for new_counts, new_ids in self._spike_queues(name):
+                new_counts.view[ages] = counts
+                new_ids.view.reshape(slots, -1)[ages] = ids
+                new_counts.push_to_device()
+                new_ids.push_to_device()
+        for name, buffer in state.dendritic.items():
+            group = self.synapse_groups.get(name)
+            if group is None:
+                continue
+            slots = group.max_dendritic_delay_timesteps
+            pointer = _read_uint32(group._get_array("denDelayPtr", types.Uint32, (1,)))
+            new_buffer = group._get_array("denDelay", self._scalar_type,
+                                          (slots * group.trg.num_neurons,))
+            rows = min(slots, len(buffer))
+            new_buffer.view.reshape(slots, -1)[(pointer + np.arange(rows)) % slots] = \
+                buffer[:rows]
+            new_buffer.push_to_device()
+        # the other model's finishing step propagated its last spikes
+        self.finished = state.finished
+        return True
+
     def step(self, n_steps: int) -> None:
         step_time = self.model.step_time
         for _ in range(n_steps):
@@ -398,6 +523,44 @@ def _set_bit_keys(words: np.ndarray, offset: int) -> list[np.ndarray]:
         left = values != 0
         values, position = values[left], position[left]
     return keys
+
+
+@dataclass
+class QueueState:
+    """What is in flight at the end of a run of a model (`GeNNSimulation.queues`)."""
+
+    #: whether a finishing step ended the run (see `Phase`)
+    finished: bool
+    substeps: int
+    #: the model's delayed pathways (`_delayed_pathways`)
+    pathways: dict[tuple[str, str], tuple]
+    #: whether some delayed pathway is triggered by custom events (whose
+    #: queues are not carried)
+    events: bool
+    #: by neuron group with spikes in flight: spike counts and ids of the
+    #: last steps, newest first
+    spikes: dict[str, tuple[np.ndarray, np.ndarray]]
+    #: by synapse group with input in flight: its input by steps from now
+    dendritic: dict[str, np.ndarray]
+
+    @property
+    def in_flight(self) -> bool:
+        """Whether something may be in flight (custom events are not looked at)."""
+        return bool(self.spikes or self.dendritic or self.events)
+
+
+def _delayed_pathways(description: ModelDescription) -> dict[tuple[str, str], tuple]:
+    """``(synapse group, 'pre' or 'post') -> (neuron group it reads, (delay
+    in steps, events, synapses))`` of the pathways that read spikes some
+    steps late: GeNN keeps those spikes in the neuron group's queue."""
+    pathways = {}
+    for p in description.synapses:
+        for side, source, delay, event in (("pre", p.source, p.axonal_delay_steps, p.pre_event),
+                                           ("post", p.target, p.back_prop_delay_steps,
+                                            p.post_event)):
+            if delay:
+                pathways[(p.name, side)] = (source, (delay, event, len(p.pre_indices)))
+    return pathways
 
 
 def _nonzero_positions(words: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from brian2 import (Network, NeuronGroup, PopulationRateMonitor, SpikeMonitor,
                     StateMonitor, Synapses, defaultclock, ms, second)
+from brian2.utils.logger import catch_logs
 
 from utils import (assert_spikes_equal, assert_traces_close, genn_device, run_both,
                    run_with)
@@ -428,3 +429,69 @@ def test_restore_with_spikes_in_flight_is_not_implemented():
     run_with("runtime", restore_with_spikes_in_flight)
     with pytest.raises(NotImplementedError, match="Network.restore"):
         run_with("genn", restore_with_spikes_in_flight)
+
+
+def _rebuilt_with_spikes_in_flight(change: str):
+    """A network with delayed pathways (one delay for all synapses, a delay
+    per synapse, delayed on_post) run, changed while spikes are in flight,
+    run again: GeNN builds another model."""
+    def script():
+        G = NeuronGroup(5, "dv/dt = (1.3 + 0.1*i - v)/(4*ms) : 1", threshold="v > 1",
+                        reset="v = 0", name="carry_g")
+        H = NeuronGroup(5, """dv/dt = (1.2 + 0.05*i - v)/(3*ms) : 1
+                              y : 1""", threshold="v > 1", reset="v = 0", name="carry_h")
+        one = Synapses(G, H, "w : 1", on_pre="y_post += w", delay=2 * ms, name="carry_one")
+        one.connect()
+        one.w = "i + 0.1*j"
+        each = Synapses(G, H, "w : 1", on_pre="y_post += 100*w", name="carry_each")
+        each.connect(j="i")
+        each.w = 1
+        each.delay = "(1 + i) * 0.7*ms"
+        back = Synapses(G, H, "w : 1", on_post="w += 1", name="carry_back")
+        back.connect(j="i")
+        back.post.delay = 1.5 * ms
+        net = Network(G, H, one, each, back)
+        net.run(10.05 * ms)
+        if change == "monitor":
+            monitor = SpikeMonitor(G, name="carry_monitor")
+            net.add(monitor)
+        elif change == "remove":
+            # Brian's queue of a Synapses no longer run delivers nothing
+            net.remove(one)
+        elif change == "summed":
+            # per-step synaptic code: two GeNN steps per Brian step
+            H2 = NeuronGroup(5, "s : 1", name="carry_h2")
+            summed = Synapses(G, H2, "s_post = v_pre : 1 (summed)", name="carry_summed")
+            summed.connect(j="i")
+            net.add(H2, summed)
+        elif change == "pathway":
+            # a new delayed pathway from G: Brian gives it no spike from before
+            late = Synapses(G, H, on_pre="y_post += 1000", delay=2 * ms,
+                            name="carry_late")
+            late.connect(j="i")
+            net.add(late)
+        net.run(10 * ms)
+        return dict(y=H.y[:], w=back.w[:])
+    return script
+
+
+@pytest.mark.parametrize("change", ["monitor", "remove"])
+def test_spikes_in_flight_survive_a_rebuild(change):
+    """Brian delivers the spikes in flight when the network changed between
+    runs: GeNN's queues move into the new model."""
+    with catch_logs(only_from=("brian2genn_bridge",)) as logs:
+        reference, genn = run_both(_rebuilt_with_spikes_in_flight(change))
+    np.testing.assert_array_equal(genn["y"], reference["y"])
+    np.testing.assert_array_equal(genn["w"], reference["w"])
+    assert not [log for log in logs if "rebuild_delays" in log[1]]
+
+
+@pytest.mark.parametrize("change", ["pathway", "summed"])
+def test_spikes_in_flight_not_carried_warn(change):
+    """A new delayed pathway reading the queue of a group with spikes in
+    flight would deliver them (Brian does not), and a model with another
+    number of GeNN steps per Brian step counts its queues in other steps:
+    nothing is carried, with a warning."""
+    with catch_logs(only_from=("brian2genn_bridge",)) as logs:
+        run_with("genn", _rebuilt_with_spikes_in_flight(change))
+    assert [log for log in logs if "rebuild_delays" in log[1]]
