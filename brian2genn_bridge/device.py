@@ -366,13 +366,12 @@ class GeNNDevice(RuntimeDevice):
         steps = max(substeps, steps - steps % substeps)
         self._simulation = GeNNSimulation(description, self._code_directory(),
                                           self._backend(), steps)
-        if (in_flight is not None and in_flight.in_flight
-                and not self._simulation.carry_queues(in_flight)):
+        dropped = (self._simulation.carry_queues(in_flight)
+                   if in_flight is not None and in_flight.in_flight else [])
+        if dropped:
             logger.warn("The network changed since the last run, so its GeNN model is "
-                        "rebuilt, and the spikes in flight in its delayed synaptic pathways "
-                        "are dropped (Brian would deliver them): the new model reads them "
-                        "with other delays, synapses or pathways, or they are custom events.",
-                        name_suffix="rebuild_delays")
+                        "rebuilt; spikes in flight in delayed synaptic pathways are "
+                        f"dropped, {dropped[0]}.", name_suffix="rebuild_delays")
         self._touched = set()
         self._stale = set()
         self._bindings = {}

@@ -379,44 +379,53 @@ class GeNNSimulation:
                                                         (slots * pop.num_neurons,))))
         return queues
 
-    def carry_queues(self, state: "QueueState") -> bool:
+    def carry_queues(self, state: "QueueState") -> list[str]:
         """Put the spikes and delayed input in flight in another model of the
         network (``state``, from its `queues`) into this freshly loaded one,
         where Brian would deliver them alike: its spike queues survive a
-        change of the network between runs. That holds where every delayed
-        pathway reading a group with spikes in flight is as it was (delay,
-        events, synapses), and the delayed input goes to groups of the same
-        size. Returns whether all was carried (else nothing is)."""
+        change of the network between runs.
+
+        That holds where every delayed pathway reading a group with spikes in
+        flight is as it was (delay, events, synapses) and the delayed input
+        goes to groups of the same size; else nothing is carried. Returns
+        what was dropped: everything, with the reason, or the spikes of the
+        pathways not in this model (Brian keeps them until their Synapses
+        runs again, which GeNN's queue of a neuron group cannot)."""
         pathways = _delayed_pathways(self.description)
         # GeNN's queues count GeNN steps
-        if state.events or state.substeps != self.description.substeps:
-            return False
-        carried = {}
+        if state.events:
+            return ["all of them: a delayed pathway is triggered by custom events"]
+        if state.substeps != self.description.substeps:
+            return ["all of them: the new model takes another number of GeNN steps per Brian step"]
+        carried, dropped = {}, []
         for name, (counts, ids) in state.spikes.items():
             readers = {p for p, (source, _) in pathways.items() if source == name}
             before = {p for p, (source, _) in state.pathways.items() if source == name}
             # a pathway that is new, or changed (also to no delay), would
-            # deliver them otherwise than Brian; one no longer run, not at all
+            # deliver them otherwise than Brian
             if (any(pathways[p] != state.pathways.get(p) for p in readers)
                     or any(pathways.get(p) != state.pathways[p]
                            for p in before if p[0] in self.synapse_groups)):
-                return False
+                return [f"all of them: a delayed pathway from '{name}' is new or changed"]
+            if readers and self.populations[name].num_neurons != ids.shape[1]:
+                return [f"all of them: '{name}' changed its size"]
+            dropped += [f"'{p[0]}'" for p in sorted(before - readers)
+                        if counts[:state.pathways[p][1][0] + 1].any()]
             if readers:
-                if self.populations[name].num_neurons != ids.shape[1]:
-                    return False
                 carried[name] = (counts, ids)
         for name, buffer in state.dendritic.items():
             group = self.synapse_groups.get(name)
             if group is None:
-                continue  # a Synapses no longer run delivers nothing (as in Brian)
+                dropped.append(f"'{name}'")
+                continue
             slots = group.max_dendritic_delay_timesteps
             if (group.trg.num_neurons != buffer.shape[1] or slots <= 1
                     or buffer[slots:].any()):
-                return False
+                return [f"all of them: the delays of '{name}' changed"]
         for name, (counts, ids) in carried.items():
             pop = self.populations[name]
             slots = pop._num_delay_slots
-            # the oldest spikes were for pathways no longer run
+            # the oldest spikes were for pathways not in this model
             counts, ids = counts[:slots], ids[:slots]
             pointer = _read_uint32(pop._get_array("spkQuePtr", types.Uint32, (1,)))
             ages = (pointer - np.arange(len(counts))) % slots
@@ -439,7 +448,8 @@ class GeNNSimulation:
             new_buffer.push_to_device()
         # the other model's finishing step propagated its last spikes
         self.finished = state.finished
-        return True
+        return ([f"those of {', '.join(sorted(set(dropped)))} (not in the network now; Brian "
+                 "delivers them when it runs again)"] if dropped else [])
 
     def step(self, n_steps: int) -> None:
         step_time = self.model.step_time
