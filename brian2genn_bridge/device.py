@@ -367,11 +367,11 @@ class GeNNDevice(RuntimeDevice):
         self._simulation = GeNNSimulation(description, self._code_directory(),
                                           self._backend(), steps)
         dropped = (self._simulation.carry_queues(in_flight)
-                   if in_flight is not None and in_flight.in_flight else [])
+                   if in_flight is not None and in_flight.in_flight else None)
         if dropped:
             logger.warn("The network changed since the last run, so its GeNN model is "
                         "rebuilt; spikes in flight in delayed synaptic pathways are "
-                        f"dropped, {dropped[0]}.", name_suffix="rebuild_delays")
+                        f"dropped, {dropped}.", name_suffix="rebuild_delays")
         self._touched = set()
         self._stale = set()
         self._bindings = {}

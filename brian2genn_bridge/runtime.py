@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from pygenn import GeNNModel, create_neuron_model, types
@@ -330,8 +331,7 @@ class GeNNSimulation:
             # a spike written a steps before the last write is still
             # delivered by a pathway of a longer delay (one step more: a
             # finishing step writes no spikes)
-            longest = max((info[0] for source, info in pathways.values() if source == name),
-                          default=0)
+            longest = max((p.delay for p in pathways.values() if p.source == name), default=0)
             slots = pop._num_delay_slots
             pending = min(longest + 1, slots)
             if longest and slots > 1:
@@ -355,9 +355,7 @@ class GeNNSimulation:
                 rows = buffer.view.reshape(slots, -1)[(pointer + np.arange(slots)) % slots]
                 if rows.any():
                     dendritic[name] = rows.copy()
-        events = any(info[1] is not None for _, info in pathways.values())
-        return QueueState(self.finished, self.description.substeps, pathways, events, spikes,
-                          dendritic)
+        return QueueState(self.finished, self.description.substeps, pathways, spikes, dendritic)
 
     def _spike_queues(self, population: str) -> list[tuple]:
         """The (counts, ids) arrays of a neuron group's spike queue. GeNN 5.4
@@ -379,7 +377,7 @@ class GeNNSimulation:
                                                         (slots * pop.num_neurons,))))
         return queues
 
-    def carry_queues(self, state: "QueueState") -> list[str]:
+    def carry_queues(self, state: "QueueState") -> str | None:
         """Put the spikes and delayed input in flight in another model of the
         network (``state``, from its `queues`) into this freshly loaded one,
         where Brian would deliver them alike: its spike queues survive a
@@ -388,29 +386,30 @@ class GeNNSimulation:
         That holds where every delayed pathway reading a group with spikes in
         flight is as it was (delay, events, synapses) and the delayed input
         goes to groups of the same size; else nothing is carried. Returns
-        what was dropped: everything, with the reason, or the spikes of the
-        pathways not in this model (Brian keeps them until their Synapses
-        runs again, which GeNN's queue of a neuron group cannot)."""
+        what was dropped, if anything: everything, with the reason, or the
+        spikes of the pathways not in this model (Brian keeps them until
+        their Synapses runs again, which GeNN's queue of a neuron group
+        cannot)."""
         pathways = _delayed_pathways(self.description)
         # GeNN's queues count GeNN steps
         if state.events:
-            return ["all of them: a delayed pathway is triggered by custom events"]
+            return "all of them: a delayed pathway is triggered by custom events"
         if state.substeps != self.description.substeps:
-            return ["all of them: the new model takes another number of GeNN steps per Brian step"]
+            return "all of them: the new model takes another number of GeNN steps per Brian step"
         carried, dropped = {}, []
         for name, (counts, ids) in state.spikes.items():
-            readers = {p for p, (source, _) in pathways.items() if source == name}
-            before = {p for p, (source, _) in state.pathways.items() if source == name}
+            readers = {key for key, p in pathways.items() if p.source == name}
+            before = {key for key, p in state.pathways.items() if p.source == name}
             # a pathway that is new, or changed (also to no delay), would
             # deliver them otherwise than Brian
-            if (any(pathways[p] != state.pathways.get(p) for p in readers)
-                    or any(pathways.get(p) != state.pathways[p]
-                           for p in before if p[0] in self.synapse_groups)):
-                return [f"all of them: a delayed pathway from '{name}' is new or changed"]
+            if (any(pathways[key] != state.pathways.get(key) for key in readers)
+                    or any(pathways.get(key) != state.pathways[key]
+                           for key in before if key[0] in self.synapse_groups)):
+                return f"all of them: a delayed pathway from '{name}' is new or changed"
             if readers and self.populations[name].num_neurons != ids.shape[1]:
-                return [f"all of them: '{name}' changed its size"]
-            dropped += [f"'{p[0]}'" for p in sorted(before - readers)
-                        if counts[:state.pathways[p][1][0] + 1].any()]
+                return f"all of them: '{name}' changed its size"
+            dropped += [f"'{key[0]}'" for key in sorted(before - readers)
+                        if counts[:state.pathways[key].delay + 1].any()]
             if readers:
                 carried[name] = (counts, ids)
         for name, buffer in state.dendritic.items():
@@ -421,7 +420,7 @@ class GeNNSimulation:
             slots = group.max_dendritic_delay_timesteps
             if (group.trg.num_neurons != buffer.shape[1] or slots <= 1
                     or buffer[slots:].any()):
-                return [f"all of them: the delays of '{name}' changed"]
+                return f"all of them: the delays of '{name}' changed"
         for name, (counts, ids) in carried.items():
             pop = self.populations[name]
             slots = pop._num_delay_slots
@@ -448,8 +447,10 @@ class GeNNSimulation:
             new_buffer.push_to_device()
         # the other model's finishing step propagated its last spikes
         self.finished = state.finished
-        return ([f"those of {', '.join(sorted(set(dropped)))} (not in the network now; Brian "
-                 "delivers them when it runs again)"] if dropped else [])
+        if dropped:
+            return (f"those of {', '.join(sorted(set(dropped)))} (not in the network now; "
+                    "Brian delivers them when it runs again)")
+        return None
 
     def step(self, n_steps: int) -> None:
         step_time = self.model.step_time
@@ -543,10 +544,7 @@ class QueueState:
     finished: bool
     substeps: int
     #: the model's delayed pathways (`_delayed_pathways`)
-    pathways: dict[tuple[str, str], tuple]
-    #: whether some delayed pathway is triggered by custom events (whose
-    #: queues are not carried)
-    events: bool
+    pathways: dict[tuple[str, str], "DelayedPathway"]
     #: by neuron group with spikes in flight: spike counts and ids of the
     #: last steps, newest first
     spikes: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -554,22 +552,38 @@ class QueueState:
     dendritic: dict[str, np.ndarray]
 
     @property
+    def events(self) -> bool:
+        """Whether some delayed pathway is triggered by custom events (whose
+        queues are not carried)."""
+        return any(p.event is not None for p in self.pathways.values())
+
+    @property
     def in_flight(self) -> bool:
         """Whether something may be in flight (custom events are not looked at)."""
         return bool(self.spikes or self.dendritic or self.events)
 
 
-def _delayed_pathways(description: ModelDescription) -> dict[tuple[str, str], tuple]:
-    """``(synapse group, 'pre' or 'post') -> (neuron group it reads, (delay
-    in steps, events, synapses))`` of the pathways that read spikes some
-    steps late: GeNN keeps those spikes in the neuron group's queue."""
+class DelayedPathway(NamedTuple):
+    """A pathway of a synapse group that reads spikes some steps late: GeNN
+    keeps those spikes in the queue of the neuron group it reads."""
+
+    source: str  # the neuron group
+    delay: int  # in GeNN steps
+    event: str | None  # a custom event instead of spikes
+    synapses: int
+
+
+def _delayed_pathways(description: ModelDescription) -> dict[tuple[str, str], DelayedPathway]:
+    """The delayed pathways of the model, by ``(synapse group, 'pre' or
+    'post')``."""
     pathways = {}
     for p in description.synapses:
         for side, source, delay, event in (("pre", p.source, p.axonal_delay_steps, p.pre_event),
                                            ("post", p.target, p.back_prop_delay_steps,
                                             p.post_event)):
             if delay:
-                pathways[(p.name, side)] = (source, (delay, event, len(p.pre_indices)))
+                pathways[(p.name, side)] = DelayedPathway(source, delay, event,
+                                                          len(p.pre_indices))
     return pathways
 
 
