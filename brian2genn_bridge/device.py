@@ -528,12 +528,10 @@ class GeNNDevice(RuntimeDevice):
             for rec in population.state_recordings:
                 first, _ = _recorded_samples(rec, window_start, window_start, run,
                                              description.substeps)
-                simulation.set_recording_start(population.name,
-                                               f"rec_first_{rec.monitor_name}", first)
+                simulation.set_recording_start(population.name, rec.first_sample, first)
             for rec in population.spike_recordings:
                 # GeNN step m records the spikes of Brian's step m - lag
-                simulation.set_recording_start(population.name,
-                                               f"rec_first_{rec.monitor_name}",
+                simulation.set_recording_start(population.name, rec.first_sample,
                                                _first_recorded(rec, window_start,
                                                                description.substeps))
             for event in population.recorded_events:
@@ -574,8 +572,7 @@ class GeNNDevice(RuntimeDevice):
                 first, stop = _recorded_samples(rec, window_start, window_end, run,
                                                 substeps)
                 count = max(stop - first, 0)
-                data = {name: simulation.pull_egp(population.name,
-                                                  f"rec_{rec.monitor_name}_{name}")
+                data = {name: simulation.pull_egp(population.name, rec.buffer(name))
                         [:count * rec.n_indices].reshape(count, rec.n_indices)
                         for name in rec.variables}
                 monitor_io.append_states(rec.monitor, first, count, data)
@@ -612,8 +609,7 @@ class GeNNDevice(RuntimeDevice):
                 rec_ids = np.concatenate((held_ids, ids[~later]))
             slots = (rec_steps - first) * rec.n_neurons + rec_ids
             spikes[rec.monitor_name] = (rec_steps, rec_ids, {
-                name: simulation.pull_egp(population.name,
-                                          f"rec_{rec.monitor_name}_{name}")[slots]
+                name: simulation.pull_egp(population.name, rec.buffer(name))[slots]
                 for name in rec.variables})
         for monitor in _spike_monitors(population.group, description):
             if isinstance(monitor, PopulationRateMonitor) and event == "spike" and n > 0:

@@ -43,8 +43,31 @@ class GeNNVariable:
     selection: Any = None
 
 
+class _Buffers:
+    """GeNN names of the buffers of a recording in a neuron population's code.
+
+    They are made from the recording's ``tag`` (unique within its
+    population), not from the monitor's name: names such as ``statemonitor``
+    and ``statemonitor_1``, or a monitor ``m`` recording ``a_b`` and a
+    monitor ``m_a`` recording ``b``, must give distinct names, none of which
+    starts with another.
+    """
+
+    tag: str
+
+    def buffer(self, variable: str) -> str:
+        """The buffer of the recorded ``variable``."""
+        return f"{self.tag}_v_{variable}"
+
+    @property
+    def first_sample(self) -> str:
+        """The extra global parameter with the first sample (or step) that
+        the buffers hold."""
+        return f"{self.tag}_first"
+
+
 @dataclass
-class StateRecording:
+class StateRecording(_Buffers):
     """A `StateMonitor` recording inside a neuron population's sim code."""
 
     monitor: Any
@@ -55,12 +78,20 @@ class StateRecording:
     every: int  # record every ``every`` steps of the population's clock
     #: Brian's slot: ``'start'`` (before the update) or ``'end'`` (after the reset)
     when: str = "start"
+    #: prefix of the GeNN names of the recording's buffers (see `_Buffers`)
+    tag: str = ""
 
     @property
     def lag(self) -> int:
         """GeNN steps between Brian's step and the one that records it: 'end'
         samples of Brian's step m are taken in GeNN step m + 1."""
         return 1 if self.when == "end" else 0
+
+    @property
+    def index_variable(self) -> str:
+        """The GeNN variable with each neuron's position among the recorded
+        ones (-1 for those not recorded)."""
+        return f"{self.tag}_index"
 
     @property
     def n_indices(self) -> int:
@@ -102,7 +133,7 @@ class SynapticRecording:
 
 
 @dataclass
-class SpikeRecording:
+class SpikeRecording(_Buffers):
     """Variables a `SpikeMonitor` (or an `EventMonitor`) records at each
     spike (or custom event): at the threshold (or event condition), or in a
     later slot of Brian's step (e.g. ``'after_resets'``, spikes only)."""
@@ -116,6 +147,8 @@ class SpikeRecording:
     event: str = "spike"
     #: Brian's slot: ``'thresholds'`` (or the event's) or one of the slots after it
     when: str = "thresholds"
+    #: prefix of the GeNN names of the recording's buffers (see `_Buffers`)
+    tag: str = ""
 
     @property
     def lag(self) -> int:

@@ -154,15 +154,19 @@ class GeNNSimulation:
         return types.Double if self.description.precision == "double" else types.Float
 
     def _egp_size(self, population: NeuronPopulation, name: str) -> int:
-        if name.startswith(("rec_first_", "brec_first_")):
+        if name.startswith("brec_first_"):
             return 1
         if name.startswith("brec_event_"):
             return population.size * self.recording_steps
         for rec in population.state_recordings:
-            if name.startswith(f"rec_{rec.monitor_name}_"):
+            if name == rec.first_sample:
+                return 1
+            if name in map(rec.buffer, rec.variables):
                 return rec.n_indices * self.samples_per_chunk(rec.every)
         for rec in population.spike_recordings:
-            if name.startswith(f"rec_{rec.monitor_name}_"):
+            if name == rec.first_sample:
+                return 1
+            if name in map(rec.buffer, rec.variables):
                 return rec.n_neurons * self.recording_steps
         raise KeyError(name)
 

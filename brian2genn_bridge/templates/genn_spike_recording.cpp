@@ -4,9 +4,9 @@
     in the part of a GeNN step that completes Brian's step. -#}
 // {{rec.monitor_name}}: variables at the {{ "spike" if rec.event == "spike" else "event '" ~ rec.event ~ "'" }}, in Brian's '{{rec.when}}' slot
 if ({{flag}}) {
-    const int64_t brec_slot = ({{step}} - rec_first_{{rec.monitor_name}}[0]) * {{rec.n_neurons}} + id;
+    const int64_t brec_slot = ({{step}} - {{rec.first_sample}}[0]) * {{rec.n_neurons}} + id;
     {{code|indent(4)}}
 {% for name in rec.variables %}
-    rec_{{rec.monitor_name}}_{{name}}[brec_slot] = b_to_record_{{name}};
+    {{rec.buffer(name)}}[brec_slot] = b_to_record_{{name}};
 {% endfor %}
 }

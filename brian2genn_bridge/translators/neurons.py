@@ -150,6 +150,10 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         `links.Link` values of other groups that the group's code reads.
     """
     check_neuron_group(group)
+    # the recordings are made for this translation: their buffers are named
+    # by their place in the population
+    for number, rec in enumerate([*state_recordings, *spike_recordings]):
+        rec.tag = f"brec{number}"
     if substeps > 1 and any(group.thresholder[event].when in AFTER_THRESHOLDS
                             for event in _custom_events(group)):
         # the event would reach synapses in the GeNN step that runs Brian's
@@ -244,15 +248,12 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     for rec in state_recordings:
         index = np.full(len(group), -1, dtype=np.int32)
         index[rec.indices] = np.arange(rec.n_indices, dtype=np.int32)
-        population.variables.append(GeNNVariable(f"rec_index_{rec.monitor_name}", "int32_t",
-                                                 index, read_only=True))
-        population.egps[f"rec_first_{rec.monitor_name}"] = "int64_t*"
+        population.variables.append(GeNNVariable(rec.index_variable, "int32_t", index,
+                                                 read_only=True))
+    for rec in [*state_recordings, *spike_recordings]:
+        population.egps[rec.first_sample] = "int64_t*"
         for name in rec.variables:
-            population.egps[f"rec_{rec.monitor_name}_{name}"] = _ctype(rec.monitor.variables[name]) + "*"
-    for rec in spike_recordings:
-        population.egps[f"rec_first_{rec.monitor_name}"] = "int64_t*"
-        for name in rec.variables:
-            population.egps[f"rec_{rec.monitor_name}_{name}"] = _ctype(rec.monitor.variables[name]) + "*"
+            population.egps[rec.buffer(name)] = _ctype(rec.monitor.variables[name]) + "*"
     for event in population.recorded_events:
         population.egps[f"brec_first_event_{event}"] = "int64_t*"
         population.egps[f"brec_event_{event}"] = "uint8_t*"
