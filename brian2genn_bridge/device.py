@@ -26,7 +26,7 @@ from brian2.units import second
 from brian2.utils.logger import get_logger
 
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
-from .runtime import GeNNSimulation, Phase
+from .runtime import GeNNSimulation, Phase, model_key
 from .spikequeue import TrackedSpikeQueue
 from .translators import monitors as monitor_io
 from .translators.integration import prepare_gsl_state_update
@@ -345,8 +345,8 @@ class GeNNDevice(RuntimeDevice):
     def _simulation_for(self, description, n_steps: int) -> tuple[GeNNSimulation, bool]:
         """The loaded simulation of ``description``, built only if it changed,
         and whether it was (re)loaded now."""
-        if (self._simulation is not None and self._simulation.key == description.key()
-                and prefs.devices.genn.keep_model_between_runs):
+        if (self._simulation is not None and prefs.devices.genn.keep_model_between_runs
+                and self._simulation.key == model_key(description, self._backend())):
             self._simulation.description = description
             return self._simulation, False
         previous, self._simulation = self._simulation, None

@@ -8,9 +8,10 @@ description that is unchanged between runs means an unchanged GeNN model.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+
+from .identity import CONTENTS_OPT_OUT, OPT_OUT, code_identity, load_identity
 
 __all__ = ["GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
            "EventCheck", "NeuronPopulation", "SpikerStatements", "SynapsePopulation",
@@ -37,7 +38,8 @@ class GeNNVariable:
     ctype: str
     brian_var: Any
     read_only: bool = False
-    index: Any = None
+    #: not part of the identity: derived from the connectivity, which is
+    index: Any = field(default=None, metadata=OPT_OUT)
     mirror: bool = False
     shared: bool = False
     selection: Any = None
@@ -201,7 +203,7 @@ class NeuronPopulation:
     #: the GeNN neuron model is a spike source array (SpikeGeneratorGroup)
     spike_source_array: bool = False
     #: values of extra global parameters that are inputs, pushed at every run
-    egp_values: dict[str, Any] = field(default_factory=dict)
+    egp_values: dict[str, Any] = field(default_factory=dict, metadata=CONTENTS_OPT_OUT)
     #: custom events recorded for EventMonitors, in ``brec_event_<event>``
     #: buffers (one byte per neuron and step)
     recorded_events: list[str] = field(default_factory=list)
@@ -209,14 +211,6 @@ class NeuronPopulation:
     #: (checked after each run, see `GeNNDevice.network_run`)
     failure_flags: dict[str, str] = field(default_factory=dict)
 
-    def signature(self) -> tuple:
-        return (self.name, self.size, self.sim_code, self.threshold_code,
-                tuple((v.name, v.ctype, v.read_only) for v in self.variables),
-                tuple(self.shared), tuple(self.additional_inputs),
-                tuple(sorted(self.egps.items())), self.record_spikes,
-                tuple(self.recorded_events),
-                self.spike_source_array,
-                tuple((name, len(values)) for name, values in self.egp_values.items()))
 
 
 @dataclass
@@ -273,9 +267,9 @@ class SynapsePopulation:
     post_indices: Any = None
     #: Brian's synapses in GeNN's row order (sorted by pre, then post), or
     #: ``None`` if Brian's order is that already (`synapses.sparse_order`)
-    row_order: Any = None
+    row_order: Any = field(default=None, metadata=OPT_OUT)  # derived from the indices
     #: the number of synapses of each neuron of the source population
-    row_lengths: Any = None
+    row_lengths: Any = field(default=None, metadata=OPT_OUT)  # derived from pre_indices
     primary: bool = True
     pathways: tuple[str, ...] = ()
     #: the custom event of the source (target) that triggers the
@@ -288,19 +282,10 @@ class SynapsePopulation:
     #: statements that spiking neurons run (on the primary group)
     spiker_statements: list[SpikerStatements] = field(default_factory=list)
     #: the seed of the group's counter-based random numbers (`synaptic_random`),
-    #: ``None`` if its code draws none; not part of the signature: a new
-    #: seed needs no new model
-    random_seed: int | None = None
+    #: ``None`` if its code draws none; not part of the identity: it is
+    #: given to GeNN at every run
+    random_seed: int | None = field(default=None, metadata=OPT_OUT)
 
-    def signature(self) -> tuple:
-        return (self.name, self.source, self.target, self.connectivity,
-                self.parallelism, self.pre_spike_syn_code, self.post_spike_syn_code,
-                self.synapse_dynamics_code,
-                tuple((v.name, v.ctype, v.read_only) for v in self.variables),
-                tuple(sorted(self.neuron_references.items())), tuple(self.shared),
-                self.post_target, self.pre_target, self.axonal_delay_steps,
-                self.back_prop_delay_steps, self.threads_per_spike, self.pre_event,
-                self.post_event, self.event_code)
 
 
 @dataclass
@@ -311,8 +296,6 @@ class ModelDescription:
     dt: float
     neurons: list[NeuronPopulation] = field(default_factory=list)
     synapses: list[SynapsePopulation] = field(default_factory=list)
-    #: identity of the connectivity (synapse numbers) the model was built with
-    connectivity_key: tuple = ()
     #: spike, event and rate monitors by name of the group whose spikes
     #: (or custom events) they read
     spike_monitors: dict[str, list] = field(default_factory=dict)
@@ -327,6 +310,8 @@ class ModelDescription:
     #: even GeNN steps run Brian's step up to its thresholds, odd ones the
     #: rest, each with its synapse code first.
     substeps: int = 1
+    #: the cached `key` (not part of it)
+    _key: str | None = field(default=None, repr=False, metadata=OPT_OUT)
 
     @property
     def genn_dt(self) -> float:
@@ -334,9 +319,14 @@ class ModelDescription:
         return self.dt / self.substeps
 
     def key(self) -> str:
-        """Hash of the model's structure and code (not of its values)."""
-        text = repr((self.precision, self.dt, self.substeps,
-                     [n.signature() for n in self.neurons],
-                     [s.signature() for s in self.synapses], self.connectivity_key,
-                     self.kernel_timing))
-        return hashlib.sha1(text.encode()).hexdigest()[:16]
+        """The load identity (`identity.load_identity`): equal keys run on
+        one loaded model. Computed once: a description is not changed after
+        the translation."""
+        if self._key is None:
+            self._key = load_identity(self)
+        return self._key
+
+    def code_key(self) -> str:
+        """The code identity (`identity.code_identity`), which names the
+        directory GeNN builds the model in."""
+        return code_identity(self)

@@ -69,13 +69,16 @@ class GeNNSimulation:
                  recording_steps: int):
         self.description = description
         self.backend = backend
-        self.key = description.key()
+        #: the load identity of what runs here (`ModelDescription.key`), with
+        #: the backend and its preferences
+        self.key = model_key(description, backend)
         self.recording_steps = recording_steps
         self.timings: dict[str, float] = {}
         #: whether the last step was a finishing step (`Phase.COMPLETE`)
         self.finished = False
         start = time.perf_counter()
-        name = f"brian_{self.key}"
+        code_key = description.code_key()
+        name = f"brian_{code_key}"
         preferences = _backend_preferences(backend, description)
         self.model = GeNNModel(description.precision, name, backend=backend,
                                time_precision="double", **preferences)
@@ -93,7 +96,7 @@ class GeNNSimulation:
         # GeNN does not rebuild a model whose code is unchanged: other block
         # sizes build elsewhere
         sizes = preferences.get("manual_block_sizes")
-        path = os.path.join(directory, self.key + (
+        path = os.path.join(directory, code_key + (
             f"_b{sizes[0]}" + (f"p{sizes[1]}" if sizes[1] != sizes[0] else "")
             if sizes else ""))
         os.makedirs(path, exist_ok=True)
@@ -610,6 +613,13 @@ def _nonzero_positions(words: np.ndarray) -> np.ndarray:
 #: the block's first 32 threads, 32 sums each: the sums of threads 32 and up
 #: of a larger block would be lost (targets beyond the first 1024 of a block)
 _WORD_PACKED_BLOCK_SIZE = 32
+
+
+def model_key(description: ModelDescription, backend: str) -> tuple:
+    """What a loaded model is: its description's load identity, the backend
+    and the backend's preferences (block sizes), so that a preference
+    changed between runs takes effect."""
+    return (description.key(), backend, repr(_backend_preferences(backend, description)))
 
 
 def _backend_preferences(backend: str, description: ModelDescription) -> dict:

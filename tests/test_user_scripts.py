@@ -5,7 +5,8 @@ error the device gives instead."""
 
 import numpy as np
 import pytest
-from brian2 import (Network, NeuronGroup, SpikeMonitor, StateMonitor, ms)
+from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
+                    Synapses, ms)
 
 from utils import run_both
 
@@ -31,3 +32,45 @@ def test_two_state_monitors_with_prefixed_names(buffer_bytes):
         script, preferences={"devices.genn.recording_buffer_bytes": buffer_bytes})
     for expected, values in zip(reference, genn):
         np.testing.assert_array_equal(values, expected)
+
+
+def test_per_synapse_delays_changed_between_runs():
+    """The delays are given to GeNN when the model is loaded: a change
+    between runs must load it again (it was ignored)."""
+
+    def script():
+        G = SpikeGeneratorGroup(3, [0, 1, 2, 0, 1, 2], [1, 2, 3, 11, 12, 13] * ms, name="src")
+        T = NeuronGroup(4, "v : 1", name="tgt")
+        S = Synapses(G, T, "w : 1", on_pre="v += w", name="syn")
+        S.connect()
+        S.w = "1 + i + 10*j"
+        S.delay = "(i + j) * 0.5*ms"
+        M = StateMonitor(T, "v", record=True, name="mon")
+        net = Network(G, T, S, M)
+        net.run(10 * ms)
+        S.delay = "(3 - i) * 1.5*ms"
+        net.run(10 * ms)
+        return M.v[:]
+
+    reference, genn = run_both(script)
+    np.testing.assert_array_equal(genn, reference)
+
+
+def test_network_rebuilt_with_the_same_names():
+    """A sweep that builds its network anew in a loop: the same names and
+    numbers of synapses, other connections (the old ones were reused)."""
+
+    def script():
+        results = []
+        for shift in range(3):
+            G = SpikeGeneratorGroup(3, [0], [1] * ms, name="src")
+            T = NeuronGroup(3, "v : 1", name="tgt")
+            S = Synapses(G, T, on_pre="v += 1", name="syn")
+            S.connect(j=f"(i + {shift}) % 3")
+            net = Network(G, T, S)
+            net.run(3 * ms)
+            results.append(T.v[:].copy())
+        return results
+
+    reference, genn = run_both(script)
+    np.testing.assert_array_equal(genn, reference)

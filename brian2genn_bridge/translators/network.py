@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 
 import numpy as np
@@ -269,12 +268,6 @@ def describe_network(objects) -> ModelDescription:
             population = link_population(link)
             description.synapses.append(population)
             references[population.source].add(genn_identifier(link.variable.name))
-    description.connectivity_key = tuple((s.name, len(s.pre_indices)) for s in description.synapses)
-    # a link's index may be a variable of the linking group, which Python
-    # may change between runs
-    description.connectivity_key += tuple(
-        (link.name, hashlib.sha1(link.indices.tobytes()).hexdigest())
-        for group_links in links.values() for link in group_links)
     for group in generators:
         description.neurons.append(translate_spike_generator(
             group, dt, record_spikes=group.name in spike_sources,
