@@ -74,3 +74,28 @@ def test_network_rebuilt_with_the_same_names():
 
     reference, genn = run_both(script)
     np.testing.assert_array_equal(genn, reference)
+
+
+@pytest.mark.parametrize("order", [0, -2])
+def test_summed_variable_of_a_clock_driven_variable(order):
+    """Brian updates a summed variable (order: the target's - 1) before the
+    clock-driven update of the synapses (their order) in the 'groups' slot,
+    unless the Synapses' order is lower: the sum was one update late
+    (Brian's Tsodyks-Uziel-Markram and synapses_nonlinear examples)."""
+
+    def script():
+        pre = SpikeGeneratorGroup(2, [0, 1, 0], [2, 2.5, 4] * ms, name="pre")
+        post = NeuronGroup(2, """dv/dt = (I_syn - v)/(5*ms) : volt
+                                 I_syn : volt""", name="post")
+        S = Synapses(pre, post, """dy/dt = -y/(3*ms) : 1 (clock-driven)
+                                   I_syn_post = 1*mV*y : volt (summed)""",
+                     on_pre="y += 0.5", name="syn", order=order, method="exact")
+        S.connect()
+        M = StateMonitor(post, ["I_syn", "v"], record=True, name="mon")
+        net = Network(pre, post, S, M)
+        net.run(8 * ms)
+        return M.I_syn[:], M.v[:], S.y[:]
+
+    reference, genn = run_both(script)
+    for expected, values in zip(reference, genn):
+        np.testing.assert_array_equal(values, expected)

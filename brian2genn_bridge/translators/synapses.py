@@ -546,31 +546,38 @@ def _neuron_reads(group, names: set[str]) -> set[tuple[str, str]]:
 @dataclass
 class _StepCode:
     """The synapse dynamics code of a `Synapses`: ``early`` and ``late``
-    blocks, and the summed variables as ``(side, variable, block, late)``,
-    which go to one GeNN group each."""
+    blocks in Brian's order, and the summed variables as ``(side, variable,
+    block, late)``, which go to one GeNN group each and stand among the
+    blocks at their place in Brian's order (a summed variable is updated
+    before the target's state update, and so before the clock-driven update
+    of the synapses, of the same slot)."""
 
-    early: list[str]
-    late: list[str]
-    summed: list[tuple[str, str, str, bool]]
+    early: list[str | tuple] = field(default_factory=list)
+    late: list[str | tuple] = field(default_factory=list)
+    summed: list[tuple[str, str, str, bool]] = field(default_factory=list)
 
     def render(self, summed: list[tuple] = ()) -> str:
         """GeNN ``synapse_dynamics_code``, with the given summed variables
         (entries of ``self.summed``) only."""
-        early = self.early + [block for _, _, block, late in summed if not late]
-        late = self.late + [block for _, _, block, late in summed if late]
+
+        def blocks(part: list) -> list[str]:
+            return [item if isinstance(item, str) else item[2] for item in part
+                    if isinstance(item, str) or item in summed]
+
         # late code runs with the neuron code that completes Brian's step,
         # early code with the part up to the thresholds
         late_condition, early_condition = part_conditions(2)
-        return "\n".join(f"if ({condition}) {{\n" + "\n".join(blocks) + "\n}"
-                         for condition, blocks in ((early_condition, early),
-                                                   (late_condition, late)) if blocks)
+        return "\n".join(f"if ({condition}) {{\n" + "\n".join(part) + "\n}"
+                         for condition, part in ((early_condition, blocks(self.early)),
+                                                 (late_condition, blocks(self.late)))
+                         if part)
 
 
 def _step_code(synapses, schedule: StepSchedule | None) -> _StepCode:
     """Place the per-step operations of ``synapses`` (see `StepSchedule`)."""
     from .operations import operation_item, written_shared_variables
 
-    code = _StepCode([], [], [])
+    code = _StepCode()
     for runner, late in _placements(synapses, schedule):
         if late and _THRESHOLD_WRITES.search(_code(runner)):
             raise unsupported(synapses, f"reading lastspike or not_refractory of a neuron "
@@ -584,7 +591,9 @@ def _step_code(synapses, schedule: StepSchedule | None) -> _StepCode:
             if late:
                 _check_late_sum(synapses, runner, name)
                 block = in_previous_step(block)
-            code.summed.append((side, name, block, late))
+            entry = (side, name, block, late)
+            code.summed.append(entry)
+            (code.late if late else code.early).append(entry)
             continue
         shared = written_shared_variables(synapses, [runner])
         if shared:
