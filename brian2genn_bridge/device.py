@@ -26,13 +26,13 @@ from brian2.units import second
 from brian2.utils.logger import get_logger
 
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
+from .model import SEED
 from .runtime import GeNNSimulation, Phase, model_key
 from .spikequeue import TrackedSpikeQueue
 from .translators import monitors as monitor_io
 from .translators.integration import prepare_gsl_state_update
 from .translators.network import describe_network, simulation_clock
 from .translators.neurons import unsupported
-from .translators.synaptic_random import SEED
 
 __all__ = ["GeNNDevice", "genn_device"]
 
@@ -387,11 +387,10 @@ class GeNNDevice(RuntimeDevice):
                 self._push_variable(simulation, group, genn_var, full)
             for name, var in population.shared.items():
                 simulation.set_shared(group, name, self._host_value(var)[0])
-        for population in description.synapses:
+        for group, population in groups:
             if population.random_seed is not None:
                 # drawn at this run's translation: Brian's seed() repeats a run
-                simulation.set_shared(simulation.synapse_groups[population.name], SEED,
-                                      population.random_seed)
+                simulation.set_shared(group, SEED, population.random_seed)
         for population in description.neurons:
             for name, values in population.egp_values.items():
                 simulation.push_egp(population.name, name, values)

@@ -13,9 +13,14 @@ from typing import Any
 
 from .identity import CONTENTS_OPT_OUT, OPT_OUT, code_identity, load_identity
 
-__all__ = ["GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
+__all__ = ["SEED", "GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
            "EventCheck", "NeuronPopulation", "SpikerStatements", "SynapsePopulation",
            "ModelDescription"]
+
+
+#: the GeNN parameter (of neuron and weight-update models) holding the seed
+#: of a group's counter-based random numbers (`translators.random_numbers`)
+SEED = "bsynseed"
 
 
 @dataclass
@@ -210,6 +215,10 @@ class NeuronPopulation:
     #: ``GeNN variable -> message`` of flags that the code sets on a failure
     #: (checked after each run, see `GeNNDevice.network_run`)
     failure_flags: dict[str, str] = field(default_factory=dict)
+    #: the seed of the population's counter-based random numbers
+    #: (`translators.random_numbers`), ``None`` if its code draws none; not
+    #: part of the identity: it is given to GeNN at every run
+    random_seed: int | None = field(default=None, metadata=OPT_OUT)
 
 
 
@@ -281,7 +290,7 @@ class SynapsePopulation:
     event_code: str = ""
     #: statements that spiking neurons run (on the primary group)
     spiker_statements: list[SpikerStatements] = field(default_factory=list)
-    #: the seed of the group's counter-based random numbers (`synaptic_random`),
+    #: the seed of the group's counter-based random numbers (`translators.random_numbers`),
     #: ``None`` if its code draws none; not part of the identity: it is
     #: given to GeNN at every run
     random_seed: int | None = field(default=None, metadata=OPT_OUT)

@@ -17,7 +17,7 @@ import numpy as np
 from pygenn import GeNNModel, create_neuron_model, types
 from brian2.utils.logger import get_logger
 
-from .model import GeNNVariable, ModelDescription, NeuronPopulation
+from .model import SEED, GeNNVariable, ModelDescription, NeuronPopulation
 from .parallel import concatenate, gather, parallel_map, scatter, slices
 from .preferences import presynaptic_block_size
 
@@ -121,9 +121,11 @@ class GeNNSimulation:
 
     # ------------------------------------------------------------------ build
     def _add_neurons(self, population: NeuronPopulation):
+        dynamic = [*population.shared, PHASE]
+        seed = [(SEED, "unsigned int")] if population.random_seed is not None else []
         model = create_neuron_model(
             f"{population.name}_model",
-            params=[*population.shared, PHASE],
+            params=dynamic + seed,
             vars=[(v.name, v.ctype) for v in population.variables],
             sim_code=population.sim_code,
             threshold_condition_code=population.threshold_code or None,
@@ -133,10 +135,12 @@ class GeNNSimulation:
         params = {name: float(np.asarray(var.get_value()).reshape(-1)[0])
                   for name, var in population.shared.items()}
         params[PHASE] = float(Phase.FULL)
+        if population.random_seed is not None:
+            params[SEED] = population.random_seed
         pop = self.model.add_neuron_population(
             population.name, population.size, model, params,
             {v.name: 0 for v in population.variables})
-        for name in [*population.shared, PHASE]:
+        for name in dynamic + [name for name, _ in seed]:
             pop.set_param_dynamic(name)
         for name, ctype in population.egps.items():
             dtype = _NUMPY_TYPES[ctype.rstrip("*")] or self.scalar_dtype

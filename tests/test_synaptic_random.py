@@ -1,6 +1,6 @@
 """Random numbers in synaptic code (rand(), randn(), poisson() in on_pre
 statements and in synaptic operations of every step), which GeNN draws from
-the counter-based generator of `translators/synaptic_random.py`.
+the counter-based generator of `translators/random_numbers.py`.
 
 Brian's runtime device is the reference for the distributions (its numbers
 are numpy's, so the comparison is statistical); that the GeNN groups made

@@ -5,10 +5,10 @@ error the device gives instead."""
 
 import numpy as np
 import pytest
-from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
-                    Synapses, ms)
+from brian2 import (Hz, Network, NeuronGroup, PoissonGroup, PoissonInput, SpikeGeneratorGroup,
+                    SpikeMonitor, StateMonitor, Synapses, ms, seed)
 
-from utils import run_both
+from utils import run_both, run_with
 
 
 @pytest.mark.parametrize("buffer_bytes", [1000, 64 * 1024 * 1024])
@@ -99,3 +99,36 @@ def test_summed_variable_of_a_clock_driven_variable(order):
     reference, genn = run_both(script)
     for expected, values in zip(reference, genn):
         np.testing.assert_array_equal(values, expected)
+
+
+def _random_script(with_seed: bool):
+    def script():
+        if with_seed:
+            seed(7)
+        P = PoissonGroup(20, 200 * Hz, name="p")
+        G = NeuronGroup(10, "dv/dt = -v/(10*ms) + xi/sqrt(ms) : 1", threshold="v > 1",
+                        reset="v = rand()", method="euler", name="g")
+        PoissonInput(G, "v", 20, 500 * Hz, weight=0.1)
+        inputs = G.contained_objects[-1]
+        spikes = SpikeMonitor(P, name="mp")
+        states = StateMonitor(G, "v", record=True, name="mg")
+        net = Network(P, G, inputs, spikes, states)
+        net.run(5 * ms)
+        net.run(5 * ms)
+        return {"i": spikes.i[:], "t": spikes.t[:], "v": states.v[:]}
+
+    return script
+
+
+def test_seed_repeats_a_run():
+    """``seed()`` makes the random numbers of neuron code (rand(), xi, a
+    PoissonGroup's threshold, PoissonInput's binomial draws) repeat, as on
+    Brian's runtime device; without it, runs differ (GeNN's own generator
+    was seeded by the operating system, or kept its state in one process)."""
+    first = run_with("genn", _random_script(with_seed=True))
+    second = run_with("genn", _random_script(with_seed=True))
+    for name in first:
+        np.testing.assert_array_equal(second[name], first[name])
+    unseeded = [run_with("genn", _random_script(with_seed=False)) for _ in range(2)]
+    assert not np.array_equal(unseeded[0]["v"], unseeded[1]["v"])
+    assert not np.array_equal(first["v"], unseeded[0]["v"])

@@ -28,13 +28,13 @@ from brian2.core.preferences import prefs
 from brian2.core.variables import ArrayVariable, Constant, Subexpression
 from brian2.parsing.bast import brian_ast
 from brian2.parsing.rendering import CPPNodeRenderer
-from brian2.synapses.synapses import Synapses, SynapticPathway
+from brian2.synapses.synapses import Synapses
 from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
 
 from .folding import fold_constant_statements
 from .functions import (FLOAT_ONLY, GENN_TARGET, INTEGER_VARIANT, double_literal,
-                        hoist_poisson_samples, inline_template)
-from .synaptic_random import hoist_random_draws
+                        hoist_samplers, inline_template)
+from .random_numbers import hoist_random_draws
 
 __all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_literal",
            "GENN_RESERVED", "SYNAPSE_COUNTS", "AFTER_THRESHOLDS", "brian_step",
@@ -256,11 +256,8 @@ class GeNNCodeGenerator(CPPCodeGenerator):
             # GeNN runs them for every neuron (synapse), not once per step
             statements = fold_constant_statements(statements, self.variables, self.owner)
         _, _, _, conditional_write = self.arrays_helper(statements)
-        lines = hoist_poisson_samples(self.translate_to_statements(statements,
-                                                                   conditional_write))
-        if isinstance(self.owner, (Synapses, SynapticPathway)):
-            # GeNN has no random number generator in synaptic code
-            lines = hoist_random_draws(lines)
+        lines = hoist_samplers(self.translate_to_statements(statements, conditional_write))
+        lines = hoist_random_draws(lines)
         return self._to_genn_names("\n".join(stripped_deindented_lines("\n".join(lines))))
 
     def translate_statement_sequence(self, sc_statements, ve_statements):

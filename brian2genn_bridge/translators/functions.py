@@ -24,7 +24,7 @@ from brian2.input.timedarray import TimedArray, _find_K
 from brian2.utils.stringtools import word_substitute
 
 __all__ = ["GENN_TARGET", "FLOAT_ONLY", "INTEGER_VARIANT", "inline_template",
-           "hoist_poisson_samples", "hoist_calls", "register_default_functions",
+           "hoist_samplers", "hoist_calls", "register_default_functions",
            "double_literal", "function_data", "function_namespace", "egp_name"]
 
 #: The class name of the GeNN code object, used as the implementation key.
@@ -70,7 +70,7 @@ def _binomial_code(n: int, p: float, use_normal: bool, name: str) -> tuple[dict,
     if use_normal:
         loc, scale = float(n * p), float(np.sqrt(n * p * (1 - p)))
         return {"genn_inline": f"({loc!r} + {scale!r} * gennrand_normal())"}, {}
-    return {"genn_inline": f"((scalar)gennrand_binomial({int(n)}u, {float(p)!r}))"}, {}
+    return {"genn_inline": f"((scalar){_BINOMIAL_CALL}({int(n)}, {float(p)!r}))"}, {}
 
 def egp_name(namespace_key: str) -> str:
     """GeNN name of the extra global parameter holding a function's data.
@@ -135,7 +135,7 @@ def register_default_functions() -> None:
     """Register the GeNN implementations of Brian's default functions and of
     `TimedArray` (for those created from now on).
 
-    ``poisson`` is a marker call that `hoist_poisson_samples` replaces by a
+    ``poisson`` is a marker call that `hoist_samplers` replaces by a
     variable drawn before the statement: GeNN 5.4 has no Poisson generator,
     and exact samplers need a loop, which an expression cannot hold.
     """
@@ -184,17 +184,38 @@ def _genn_implementation(function: Function):
     return implementations._implementations[GENN_TARGET]
 
 
-#: the call that marks a Poisson draw in rendered code (`hoist_poisson_samples`)
+#: the calls that mark a Poisson and a binomial draw in rendered code
+#: (`hoist_samplers`)
 _POISSON_CALL = "bpoisson_draw"
+_BINOMIAL_CALL = "bbinomial_draw"
 
 
-def hoist_poisson_samples(lines: list[str]) -> list[str]:
-    """Replace each ``poisson(lam)`` call in the lines of rendered code by a
-    variable drawn (`templates/genn_poisson.cpp`) just before the statement."""
+def hoist_samplers(lines: list[str]) -> list[str]:
+    """Replace each ``poisson(lam)`` call and each exact binomial draw (of a
+    `BinomialFunction`) in the lines of rendered code by a variable drawn
+    (`templates/genn_poisson.cpp`, `templates/genn_binomial.cpp`) just
+    before the statement: their samplers need loops, which an expression
+    cannot hold."""
     from .templates import render
 
-    return hoist_calls(lines, _POISSON_CALL, "bpoisson",
-                       lambda name, lam: render("poisson", name=name, lam=lam))
+    lines = hoist_calls(lines, _POISSON_CALL, "bpoisson",
+                        lambda name, lam: render("poisson", name=name, lam=lam))
+    return hoist_calls(lines, _BINOMIAL_CALL, "bbinomial",
+                       lambda name, arguments: render("binomial", name=name,
+                                                      **_binomial_constants(arguments)))
+
+
+def _binomial_constants(arguments: str) -> dict:
+    """The constants of numpy's binomial inversion (Brian's C++ and Cython
+    implementation) for the literal arguments ``"n, p"``."""
+    n_text, p_text = arguments.split(",")
+    n, p = int(n_text), float(p_text)
+    reverse = p > 0.5
+    p = 1.0 - p if reverse else p
+    q = 1.0 - p
+    return dict(n=n, p=repr(p), q=repr(q), qn=repr(float(np.exp(n * np.log(q)))),
+                bound=repr(float(min(n, n * p + 10.0 * np.sqrt(n * p * q + 1)))),
+                reverse=reverse)
 
 
 def hoist_calls(lines: list[str], call: str, prefix: str,

@@ -12,6 +12,7 @@ from .expressions import (AFTER_THRESHOLDS, brian_step, clock_steps, clock_time,
                           genn_data_type, genn_identifier, in_previous_step, part_conditions)
 from .functions import function_data
 from .integration import gsl_state_update, is_gsl
+from .random_numbers import neuron_stream_key, new_seed, uses_random
 from .operations import (RegularOperation, regular_operations, schedule_operations,
                          written_shared_variables)
 from .templates import render
@@ -208,6 +209,7 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         state_update=state_update,
         threshold=threshold, refractory=refractory, reset=reset)
 
+    sim_code = neuron_stream_key(sim_code, group.name)
     used = set(re.findall(r"\b\w+\b", sim_code)) | set(extra_names)
     variables = [GeNNVariable(name, _ctype(var), var, read_only=var.read_only)
                  for name, var in neuron_variables(group).items() if name in used]
@@ -244,7 +246,8 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         + [(link.name, "scalar") for link in links],
         state_recordings=list(state_recordings), spike_recordings=list(spike_recordings),
         record_spikes=record_spikes, failure_flags=failure_flags,
-        recorded_events=[event for event in _custom_events(group) if event in recorded_events])
+        recorded_events=[event for event in _custom_events(group) if event in recorded_events],
+        random_seed=new_seed() if uses_random(sim_code) else None)
     for rec in state_recordings:
         index = np.full(len(group), -1, dtype=np.int32)
         index[rec.indices] = np.arange(rec.n_indices, dtype=np.int32)

@@ -21,6 +21,7 @@ from brian2.synapses.synapses import Synapses
 
 from ..model import SpikeRecording, StateRecording
 from .expressions import brian_step, clock_steps, in_previous_step
+from .random_numbers import uses_random
 
 __all__ = ["RegularOperation", "OperationBlocks", "regular_operations",
            "schedule_operations", "operation_item", "written_shared_variables",
@@ -223,7 +224,7 @@ def operation_item(group, runner, unsupported, simulation_dt: float, substeps: i
         return None
     shared_code, _, code = str(runner.codeobj.code).strip().rpartition(_PER_NEURON_MARKER)
     shared = sorted(written_shared_variables(group, [runner]))
-    if shared and "gennrand" in shared_code:
+    if shared and uses_random(shared_code):
         # each neuron's copy would get a number of its own
         raise unsupported(group, f"random numbers in the shared variables {shared} that "
                           f"the run_regularly operation '{runner.name}' writes",

@@ -29,7 +29,7 @@ from .functions import function_data
 from .monitors import source_group, source_range
 from .neurons import _ctype, unsupported
 from .operations import RegularOperation, written_variables
-from .synaptic_random import SEED, new_seed, uses_random, with_stream_key
+from .random_numbers import SEED, new_seed, uses_random, with_stream_key
 
 __all__ = ["translate_synapses", "delayed_neuron_reads", "changed_by_group",
            "add_synapse_population", "load_connectivity", "choose_connectivity",
@@ -1040,7 +1040,7 @@ def _population(layout: _Layout, name: str, family: str, random_seed: int | None
     condition reads the event's flag that the neuron code sets (see
     ``templates/genn_neuron_sim.cpp``), under the reference name of
     `event_reference`. Random numbers come from the counter-based generator
-    of `synaptic_random`, in streams of the ``family`` (the name of its
+    of `random_numbers`, in streams of the ``family`` (the name of its
     first group) with ``random_seed``.
     """
     synapses = layout.synapses
@@ -1102,7 +1102,7 @@ def _population(layout: _Layout, name: str, family: str, random_seed: int | None
 
 
 def _check_random(layout: _Layout) -> None:
-    """Reject random numbers where `synaptic_random.synapse_index` cannot tell
+    """Reject random numbers where `random_numbers.synapse_index` cannot tell
     the synapses apart: procedural groups that connect a pair twice."""
     if layout.connectivity == "procedural" and _has_multapses(layout.pre, layout.post):
         raise unsupported(layout.synapses, "random numbers in the synaptic code of a group "

@@ -1,17 +1,20 @@
-"""Random numbers (``rand()``, ``randn()``, ``poisson()``) in synaptic code.
+"""Random numbers (``rand()``, ``randn()``, ``poisson()``, the binomial draws
+of `PoissonInput`) in the code of neurons and synapses.
 
-GeNN 5.4 has no random number generator in the code of synapse groups: its
-code generation fails on the generator's identifier (CPU: ``gennrand_*``
-undefined; CUDA: ``_rng`` undefined). Synaptic code therefore draws from a
-counter-based generator instead: each number is an integer hash of the
-run's seed, the synapse group and code part, the time step, the synapse and
-the draw's position in the code, so no state is kept between steps and
-every thread of GeNN's synapse kernels draws independently of the others.
+GeNN 5.4 has no random number generator in the code of synapse groups (its
+code generation fails on the generator's identifier), and the seed of its
+neurons' generator is compiled into the model (a new seed, a new build), or
+taken from the operating system. Both draw from a counter-based generator
+instead: each number is an integer hash of the run's seed, the group and
+code part, the time step, the neuron or synapse and the draw's position in
+the code, so no state is kept between steps and every thread of GeNN's
+kernels draws independently of the others.
 
 The seed, a dynamic parameter of each group, comes from numpy's generator
-when the network is translated, so that Brian's ``seed()`` makes the draws
-reproducible, as it does for Brian's own devices (whose numbers differ from
-these).
+when the network is translated, so that Brian's ``seed()`` makes a run
+repeat exactly, as it does for Brian's own devices (whose numbers differ
+from these), and the same script gives the same numbers on the CPU and on
+CUDA.
 """
 
 from __future__ import annotations
@@ -21,14 +24,13 @@ import zlib
 import numpy as np
 from brian2 import prefs
 
+from ..model import SEED
 from .functions import hoist_calls
 from .templates import render
 
 __all__ = ["SEED", "uses_random", "hoist_random_draws", "with_stream_key", "synapse_index",
-           "new_seed"]
+           "new_seed", "neuron_stream_key"]
 
-#: the weight-update parameter holding the seed of a group's draws
-SEED = "bsynseed"
 
 #: the calls of GeNN's generator that Brian's functions are rendered to
 #: (`functions._INLINED`, ``templates/genn_poisson.cpp``)
@@ -40,16 +42,17 @@ def hoist_random_draws(lines: list[str]) -> list[str]:
     operation's code by a number of the counter-based generator, drawn just
     before its statement.
 
-    The draws are statements of their own, so that the GeNN groups made
-    from one `Synapses` object (one per postsynaptic target, which keep
-    only their own target's ``addToPost`` statements) all make the same
-    draws, in the same order, and so draw the same numbers.
+    The draws are statements of their own (GeNN code has no functions), so
+    that the GeNN groups made from one `Synapses` object (one per
+    postsynaptic target, which keep only their own target's ``addToPost``
+    statements) all make the same draws, in the same order, and so draw the
+    same numbers.
     """
     double = prefs.core.default_float_dtype == np.float64
     for call, kind in _DRAWS.items():
         lines = hoist_calls(lines, call, "bsyn" + kind,
                             lambda name, _argument, kind=kind: render(
-                                "synaptic_random", kind=kind, name=name, double=double))
+                                "random", kind=kind, name=name, double=double))
     return lines
 
 
@@ -79,8 +82,19 @@ def with_stream_key(code: str, family: str, part: str, connectivity: str) -> str
         return code
     # the parts of a group, and groups, draw from different streams
     salt = zlib.crc32(f"{family}/{part}".encode())
-    key = render("synaptic_random", kind="key", seed=SEED, salt=salt,
+    key = render("random", kind="key", seed=SEED, salt=salt,
                  synapse=synapse_index(connectivity))
+    return key + "\n" + code
+
+
+def neuron_stream_key(code: str, group: str) -> str:
+    """The sim ``code`` of the neuron population ``group`` preceded by the
+    key of each neuron's stream in this time step, if it draws random
+    numbers."""
+    if not uses_random(code):
+        return code
+    key = render("random", kind="key", seed=SEED, salt=zlib.crc32(f"{group}/neurons".encode()),
+                 synapse="id")
     return key + "\n" + code
 
 

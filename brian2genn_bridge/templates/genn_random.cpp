@@ -1,5 +1,5 @@
 {#- Counter-based random numbers for synaptic code (see
-    translators/synaptic_random.py). mix(x) is C. Wellons' "lowbias32"
+    translators/random_numbers.py). mix(x) is C. Wellons' "lowbias32"
     integer hash; GeNN code has no '>>', and x / 2^k is the same shift for
     unsigned integers. -#}
 {% macro mix(x) %}
