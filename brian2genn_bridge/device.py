@@ -19,7 +19,7 @@ from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
 from brian2.core.base import BrianObjectException
 from brian2.core.functions import Function
 from brian2.core.namespace import get_local_namespace
-from brian2.core.network import TextReport
+from brian2.core.network import Network, TextReport
 from brian2.devices.device import RuntimeDevice, all_devices, get_device
 from brian2.stateupdaters.GSL import GSLContainer
 from brian2.units import second
@@ -309,19 +309,26 @@ class GeNNDevice(RuntimeDevice):
         simulation.timestep = first_step * description.substeps
         kernels_before = simulation.kernel_times()
         self._collect_seconds = 0.0
-        t_simulated = self._simulate(simulation, description, first_step, n_steps, report,
-                                     float(report_period), t_start, duration)
+        t_simulated, stop_step = self._simulate(simulation, description, first_step, n_steps,
+                                                report, float(report_period), t_start,
+                                                duration, net)
         self._stale = {var for var, parts in self._bindings.items()
                        if not all(genn_var.read_only for _, genn_var in parts.values())}
         _check_failure_flags(simulation, description)
         self._touched = set()
 
+        if stop_step < first_step + n_steps:
+            # stopped (Ctrl+C, Network.stop): Brian's steps up to stop_step ran
+            stop_time = stop_step * clock.dt_
+            for c in net._clocks:
+                c._i_end = int(c._calc_timestep(stop_time))
         for c in net._clocks:
             c.variables["timestep"].set_value(c._i_end)
             c.variables["t"].set_value(c._i_end * c.dt_)
-        net.t_ = float(t_end)
+        net.t_ = float(t_end) if stop_step == first_step + n_steps else stop_step * clock.dt_
         self._last_run_time = t_simulated - t_pushed
-        self._last_run_completed_fraction = 1.0
+        self._last_run_completed_fraction = ((stop_step - first_step) / n_steps
+                                             if n_steps else 1.0)
         net.after_run()
         self.has_been_run = True
         t_done = time.perf_counter()
@@ -416,16 +423,22 @@ class GeNNDevice(RuntimeDevice):
             self._bindings.setdefault(source, {})[id(group)] = (group, genn_var)
 
     def _simulate(self, simulation, description, first_step, n_steps, report,
-                  report_period, t_start, duration) -> float:
+                  report_period, t_start, duration, net) -> tuple[float, int]:
         """Step the model through Brian's steps ``[first_step, first_step +
         n_steps)``, in chunks that fit the recording buffers, moving each
         chunk's recordings into the monitors. With one GeNN step per Brian
         step, a finishing step completes the last of them; with two
         (`ModelDescription.substeps`), the last odd step does.
 
-        Returns the `time.perf_counter` at which the last step had run: the
+        Returns the `time.perf_counter` at which the last step had run (the
         recordings of the last chunk are moved into the monitors after it,
-        as other devices copy their monitors back after their loop.
+        as other devices copy their monitors back after their loop), and
+        Brian's step where the run ended: ``first_step + n_steps``, or an
+        earlier one where Brian's stop was requested (`Network.stop`, or
+        Ctrl+C, which Brian's signal handler turns into a stop while
+        ``Network._globally_running``), checked every 200 GeNN steps; the
+        run then ends after a whole Brian step, with its recordings, as
+        Brian's runtime device does.
 
         With CUDA, where spike recordings are all a network records (the
         usual SpikeMonitors), a chunk's spikes are moved into the monitors
@@ -440,10 +453,9 @@ class GeNNDevice(RuntimeDevice):
         per-step cost.
         """
         if n_steps == 0:
-            return time.perf_counter()
+            return time.perf_counter(), first_step
         report_callback = _report_callback(report)
         started = time.perf_counter()
-        next_report = started + report_period
         if report_callback:
             report_callback(0 * second, 0.0, t_start, duration)
         run = (first_step, first_step + n_steps)
@@ -461,8 +473,23 @@ class GeNNDevice(RuntimeDevice):
         # chunks whose recordings are moved while the next chunk runs
         overlap = (sampler is None and simulation.recordings_survive_steps
                    and _records_spikes_only(description))
+        Network._globally_running = True
+        try:
+            return self._windows(simulation, description, sampler, overlap, run, genn_first,
+                                 genn_stop, regular_stop, report_callback, report_period,
+                                 started, t_start, duration, net)
+        finally:
+            Network._globally_running = False
+
+    def _windows(self, simulation, description, sampler, overlap, run, step, genn_stop,
+                 regular_stop, report_callback, report_period, started, t_start, duration,
+                 net) -> tuple[float, int]:
+        """The loop of `_simulate` over the windows of the recording buffers."""
+        substeps = description.substeps
+        genn_first = window_start = step
+        n_steps = run[1] - run[0]
+        next_report = started + report_period
         pending = None
-        step = window_start = genn_first
         while window_start < genn_stop:
             window_end = min(window_start + simulation.recording_steps, genn_stop)
             self._start_recordings(simulation, description, window_start, run)
@@ -475,6 +502,13 @@ class GeNNDevice(RuntimeDevice):
                 block = min(min(window_end, regular_stop) - step, 200)
                 _advance(simulation, sampler, step, block)
                 step += block
+                if (net._stopped or Network._globally_stopped) and step < regular_stop:
+                    # blocks end on Brian's steps (200 is a multiple of substeps)
+                    regular_stop = step
+                    genn_stop = window_end = step + (1 if substeps == 1 else 0)
+                    run = (run[0], step // substeps)
+                    if sampler:
+                        sampler.run = run
                 if report_callback and time.perf_counter() > next_report:
                     elapsed = time.perf_counter() - started
                     report_callback(elapsed * second,
@@ -501,8 +535,9 @@ class GeNNDevice(RuntimeDevice):
         if pending:
             self._timed_collect(simulation, description, *pending, run)
         if report_callback:
-            report_callback((time.perf_counter() - started) * second, 1.0, t_start, duration)
-        return loop_end
+            report_callback((time.perf_counter() - started) * second,
+                            (run[1] - run[0]) / n_steps, t_start, duration)
+        return loop_end, run[1]
 
     @staticmethod
     def _start_step(simulation) -> None:

@@ -3,10 +3,13 @@ silently from Brian's runtime device (issue 19's list), each compared with
 the runtime device exactly (float64, CPU backend), or checked for the
 error the device gives instead."""
 
+import os
+import signal
+
 import numpy as np
 import pytest
 from brian2 import (Hz, Network, NeuronGroup, PoissonGroup, PoissonInput, SpikeGeneratorGroup,
-                    SpikeMonitor, StateMonitor, Synapses, ms, seed)
+                    SpikeMonitor, StateMonitor, Synapses, ms, second, seed)
 
 from utils import run_both, run_with
 
@@ -132,3 +135,52 @@ def test_seed_repeats_a_run():
     unseeded = [run_with("genn", _random_script(with_seed=False)) for _ in range(2)]
     assert not np.array_equal(unseeded[0]["v"], unseeded[1]["v"])
     assert not np.array_equal(first["v"], unseeded[0]["v"])
+
+
+def _interruptible_script(interrupt: bool):
+    """A deterministic network run for 100 ms; with ``interrupt``, Ctrl+C
+    (SIGINT) comes from the report callback during the first run, and a
+    second run simulates the rest."""
+
+    def script():
+        G = NeuronGroup(20, "dv/dt = (1.2 + 0.05*i - v)/(10*ms) : 1", threshold="v > 1",
+                        reset="v = 0", method="exact", name="g")
+        slow = NeuronGroup(3, "dx/dt = -x/(5*ms) : 1", dt=0.3 * ms, name="slow")
+        slow.x = 1
+        S = Synapses(G, G, "w : 1", on_pre="v_post += w", delay=1.5 * ms, name="s")
+        S.connect(j="(i + 1) % 20")
+        S.w = 0.1
+        spikes = SpikeMonitor(G, name="spikes")
+        states = StateMonitor(G, "v", record=[0, 5], name="states")
+        net = Network(G, slow, S, spikes, states)
+        calls = []
+
+        def report(elapsed, completed, start, duration):
+            calls.append(completed)
+            if interrupt and len(calls) == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+
+        net.run(100 * ms, report=report, report_period=1e-9 * second)
+        stopped_at = net.t_
+        if interrupt:
+            # consistent after the stop: samples and spikes up to the time reached
+            assert 0 < stopped_at < 0.1
+            assert states.t[-1] < net.t
+            assert len(states.t) == round(stopped_at / 1e-4)
+            assert slow.t >= net.t and slow.t - net.t < 0.3 * ms
+            net.run(100 * ms - net.t)
+        return {"i": spikes.i[:], "t": spikes.t[:], "v": states.v[:], "x": slow.x[:],
+                "t_end": net.t_}
+
+    return script
+
+
+def test_ctrl_c_stops_at_a_step_and_the_run_continues():
+    """Brian's runtime device stops at the current step on Ctrl+C ("Simulation
+    stop requested") with consistent monitors; the device kept stepping
+    into a KeyboardInterrupt, leaving ``t`` at the start of the run while
+    the monitors held what came after (the next run simulated it again)."""
+    reference = run_with("runtime", _interruptible_script(interrupt=False))
+    interrupted = run_with("genn", _interruptible_script(interrupt=True))
+    for name, expected in reference.items():
+        np.testing.assert_array_equal(interrupted[name], expected, err_msg=name)
