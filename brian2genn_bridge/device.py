@@ -10,6 +10,7 @@ back into Brian's arrays and monitors.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 
@@ -83,6 +84,9 @@ class GeNNDevice(RuntimeDevice):
         #: spikes of a SpikeMonitor recording after the thresholds whose
         #: values the next chunk of the run records, by monitor name
         self._held_spikes: dict = {}
+        #: the values of shared variables given to GeNN (as parameters) at
+        #: the last run
+        self._pushed_shared: dict = {}
 
     # ------------------------------------------------------------ set-up
     def activate(self, build_on_run=True, directory=None, backend=None, **kwds):
@@ -267,6 +271,7 @@ class GeNNDevice(RuntimeDevice):
         # values GeNN still holds must reach Brian before Brian's own code runs
         for var in list(self._stale):
             self._pull(var)
+        self._check_delayed_effects()
         if self._empty_queues:
             # restored to a state with nothing in flight: a fresh load of the
             # model (GeNN does not compile it again) has empty queues
@@ -349,6 +354,72 @@ class GeNNDevice(RuntimeDevice):
         # see the NotImplementedError for profile=True
         net._profiling_info = None
 
+    def _check_delayed_effects(self) -> None:
+        """Raise `NotImplementedError` where Python changed, since the last
+        run, a value that the on_pre code of a Synapses with per-synapse
+        (dendritic) delays reads, while its effects are in flight.
+
+        GeNN's dendritic delays run that code when the spike leaves and
+        hold its input to the target until the spike arrives; Brian runs it
+        at the arrival, with the values of then. The device uses them only
+        where nothing the code reads changes during the run
+        (`translators.synapses._delay_parts`); the effects in flight of a
+        change between runs would be those of the old values.
+        """
+        simulation = self._simulation
+        if simulation is None:
+            return
+        changed = {}
+        for population in simulation.description.synapses:
+            if not any(v.name == "delay_steps" for v in population.variables):
+                continue
+            read = set(re.findall(r"\b\w+\b", population.pre_spike_syn_code))
+            names = [name for name, var in self._delayed_reads(simulation, population, read)
+                     if var in self._touched and self._changed(var)]
+            if names:
+                changed[population.name] = (population.synapses.name, names)
+        in_flight = simulation.queues().dendritic if changed else {}
+        for name, (synapses, names) in changed.items():
+            if name in in_flight:
+                raise NotImplementedError(
+                    f"Synapses '{synapses}': {names} changed between runs "
+                    "while spikes are on their way through its per-synapse delays. The GeNN "
+                    "device applies the on_pre statements of such synapses when the spike "
+                    "leaves (GeNN's dendritic delays), Brian when it arrives, with the new "
+                    "values. Workaround: change them when no spike is in flight (before "
+                    "the first run, or after a pause of the longest delay without spikes), "
+                    "or use one delay for all synapses of the Synapses.")
+
+    @staticmethod
+    def _delayed_reads(simulation, population, read: set[str]):
+        """``(name, Brian variable)`` of the variables that the on_pre code of
+        ``population`` reads (``read``: its identifiers): its synapses',
+        shared ones and neuron variables of its source and target."""
+        for genn_var in population.variables:
+            if genn_var.name in read and not isinstance(genn_var.brian_var, np.ndarray):
+                yield genn_var.name, genn_var.brian_var
+        for name, var in population.shared.items():
+            if name in read:
+                yield name, var
+        neurons = {p.name: p for p in simulation.description.neurons}
+        for name, (role, var_name, _) in population.neuron_references.items():
+            owner = neurons.get(population.source if role == "pre" else population.target)
+            if name in read and owner is not None:
+                for genn_var in owner.variables:
+                    if genn_var.name == var_name and not isinstance(genn_var.brian_var,
+                                                                    np.ndarray):
+                        yield name, genn_var.brian_var
+
+    def _changed(self, var) -> bool:
+        """Whether Brian's values of ``var`` differ from those GeNN ran with."""
+        host = self._host_value(var)
+        if var in self._pushed_shared:
+            return not np.array_equal(host, self._pushed_shared[var])
+        parts = self._bindings.get(var)
+        if not parts:
+            return True
+        return not np.array_equal(host, self._simulation.pull_parts(list(parts.values())))
+
     def _simulation_for(self, description, n_steps: int) -> tuple[GeNNSimulation, bool]:
         """The loaded simulation of ``description``, built only if it changed,
         and whether it was (re)loaded now."""
@@ -394,6 +465,7 @@ class GeNNDevice(RuntimeDevice):
                 self._push_variable(simulation, group, genn_var, full)
             for name, var in population.shared.items():
                 simulation.set_shared(group, name, self._host_value(var)[0])
+                self._pushed_shared[var] = self._host_value(var).copy()
         for group, population in groups:
             if population.random_seed is not None:
                 # drawn at this run's translation: Brian's seed() repeats a run

@@ -184,3 +184,37 @@ def test_ctrl_c_stops_at_a_step_and_the_run_continues():
     interrupted = run_with("genn", _interruptible_script(interrupt=True))
     for name, expected in reference.items():
         np.testing.assert_array_equal(interrupted[name], expected, err_msg=name)
+
+
+def _delayed_weights_script(new_weight, spike_at):
+    def script():
+        G = SpikeGeneratorGroup(1, [0], [spike_at] * ms, name="src")
+        T = NeuronGroup(2, "v : 1", name="tgt")
+        S = Synapses(G, T, "w : 1", on_pre="v += w", name="syn")
+        S.connect()
+        S.w = 1
+        S.delay = [2, 3] * ms
+        net = Network(G, T, S)
+        net.run(10 * ms)
+        S.w = new_weight  # the same values (a read and write back), or new ones
+        net.run(10 * ms)
+        return T.v[:]
+
+    return script
+
+
+def test_weight_changed_while_spikes_are_in_flight_with_per_synapse_delays():
+    """Brian applies ``v += w`` at the arrival, with the new weight; GeNN's
+    dendritic delays applied it when the spike left (silently, with the old
+    weight): now a named error, before anything runs."""
+    with pytest.raises(NotImplementedError, match=r"Synapses 'syn': \['w'\] changed between "
+                                                  "runs while spikes are on their way"):
+        run_with("genn", _delayed_weights_script(10, spike_at=9.5))
+
+
+@pytest.mark.parametrize("new_weight, spike_at", [(1, 9.5), (10, 2.0)])
+def test_weights_written_between_runs_with_nothing_changed_in_flight(new_weight, spike_at):
+    """Weights written back unchanged while spikes are in flight, or changed
+    when none is: exact."""
+    reference, genn = run_both(_delayed_weights_script(new_weight, spike_at))
+    np.testing.assert_array_equal(genn, reference)
