@@ -63,7 +63,9 @@ def markdown_table(outcomes, reference: str, tested: str) -> str:
              "|---|---|---|---:|"]
     for fullname, row in by_test.items():
         ref, test = row[reference], row[tested]
-        lines.append(f"| {fullname} | {result_text(ref)} | {result_text(test)} | "
+        # a test that checks against an exact solution gives the reference an error too
+        ref_text = result_text(ref) + (f" ({format_error(ref.error)})" if ref.error else "")
+        lines.append(f"| {fullname} | {ref_text} | {result_text(test)} | "
                      f"{format_error(test.error)} |")
     return "\n".join(lines)
 
