@@ -9,9 +9,12 @@ Brian's harness (its ``conftest.py`` fixtures, ``PreferencePlugin`` and
 ``make_argv``) runs the tests exactly as ``brian2.test(test_standalone=...)``
 does: a single-run pass and a multiple-run pass (``build_on_run=False``).
 A test that stops at our ``NotImplementedError`` is reported by Brian's hook
-as skipped; this runner counts it as *not implemented*. The outcome of every
-test is written to ``tests/conformance/summary-<backend>.json`` (or
-``summary-<backend>-subset.json`` for ``--subset``).
+as skipped; this runner counts it as *not implemented*. A test that fails in
+the way `DOCUMENTED_DEVIATIONS` expects counts as a *documented deviation*,
+neither passed nor failed. The outcome of every test is written to
+``tests/conformance/summary-<backend>.json`` (or
+``summary-<backend>-subset.json`` for ``--subset``). Exit code 1 when a test
+failed (documented deviations and not-implemented tests do not count).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import os
 import sys
 import tempfile
 import time
+from typing import NamedTuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -61,6 +65,36 @@ MARKERS = {
 }
 
 
+class Deviation(NamedTuple):
+    """A Brian test that fails on purpose: the failure it must show
+    (text of its message) and why the device differs."""
+
+    failure: str
+    reason: str
+
+
+#: Brian tests (id without directory) whose failure is a documented
+#: deviation of the device from Brian's implementation, not a wrong result
+DOCUMENTED_DEVIATIONS = {
+    "test_GSL.py::test_GSL_method_options_neurongroup": Deviation(
+        failure="gsl_odeiv2_driver_apply_fixed_step",
+        reason=("inspects the generated C code for a call of GSL's "
+                "gsl_odeiv2_driver_apply_fixed_step; GeNN code cannot call GSL, so the "
+                "device integrates with GSL's Runge-Kutta pairs and error control in GeNN "
+                "code (translators/integration.py), and the fixed step the test asks for "
+                "works (tests/test_gsl.py checks it against the exact solution)")),
+}
+
+
+def documented_deviation(test_id: str, message: str) -> str | None:
+    """The reason of a documented deviation where the failure of `test_id`
+    with `message` is the one expected, else None."""
+    deviation = DOCUMENTED_DEVIATIONS.get(test_id.rsplit("/", 1)[-1])
+    if deviation is not None and deviation.failure in message:
+        return deviation.reason
+    return None
+
+
 class OutcomeCollector:
     """pytest plugin that records one outcome per test id."""
 
@@ -96,6 +130,9 @@ def _classify(report) -> tuple[str, str]:
         return "not_implemented", _one_line(message.replace("NotImplementedError: ", ""))
     crash = getattr(report.longrepr, "reprcrash", None)
     message = crash.message if crash is not None else str(report.longrepr)
+    reason = documented_deviation(report.nodeid, message)
+    if reason is not None:
+        return "deviation", reason
     return "failed", _one_line(message)
 
 
@@ -169,14 +206,17 @@ def main(argv: list[str] | None = None) -> int:
             json.dump(summary, f, indent=1, sort_keys=False)
             f.write("\n")
     print(f"\nconformance ({args.backend}): {summary['passed']} passed, "
-          f"{summary['failed']} failed, {summary['not_implemented']} not implemented, "
+          f"{summary['failed']} failed, {summary['deviation']} documented deviation(s), "
+          f"{summary['not_implemented']} not implemented, "
           f"{summary['skipped']} skipped by Brian, {summary['total']} total "
           f"-> {os.path.relpath(path)}")
+    for test_id, reason in summary["documented_deviations"].items():
+        print(f"documented deviation: {test_id}: {reason}")
     return 1 if summary["failed"] else 0
 
 
 def _summary(outcomes, backend, brian_version, seconds, subset) -> dict:
-    counts = {k: 0 for k in ("passed", "failed", "not_implemented", "skipped")}
+    counts = {k: 0 for k in ("passed", "failed", "deviation", "not_implemented", "skipped")}
     for outcome, _ in outcomes.values():
         counts[outcome] += 1
     return {
@@ -187,6 +227,8 @@ def _summary(outcomes, backend, brian_version, seconds, subset) -> dict:
         "total": len(outcomes),
         "seconds": round(seconds, 1),
         "failures": {k: why for k, (o, why) in sorted(outcomes.items()) if o == "failed"},
+        "documented_deviations": {k: why for k, (o, why) in sorted(outcomes.items())
+                                  if o == "deviation"},
         "not_implemented_tests": {k: why for k, (o, why) in sorted(outcomes.items())
                                   if o == "not_implemented"},
         "skipped_tests": {k: why for k, (o, why) in sorted(outcomes.items())

@@ -1,0 +1,126 @@
+"""Run Brian's feature tests (`brian2.tests.features`) on the ``'genn'``
+device and compare them with Brian's runtime device (numpy target).
+
+Usage::
+
+    .venv/bin/python tests/features/run.py [--backend cpu|cuda] [-k TEXT]
+        [--output notes/feature-tests.md]
+
+Brian's own `run_feature_tests` runs each test in a fresh process, for
+`NumpyConfiguration` (the reference) and `GeNNConfiguration`, and compares
+them with Brian's tolerances (see ``feature_harness.py`` for the pieces of Brian's
+harness replaced to make it run). Prints a markdown table (and writes it to
+``--output``): each test passed (within 1e-5), poor (within 5 %), failed,
+not implemented (our NotImplementedError, with its message's first line) or
+an error. Exit code 1 when any test is neither passed nor not implemented.
+Speed tests are in ``benchmarks/feature_speed.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+for path in (REPO, HERE):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+#: statuses that `main` (and tests/test_features.py) accept
+ACCEPTED = ("passed", "not_implemented")
+
+
+def format_error(error: float | None) -> str:
+    if error is None:
+        return "–"
+    return "0 (equal)" if error == 0 else f"{error:.3g}"
+
+
+def result_text(outcome) -> str:
+    """One cell of the table: the status and what it needs said."""
+    if outcome.status == "passed":
+        return "passed"
+    if outcome.status == "not_implemented":
+        return f"NotImplementedError: {outcome.message}"
+    if outcome.status == "error":
+        return f"error: {outcome.message}"
+    return f"{outcome.status} (relative error {format_error(outcome.error)})"
+
+
+def markdown_table(outcomes, reference: str, tested: str) -> str:
+    """Markdown table with a row per feature test: the reference's result,
+    the tested configuration's, and its largest relative error."""
+    by_test: dict[str, dict[str, object]] = {}
+    for outcome in outcomes:
+        by_test.setdefault(outcome.fullname, {})[outcome.configuration] = outcome
+    lines = [f"| feature test | {reference} (reference) | {tested} | "
+             f"largest relative error of {tested} |",
+             "|---|---|---|---:|"]
+    for fullname, row in by_test.items():
+        ref, test = row[reference], row[tested]
+        # a test that checks against an exact solution gives the reference an error too
+        ref_text = result_text(ref) + (f" ({format_error(ref.error)})" if ref.error else "")
+        lines.append(f"| {fullname} | {ref_text} | {result_text(test)} | "
+                     f"{format_error(test.error)} |")
+    return "\n".join(lines)
+
+
+def counts_line(outcomes, tested: str) -> str:
+    statuses = [o.status for o in outcomes if o.configuration == tested]
+    parts = [f"{statuses.count(s)} {s.replace('_', ' ')}"
+             for s in ("passed", "not_implemented", "poor", "failed", "error")]
+    return f"{tested}: " + ", ".join(parts) + f" (of {len(statuses)})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["cpu", "cuda"], default=None,
+                        help="GeNN backend (default: $BRIAN2GENN_BRIDGE_TEST_BACKEND, "
+                             "else cpu)")
+    parser.add_argument("-k", dest="keyword", default=None,
+                        help="only tests whose 'category: name' contains this text")
+    parser.add_argument("--output", default=None, help="markdown file to write the table to")
+    parser.add_argument("--directory", default=None, help="GeNN build directory")
+    args = parser.parse_args(argv)
+
+    # read by genn_configuration in this process and in every test process
+    if args.backend:
+        os.environ["BRIAN2GENN_BRIDGE_TEST_BACKEND"] = (
+            "cuda" if args.backend == "cuda" else "single_threaded_cpu")
+    os.environ.setdefault("BRIAN2GENN_BRIDGE_FEATURE_DIRECTORY", args.directory
+                          or tempfile.mkdtemp(prefix="genn_features_"))
+    import brian2
+    import pygenn
+    from brian2.tests.features import NumpyConfiguration
+
+    from genn_configuration import GeNNConfiguration
+    from feature_harness import all_feature_tests, run_features
+
+    tests = [t for t in all_feature_tests()
+             if not args.keyword or args.keyword.lower() in t.fullname().lower()]
+    started = time.perf_counter()
+    outcomes = run_features(GeNNConfiguration, tests)
+    seconds = time.perf_counter() - started
+
+    reference, tested = NumpyConfiguration.name, GeNNConfiguration.name
+    table = markdown_table(outcomes, reference, tested)
+    summary = counts_line(outcomes, tested)
+    print(f"\n{table}\n\n{summary} in {seconds:.0f} s")
+    if args.output:
+        header = (f"Generated by `tests/features/run.py` on "
+                  f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC "
+                  f"(brian2 {brian2.__version__}, PyGeNN {pygenn.__version__}, float64, "
+                  f"{seconds:.0f} s). {summary}.")
+        with open(args.output, "w") as f:
+            f.write(f"{header}\n\n{table}\n")
+    failed = [o for o in outcomes if o.configuration == tested and o.status not in ACCEPTED]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
