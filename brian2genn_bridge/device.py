@@ -29,6 +29,7 @@ from brian2.utils.logger import get_logger
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
 from .model import SEED
 from .runtime import GeNNSimulation, Phase, model_key
+from .network_operations import OperationSchedule, network_operations
 from .spikequeue import TrackedSpikeQueue
 from .translators import monitors as monitor_io
 from .translators.integration import prepare_gsl_state_update
@@ -300,7 +301,14 @@ class GeNNDevice(RuntimeDevice):
         if not objects:
             return
         clock = simulation_clock(objects)
-        description = describe_network(objects)
+        operations = OperationSchedule(objects, float(clock.dt_))
+        model_objects = [obj for obj in objects if obj not in network_operations(objects)]
+        if not model_objects:
+            raise NotImplementedError(
+                "A network of network operations only is not supported by the GeNN device "
+                "(there is no GeNN model to run). Workaround: run it with Brian's runtime "
+                "device.")
+        description = describe_network(model_objects)
         description.kernel_timing = bool(prefs.devices.genn.kernel_timing)
         t_prepared = time.perf_counter()
 
@@ -311,26 +319,20 @@ class GeNNDevice(RuntimeDevice):
         self._push_values(simulation, description, full=loaded)
         t_pushed = time.perf_counter()
 
-        simulation.timestep = first_step * description.substeps
         kernels_before = simulation.kernel_times()
         self._collect_seconds = 0.0
-        t_simulated, stop_step = self._simulate(simulation, description, first_step, n_steps,
-                                                report, float(report_period), t_start,
-                                                duration, net)
-        self._stale = {var for var, parts in self._bindings.items()
-                       if not all(genn_var.read_only for _, genn_var in parts.values())}
+        try:
+            t_simulated, stop_step = self._run_parts(
+                simulation, description, operations, net, first_step, n_steps,
+                _report_callback(report), float(report_period), t_start, duration)
+        finally:
+            self._touched = set()
         _check_failure_flags(simulation, description)
-        self._touched = set()
 
-        if stop_step < first_step + n_steps:
-            # stopped (Ctrl+C, Network.stop): Brian's steps up to stop_step ran
-            stop_time = stop_step * clock.dt_
-            for c in net._clocks:
-                c._i_end = int(c._calc_timestep(stop_time))
-        for c in net._clocks:
-            c.variables["timestep"].set_value(c._i_end)
-            c.variables["t"].set_value(c._i_end * c.dt_)
-        net.t_ = float(t_end) if stop_step == first_step + n_steps else stop_step * clock.dt_
+        # Brian's steps up to stop_step ran (fewer after a stop: Ctrl+C, Network.stop)
+        _set_clocks(net, stop_step, float(clock.dt_))
+        if stop_step == first_step + n_steps:
+            net.t_ = float(t_end)  # as Brian's loop sets it
         self._last_run_time = t_simulated - t_pushed
         self._last_run_completed_fraction = ((stop_step - first_step) / n_steps
                                              if n_steps else 1.0)
@@ -353,6 +355,89 @@ class GeNNDevice(RuntimeDevice):
                              for name, seconds in kernels.items()})
         # see the NotImplementedError for profile=True
         net._profiling_info = None
+
+    def _run_parts(self, simulation, description, operations: OperationSchedule, net,
+                   first_step: int, n_steps: int, report_callback, report_period: float,
+                   t_start, duration) -> tuple[float, int]:
+        """Simulate Brian's steps ``[first_step, first_step + n_steps)`` in
+        parts between the boundaries where network operations run (see
+        `network_operations`), running them there with Brian's semantics:
+        what they read of GeNN's values is pulled, what they write pushed,
+        and a `Network.stop` ends the run after the step it came in (that
+        step's 'end' operations included). Returns what `_simulate` does:
+        when the loop ended and Brian's step reached."""
+        stop = first_step + n_steps
+        points = sorted({first_step, stop, *operations.boundaries(first_step, stop)})
+        started = time.perf_counter()
+        step, loop_end = first_step, started
+        part_report = _part_report(report_callback, first_step, n_steps, started)
+        if report_callback and len(points) > 2:
+            report_callback(0 * second, 0.0, t_start, duration)
+        try:
+            for boundary in points:
+                if boundary > step:
+                    loop_end, reached = self._simulate_part(
+                        simulation, description, step, boundary - step,
+                        part_report(step, boundary - step) if len(points) > 2
+                        else report_callback,
+                        report_period, t_start, duration, net)
+                    if reached < boundary:  # Ctrl+C
+                        return loop_end, reached
+                    step = reached
+                if step > first_step and self._operate(operations.at(step - 1, True), net,
+                                                       simulation, description, step - 1):
+                    return loop_end, step
+                if step < stop and self._operate(operations.at(step, False), net,
+                                                 simulation, description, step):
+                    # Brian completes the step in which the stop came
+                    loop_end, step = self._simulate_part(simulation, description, step, 1,
+                                                         None, report_period, t_start,
+                                                         duration, net)
+                    self._operate(operations.at(step - 1, True), net, simulation,
+                                  description, step - 1)
+                    return loop_end, step
+            return loop_end, step
+        finally:
+            if report_callback and len(points) > 2:
+                report_callback((time.perf_counter() - started) * second,
+                                (step - first_step) / n_steps if n_steps else 1.0,
+                                t_start, duration)
+
+    def _simulate_part(self, simulation, description, first_step: int, n_steps: int,
+                       report_callback, report_period: float, t_start, duration,
+                       net) -> tuple[float, int]:
+        """`_simulate` Brian's steps ``[first_step, first_step + n_steps)`` as
+        a run of its own; GeNN's values are Brian's from then on (pulled
+        when Python reads them)."""
+        simulation.timestep = first_step * description.substeps
+        result = self._simulate(simulation, description, first_step, n_steps,
+                                report_callback, report_period, t_start, duration, net)
+        self._stale = {var for var, parts in self._bindings.items()
+                       if not all(genn_var.read_only for _, genn_var in parts.values())}
+        return result
+
+    def _operate(self, operations: list, net, simulation, description, step: int) -> bool:
+        """Run network ``operations`` at Brian's ``step`` (its clocks and
+        ``t`` at that step), then push what they wrote; returns whether they
+        asked the network to stop."""
+        if not operations:
+            return False
+        _set_clocks(net, step, description.dt)
+        for operation in operations:
+            operation.run()
+        structural = sorted(f"{getattr(var.owner, 'name', '?')}.{var.name}"
+                            for var in self._touched
+                            if var.name == "delay" or var.name.startswith("_"))
+        if structural:
+            raise NotImplementedError(
+                f"Network operations {[op.name for op in operations]} changed {structural} "
+                "during a run: the GeNN device gives delays and connections to GeNN when the "
+                "model is loaded. Workaround: change them between runs (run in several "
+                "parts).")
+        self._check_delayed_effects()
+        self._push_values(simulation, description, full=False)
+        self._touched = set()
+        return bool(net._stopped or Network._globally_stopped)
 
     def _check_delayed_effects(self) -> None:
         """Raise `NotImplementedError` where Python changed, since the last
@@ -526,7 +611,7 @@ class GeNNDevice(RuntimeDevice):
         """
         if n_steps == 0:
             return time.perf_counter(), first_step
-        report_callback = _report_callback(report)
+        report_callback = report
         started = time.perf_counter()
         if report_callback:
             report_callback(0 * second, 0.0, t_start, duration)
@@ -942,6 +1027,38 @@ def _recording_bytes_per_step(description) -> int:
             total += 8 * rec.n_neurons * len(rec.variables)
         total += population.size * len(population.recorded_events)
     return total
+
+
+def _set_clocks(net, step: int, dt: float) -> None:
+    """Brian's clocks (and the network's ``t``) at Brian's ``step`` of the
+    simulation clock (of time step ``dt``), as Brian's loop leaves them:
+    each at its first tick not before that time."""
+    time_reached = step * dt
+    for clock in net._clocks:
+        timestep = int(clock._calc_timestep(time_reached))
+        clock.variables["timestep"].set_value(timestep)
+        clock.variables["t"].set_value(timestep * clock.dt_)
+    net.t_ = time_reached
+
+
+def _part_report(report_callback, first_step: int, n_steps: int, started: float):
+    """The report callback of the part of a run (see `GeNNDevice._run_parts`)
+    that simulates Brian's steps ``[part_first, part_first + part_steps)``,
+    ``part_report(part_first, part_steps)``: it reports the progress of the
+    whole run of ``n_steps`` from ``first_step`` (and not each part's
+    beginning and end)."""
+    if report_callback is None:
+        return lambda part_first, part_steps: None
+
+    def part_report(part_first: int, part_steps: int):
+        def report(elapsed, completed, t_start, duration):
+            if 0.0 < completed < 1.0:
+                done = part_first - first_step + completed * part_steps
+                report_callback((time.perf_counter() - started) * second, done / n_steps,
+                                t_start, duration)
+        return report
+
+    return part_report
 
 
 def _report_callback(report):
