@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .schedule import AFTER_THRESHOLDS
 from .identity import CONTENTS_OPT_OUT, OPT_OUT, code_identity, load_identity
 
 __all__ = ["SEED", "GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
@@ -83,16 +84,18 @@ class StateRecording(_Buffers):
     code: str
     indices: Any  # absolute neuron indices, in the monitor's order
     every: int  # record every ``every`` steps of the population's clock
-    #: Brian's slot: ``'start'`` (before the update) or ``'end'`` (after the reset)
+    #: Brian's slot: any (``'start'``: before the update, ``'end'``: after
+    #: the reset, ``'thresholds'``: ...)
     when: str = "start"
     #: prefix of the GeNN names of the recording's buffers (see `_Buffers`)
     tag: str = ""
 
     @property
     def lag(self) -> int:
-        """GeNN steps between Brian's step and the one that records it: 'end'
-        samples of Brian's step m are taken in GeNN step m + 1."""
-        return 1 if self.when == "end" else 0
+        """GeNN steps between Brian's step and the one that records it:
+        samples of Brian's step m in the slots after 'thresholds' (e.g.
+        'end') are taken in GeNN step m + 1."""
+        return 1 if self.when in AFTER_THRESHOLDS else 0
 
     @property
     def index_variable(self) -> str:

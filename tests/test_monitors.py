@@ -7,7 +7,7 @@ runs whose recordings are copied back in many chunks."""
 import numpy as np
 import pytest
 from brian2 import (Network, NeuronGroup, PopulationRateMonitor, SpikeMonitor, Synapses,
-                    StateMonitor, Hz, ms, seed)
+                    SpikeGeneratorGroup, StateMonitor, Hz, ms, seed)
 
 from utils import (assert_same_values, assert_spikes_equal, assert_traces_close, genn_device,
                    run_both)
@@ -359,3 +359,37 @@ def test_spike_bitmask_decoding(shape):
         rows_found, ids_found = _set_bits(window)
         np.testing.assert_array_equal(rows_found, rows)
         np.testing.assert_array_equal(ids_found, ids)
+
+
+SLOTS = ["start", "before_groups", "groups", "after_groups", "before_thresholds",
+         "thresholds", "after_thresholds", "before_synapses", "synapses", "after_synapses",
+         "before_resets", "resets", "after_resets", "before_end", "end"]
+
+
+def test_state_monitors_in_every_slot():
+    """StateMonitors in every slot of Brian's schedule, before and after the
+    group's own code of that slot (Brian's Izhikevich and Naud examples record
+    in 'thresholds', before the reset), with synaptic input, a run_regularly
+    operation and two runs: exact."""
+
+    def script():
+        G = NeuronGroup(4, """dv/dt = (1.5 + 0.2*i - v)/(5*ms) : 1
+                              x : 1""", threshold="v > 1", reset="v = 0; x += 1",
+                        method="exact", name="slots_g")
+        G.run_regularly("x += 0.5", when="before_groups", name="slots_rr")
+        source = SpikeGeneratorGroup(1, [0, 0], [1, 2.5] * ms, name="slots_src")
+        S = Synapses(source, G, on_pre="v += 0.3", name="slots_s")
+        S.connect()
+        monitors = [StateMonitor(G, ["v", "x"], record=True, when=when, order=order,
+                                 name=f"slots_{when}_{k}")
+                    for when in SLOTS for k, order in enumerate((-1, 1))]
+        net = Network(G, source, S, *monitors)
+        net.run(3 * ms)
+        net.run(2 * ms)
+        return [(m.v[:], m.x[:], m.t[:]) for m in monitors]
+
+    reference, genn = run_both(script)
+    for when_order, expected, values in zip([(w, o) for w in SLOTS for o in (-1, 1)],
+                                            reference, genn):
+        for e, v in zip(expected, values):
+            np.testing.assert_array_equal(v, e, err_msg=str(when_order))

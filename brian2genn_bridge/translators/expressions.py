@@ -31,6 +31,7 @@ from brian2.parsing.rendering import CPPNodeRenderer
 from brian2.synapses.synapses import Synapses
 from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
 
+from ..schedule import AFTER_THRESHOLDS
 from .folding import fold_constant_statements
 from .functions import (FLOAT_ONLY, GENN_TARGET, INTEGER_VARIANT, double_literal,
                         hoist_samplers, inline_template)
@@ -57,10 +58,6 @@ GENN_RESERVED = frozenset(
 #: Brian's numbers of synapses per target and per source neuron of a Synapses
 SYNAPSE_COUNTS = ("N_incoming", "N_outgoing")
 
-#: Brian's slots after 'thresholds': GeNN runs their code in the next step
-AFTER_THRESHOLDS = frozenset(["before_synapses", "synapses",
-                              "after_synapses", "before_resets", "resets", "after_resets",
-                              "before_end", "end"])
 
 #: a C cast to a type that may also be a Brian name (``(scalar)(x)``), or an
 #: identifier: casts are followed by what they cast, parenthesised names of

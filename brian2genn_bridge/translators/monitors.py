@@ -33,11 +33,7 @@ def _recorded_code(monitor) -> str:
 
 
 def _every(monitor: StateMonitor, group_dt: float) -> int:
-    """Steps of the group clock between two samples of ``monitor``, which
-    must record in the 'start' or 'end' slot."""
-    if monitor.when not in ("start", "end"):
-        raise unsupported(monitor, f"recording in the '{monitor.when}' slot",
-                          "record in the 'start' (default) or 'end' slot.")
+    """Steps of the group clock between two samples of ``monitor``."""
     every = float(monitor.clock.dt_) / group_dt
     if abs(every - round(every)) > 1e-6 or round(every) < 1:
         raise unsupported(monitor, f"a dt ({monitor.clock.dt}) that is not a multiple "
@@ -66,6 +62,10 @@ def synaptic_recording(monitor: StateMonitor, group_dt: float) -> SynapticRecord
     shared ones (constant during a run, as GeNN holds them as parameters).
     """
     synapses = monitor.source
+    if monitor.when not in ("start", "end"):
+        # sampled on the host, between GeNN's steps (`SynapticRecording`)
+        raise unsupported(monitor, f"recording a Synapses in the '{monitor.when}' slot",
+                          "record in the 'start' (default) or 'end' slot.")
     every = _every(monitor, group_dt)
     variables = {}
     for name in monitor.record_variables:

@@ -179,7 +179,8 @@ def schedule_operations(group, operations, positions: dict[int, int],
         if isinstance(rec, SpikeRecording):
             block = _second_part_block(rec.when, position, reset_at)
         else:
-            block = "after_resets" if rec.when == "end" else "before_update"
+            # at its place in Brian's order (e.g. 'thresholds': before the reset)
+            block = block_of(rec.monitor)
         placed.append((block, position, rec))
     for item in summed:
         # after the update, Brian's sum is computed in the synapse code that
