@@ -70,9 +70,10 @@ def cpp_function_with_statements():
 
 
 def network_operation_script():
-    G = NeuronGroup(2, EQS, name="err_netop_g")
+    """An operation between the threshold and the reset of a step."""
+    G = NeuronGroup(2, EQS, threshold="v > 1", reset="v = 0", name="err_netop_g")
 
-    @network_operation(name="err_netop")
+    @network_operation(name="err_netop", when="thresholds", order=1)
     def operation():
         pass
 
@@ -80,9 +81,12 @@ def network_operation_script():
 
 
 def state_monitor_when_synapses():
+    """Synaptic StateMonitors are sampled between GeNN's steps."""
     G = NeuronGroup(2, EQS, name="err_sm_syn_g")
-    M = StateMonitor(G, "v", record=True, when="before_synapses", name="err_sm_syn")
-    Network(G, M).run(1 * ms)
+    S = Synapses(G, G, "w : 1", name="err_sm_syn_s")
+    S.connect()
+    M = StateMonitor(S, "w", record=True, when="before_synapses", name="err_sm_syn")
+    Network(G, S, M).run(1 * ms)
 
 
 def state_monitor_dt():
