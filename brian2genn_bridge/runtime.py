@@ -135,17 +135,18 @@ class GeNNSimulation:
         """Build the model in ``path`` (GeNN's output in its build log)."""
         try:
             os.makedirs(path, exist_ok=True)
-            # another process (a second script, a parallel test worker) may
-            # be building the same model into the same directory
-            with open(f"{path}.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                build_model(self.model, path, always_rebuild)
+            lock = open(f"{path}.lock", "w")
         except OSError as error:
             # creating the directory or lock file on a full disk
             full = disk_full_error(path, error)
             if full is None:
                 raise
             raise full from error
+        # another process (a second script, a parallel test worker) may be
+        # building the same model into the same directory
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            build_model(self.model, path, always_rebuild)
 
     def _load(self, path: str) -> None:
         """Load the built model; `_DamagedBuild` where its library is not

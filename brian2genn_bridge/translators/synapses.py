@@ -167,9 +167,9 @@ def _check_delays(synapses, pathway, delays: np.ndarray, steps: np.ndarray) -> N
     steps): a spike cannot arrive before it is sent. Brian's runtime device
     raises no error for them but files the spikes in a wrong slot of its
     queue; GeNN would fail (a bad allocation, or a pybind11 TypeError)."""
-    negative = np.flatnonzero(steps < 0)
-    if not len(negative):
+    if not len(steps) or steps.min() >= 0:
         return
+    negative = np.flatnonzero(steps < 0)
     side = "on_pre" if pathway.prepost == "pre" else "on_post"
     if len(delays) == 1:
         where = f"{delays[0] * second} for all synapses"
