@@ -41,20 +41,105 @@ __all__ = ["GeNNDevice", "genn_device"]
 logger = get_logger(__name__)
 
 
-def default_backend() -> str:
-    """CUDA when PyGeNN has it and a GPU is usable, else the CPU backend."""
+#: values of ``set_device('genn', backend=...)`` and ``prefs.devices.genn.backend``
+BACKENDS = ("auto", "cuda", "single_threaded_cpu")
+
+#: keywords of ``set_device('genn', ...)`` and ``device.build(...)`` that the
+#: device uses
+DEVICE_KEYWORDS = ("directory", "backend", "profile")
+
+#: keywords of Brian's standalone devices' ``build`` (and so of their
+#: ``set_device`` calls), accepted and ignored: scripts and Brian's test
+#: harness pass them to any device, and `reset_device` passes them back
+STANDALONE_KEYWORDS = ("results_directory", "compile", "run", "debug", "clean",
+                       "with_output", "additional_source_files", "run_args",
+                       "direct_call")
+
+#: brian2genn's keywords, with what replaces them here
+BRIAN2GENN_KEYWORDS = {
+    "use_GPU": "backend='cuda' (use_GPU=True) or backend='single_threaded_cpu' "
+               "(use_GPU=False); backend='auto', the default, uses CUDA where a GPU is "
+               "usable",
+}
+
+
+def cuda_problem() -> str | None:
+    """Why GeNN's CUDA backend cannot run here, or ``None`` where it can
+    (PyGeNN has it and a CUDA GPU is usable)."""
+    import importlib.util
+
+    if importlib.util.find_spec("pygenn.cuda_backend") is None:
+        return ("the installed PyGeNN has no CUDA backend (pygenn.cuda_backend is "
+                "missing: it was built without CUDA)")
     try:
-        from pygenn import cuda_backend  # noqa: F401  (absent in CPU-only builds)
         import ctypes
 
         cuda = ctypes.CDLL("libcuda.so.1")
-        count = ctypes.c_int(0)
-        if cuda.cuInit(0) == 0 and cuda.cuDeviceGetCount(ctypes.byref(count)) == 0 \
-                and count.value > 0:
-            return "cuda"
-    except (ImportError, OSError):
+    except OSError:
+        return "no CUDA driver (libcuda.so.1) is installed"
+    count = ctypes.c_int(0)
+    if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0 \
+            or count.value == 0:
+        return "the CUDA driver finds no usable GPU"
+    return None
+
+
+def default_backend() -> str:
+    """CUDA when PyGeNN has it and a GPU is usable, else the CPU backend."""
+    return "cuda" if cuda_problem() is None else "single_threaded_cpu"
+
+
+def check_backend(backend: str | None) -> None:
+    """Raise a clear error for a ``backend`` that is no GeNN backend
+    (`ValueError`) or that cannot run here (CUDA without PyGeNN's CUDA
+    backend or a GPU: `RuntimeError`); ``None`` leaves the choice to the
+    preference."""
+    if backend is None:
+        return
+    if backend not in BACKENDS:
+        raise ValueError(f"Unknown GeNN backend {backend!r}: use one of "
+                         f"{', '.join(repr(b) for b in BACKENDS)}.")
+    if backend == "cuda":
+        problem = cuda_problem()
+        if problem is not None:
+            raise RuntimeError(f"GeNN backend 'cuda' is not available: {problem}. Use "
+                               "backend='auto' (CUDA where usable, else the CPU) or "
+                               "backend='single_threaded_cpu'.")
+
+
+def check_keywords(keywords, where: str) -> None:
+    """Raise a `TypeError` naming the first of ``keywords`` that the device
+    does not know (``where``: the call that got it)."""
+    for name in keywords:
+        if name in DEVICE_KEYWORDS or name in STANDALONE_KEYWORDS:
+            continue
+        if name in BRIAN2GENN_KEYWORDS:
+            raise TypeError(f"{where}: keyword '{name}' is brian2genn's; this device's "
+                            f"equivalent is {BRIAN2GENN_KEYWORDS[name]}.")
+        raise TypeError(f"{where}: unknown keyword '{name}'. Accepted: "
+                        f"{', '.join(DEVICE_KEYWORDS)} (and Brian's standalone build "
+                        f"options, which are ignored: {', '.join(STANDALONE_KEYWORDS)}).")
+
+
+def default_directory() -> str:
+    """The default build directory: a per-user cache,
+    ``$XDG_CACHE_HOME/brian2genn_bridge/models`` (``~/.cache/...`` without
+    it), like Brian's Cython cache (``~/.cython/brian_extensions``); a
+    directory in the temporary directory named after the user where the
+    home directory is not writable.
+
+    Not ``/tmp/brian2genn_models``, shared by every user of a machine: a
+    second user could not take the first one's lock files."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                             ".cache")
+    directory = os.path.join(cache, "brian2genn_bridge", "models")
+    try:
+        os.makedirs(directory, exist_ok=True)
+        if os.access(directory, os.W_OK | os.X_OK):
+            return directory
+    except OSError:
         pass
-    return "single_threaded_cpu"
+    return os.path.join(tempfile.gettempdir(), f"brian2genn_bridge-{os.getuid()}")
 
 
 class GeNNDevice(RuntimeDevice):
@@ -91,6 +176,8 @@ class GeNNDevice(RuntimeDevice):
 
     # ------------------------------------------------------------ set-up
     def activate(self, build_on_run=True, directory=None, backend=None, **kwds):
+        check_keywords(kwds, "set_device('genn')")
+        check_backend(backend)
         # directory and backend stay in build_options: Brian's reset_device()
         # re-activates a device with exactly those after reinit()
         super().activate(build_on_run=build_on_run, directory=directory,
@@ -110,6 +197,7 @@ class GeNNDevice(RuntimeDevice):
     def build(self, **kwds):
         """Runs happen eagerly, so there is nothing left to do here; accepted
         for scripts and test harnesses written for standalone devices."""
+        check_keywords(kwds, "device.build")
         self.build_options.update(kwds)
 
     def delete(self, data=True, code=True, directory=True, force=False):
@@ -117,6 +205,8 @@ class GeNNDevice(RuntimeDevice):
 
     def _backend(self) -> str:
         backend = self.backend or prefs.devices.genn.backend
+        # the preference may say 'cuda' where CUDA is missing
+        check_backend(backend)
         if backend == "auto":
             backend = default_backend()
             logger.info(f"GeNN backend: {backend}", once=True)
@@ -127,7 +217,7 @@ class GeNNDevice(RuntimeDevice):
 
     def _code_directory(self) -> str:
         if self.directory is None:
-            self.directory = os.path.join(tempfile.gettempdir(), "brian2genn_models")
+            self.directory = default_directory()
         return os.path.abspath(self.directory)
 
     # ------------------------------------------------------- code objects
@@ -328,6 +418,8 @@ class GeNNDevice(RuntimeDevice):
         finally:
             self._touched = set()
         _check_failure_flags(simulation, description)
+        _check_for_invalid_states(all_objects)
+        self._touched = set()
 
         # Brian's steps up to stop_step ran (fewer after a stop: Ctrl+C, Network.stop)
         _set_clocks(net, stop_step, float(clock.dt_))
@@ -353,6 +445,8 @@ class GeNNDevice(RuntimeDevice):
         kernels = simulation.kernel_times()
         self.timings.update({f"kernel_{name}": seconds - kernels_before.get(name, 0.0)
                              for name, seconds in kernels.items()})
+        # plain numbers, which print as such
+        self.timings = {name: float(seconds) for name, seconds in self.timings.items()}
         # see the NotImplementedError for profile=True
         net._profiling_info = None
 
@@ -835,6 +929,18 @@ def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImple
                     "f.implementations.add_implementation('genn', "
                     "code={'genn_inline': '...{0}...'}).")
     return NotImplementedError(message)
+
+
+def _check_for_invalid_states(objects) -> None:
+    """Brian's warning for NaN or very large values of variables updated by
+    differential equations after a run (`Network.run` checks every group,
+    active or not). It reads their values from GeNN; the device's lazy
+    copy-back then has them already."""
+    from brian2.groups.group import Group
+
+    for obj in objects:
+        if isinstance(obj, Group):
+            obj._check_for_invalid_states()
 
 
 def _check_failure_flags(simulation, description) -> None:

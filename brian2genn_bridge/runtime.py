@@ -17,6 +17,8 @@ import numpy as np
 from pygenn import GeNNModel, create_neuron_model, types
 from brian2.utils.logger import get_logger
 
+from .building import build_model, disk_full_error, library_intact
+from .memory import check_memory, memory_error
 from .model import SEED, GeNNVariable, ModelDescription, NeuronPopulation
 from .parallel import concatenate, gather, parallel_map, scatter, slices
 from .preferences import presynaptic_block_size
@@ -77,38 +79,30 @@ class GeNNSimulation:
         #: whether the last step was a finishing step (`Phase.COMPLETE`)
         self.finished = False
         start = time.perf_counter()
-        code_key = description.code_key()
-        name = f"brian_{code_key}"
-        preferences = _backend_preferences(backend, description)
-        self.model = GeNNModel(description.precision, name, backend=backend,
-                               time_precision="double", **preferences)
-        # Brian's generated code is in SI units, so GeNN's dt is in seconds too
-        self.model.dt = description.genn_dt
-        self.model.timing_enabled = description.kernel_timing
-        self.populations = {}
-        for population in description.neurons:
-            self.populations[population.name] = self._add_neurons(population)
-        self.synapse_groups = {}
-        if description.synapses:
-            from .translators.synapses import add_synapse_population
-            for population in description.synapses:
-                self.synapse_groups[population.name] = add_synapse_population(self, population)
+        check_memory(description, backend)
+        self._define_model()
         # GeNN does not rebuild a model whose code is unchanged: other block
         # sizes build elsewhere
-        sizes = preferences.get("manual_block_sizes")
-        path = os.path.join(directory, code_key + (
+        sizes = _backend_preferences(backend, description).get("manual_block_sizes")
+        path = os.path.join(directory, description.code_key() + (
             f"_b{sizes[0]}" + (f"p{sizes[1]}" if sizes[1] != sizes[0] else "")
             if sizes else ""))
-        os.makedirs(path, exist_ok=True)
-        # another process (a second script, a parallel test worker) may be
-        # building the same model into the same directory
-        with open(f"{path}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            self.model.build(path, always_rebuild=False)
+        self._build(path, always_rebuild=False)
         self.timings["build"] = time.perf_counter() - start
         start = time.perf_counter()
-        self.model.load(num_recording_timesteps=recording_steps
-                        if any(p.record_spikes for p in description.neurons) else None)
+        try:
+            self._load(path)
+        except _DamagedBuild as damage:
+            # a cached build cut short (a full disk, a killed compiler):
+            # built again from scratch, once
+            logger.warn(f"The cached GeNN build in {path} could not be loaded ({damage}); "
+                        "building it again.", name_suffix="damaged_build")
+            start = time.perf_counter()
+            self._define_model()
+            self._build(path, always_rebuild=True)
+            self.timings["build"] += time.perf_counter() - start
+            start = time.perf_counter()
+            self._load(path)
         if description.synapses:
             from .translators.synapses import load_connectivity
             for population in description.synapses:
@@ -120,6 +114,62 @@ class GeNNSimulation:
             for p in description.neurons if p.record_spikes}
 
     # ------------------------------------------------------------------ build
+    def _define_model(self) -> None:
+        """A new PyGeNN model of the description, with its populations and
+        synapse groups."""
+        description = self.description
+        preferences = _backend_preferences(self.backend, description)
+        self.model = GeNNModel(description.precision, f"brian_{description.code_key()}",
+                               backend=self.backend, time_precision="double", **preferences)
+        # Brian's generated code is in SI units, so GeNN's dt is in seconds too
+        self.model.dt = description.genn_dt
+        self.model.timing_enabled = description.kernel_timing
+        self.populations = {}
+        for population in description.neurons:
+            self.populations[population.name] = self._add_neurons(population)
+        self.synapse_groups = {}
+        if description.synapses:
+            from .translators.synapses import add_synapse_population
+            for population in description.synapses:
+                self.synapse_groups[population.name] = add_synapse_population(self, population)
+
+    def _build(self, path: str, always_rebuild: bool) -> None:
+        """Build the model in ``path`` (GeNN's output in its build log)."""
+        try:
+            os.makedirs(path, exist_ok=True)
+            lock = open(f"{path}.lock", "w")
+        except OSError as error:
+            # creating the directory or lock file on a full disk
+            full = disk_full_error(path, error)
+            if full is None:
+                raise
+            raise full from error
+        # another process (a second script, a parallel test worker) may be
+        # building the same model into the same directory
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            build_model(self.model, path, always_rebuild)
+
+    def _load(self, path: str) -> None:
+        """Load the built model; `_DamagedBuild` where its library is not
+        intact or cannot be loaded."""
+        library = os.path.join(path, f"{self.model.name}_CODE", "librunner.so")
+        # checked before loading: the loader may kill the process with a bus
+        # error on a truncated library
+        if not library_intact(library):
+            raise _DamagedBuild(f"{library} is missing or truncated")
+        try:
+            self.model.load(num_recording_timesteps=self.recording_steps
+                            if any(p.record_spikes for p in self.description.neurons)
+                            else None)
+        except (RuntimeError, MemoryError) as error:
+            if isinstance(error, RuntimeError) and "Unable to load library" in str(error):
+                raise _DamagedBuild(str(error)) from error
+            clear = memory_error(self.description, error)
+            if clear is None:
+                raise
+            raise clear from error
+
     def _add_neurons(self, population: NeuronPopulation):
         dynamic = [*population.shared, PHASE]
         seed = [(SEED, "unsigned int")] if population.random_seed is not None else []
@@ -624,6 +674,10 @@ def model_key(description: ModelDescription, backend: str) -> tuple:
     and the backend's preferences (block sizes), so that a preference
     changed between runs takes effect."""
     return (description.key(), backend, repr(_backend_preferences(backend, description)))
+
+
+class _DamagedBuild(Exception):
+    """A cached build that cannot be loaded."""
 
 
 def _backend_preferences(backend: str, description: ModelDescription) -> dict:

@@ -38,4 +38,5 @@ run(1 * second, report="text")
 print(f"{spikes.num_spikes} spikes, mean rate {spikes.num_spikes / N / second:.2f}")
 print(f"excitatory {np.mean(spikes.count[:3200]):.2f} spikes/neuron, "
       f"inhibitory {np.mean(spikes.count[3200:]):.2f} spikes/neuron")
-print("phases of the run (s):", {k: round(v, 3) for k, v in device.timings.items()})
+print("phases of the run (s):", ", ".join(f"{name} {seconds:.3f}"
+                                          for name, seconds in device.timings.items()))

@@ -9,8 +9,11 @@ import pytest
 from brian2 import (Cylinder, Function, Network, NeuronGroup, SpatialNeuron, SpikeMonitor,
                     StateMonitor, Synapses, TimedArray, cm, linked_var, ms, mV, network_operation,
                     prefs, siemens, um)
+from brian2.devices.device import set_device
+from brian2.utils.logger import BrianLogger, catch_logs
 
-from utils import genn_device, run_with
+from brian2genn_bridge.device import cuda_problem
+from utils import GENN_BACKEND, genn_device, run_with
 
 EQS = "dv/dt = -v/(10*ms) : 1"
 
@@ -275,3 +278,145 @@ def test_supported_scripts_run_on_runtime():
             # Brian's numpy target solves the cable equation with scipy
             continue
         run_with("runtime", script)
+
+
+# ------------------------------------------------------------- bad input
+def negative_delay_expression():
+    G = NeuronGroup(10, EQS, threshold="True", name="neg_expr_g")
+    S = Synapses(G, G, "w : 1", on_pre="v_post += w", name="neg_expr")
+    S.connect(j="i")
+    S.delay = "(i - 5)*ms"
+    Network(G, S).run(1 * ms)
+
+
+def negative_delay_fixed():
+    G = NeuronGroup(10, EQS, threshold="True", name="neg_fixed_g")
+    S = Synapses(G, G, "w : 1", on_pre="v_post += w", name="neg_fixed")
+    S.connect(j="i")
+    S.delay = -1 * ms
+    Network(G, S).run(1 * ms)
+
+
+def negative_delay_argument():
+    G = NeuronGroup(10, EQS, threshold="True", name="neg_arg_g")
+    S = Synapses(G, G, "w : 1", on_pre="v_post += w", delay=-2 * ms, name="neg_arg")
+    S.connect(j="i")
+    Network(G, S).run(1 * ms)
+
+
+def negative_delay_on_post():
+    G = NeuronGroup(10, EQS, threshold="True", name="neg_post_g")
+    S = Synapses(G, G, "w : 1", on_pre="v_post += w", on_post="w += 1", name="neg_post")
+    S.connect(j="i")
+    S.post.delay = "-j*ms"
+    Network(G, S).run(1 * ms)
+
+
+NEGATIVE_DELAYS = {
+    # script: words the message must contain
+    "expression": (negative_delay_expression,
+                   ["'neg_expr'", "on_pre", "5 synapse(s)", "synapse 0 (i=0, j=0)", "-5. ms"]),
+    "fixed": (negative_delay_fixed, ["'neg_fixed'", "on_pre", "-1. ms for all synapses"]),
+    "argument": (negative_delay_argument, ["'neg_arg'", "-2. ms for all synapses"]),
+    "on_post": (negative_delay_on_post,
+                ["'neg_post'", "on_post", "9 synapse(s)", "synapse 1 (i=1, j=1)", "-1. ms"]),
+}
+
+
+@pytest.mark.parametrize("case", list(NEGATIVE_DELAYS))
+def test_negative_delays_raise_before_build(case, tmp_path):
+    """Brian's runtime device runs negative delays without an error (it
+    files the spikes in a wrong slot of its queue: an undefined result);
+    the GeNN device raises a ValueError naming the Synapses, the synapse
+    and the value before building (GeNN itself failed with bad_alloc or a
+    pybind11 TypeError after the build)."""
+    script, words = NEGATIVE_DELAYS[case]
+    directory = tmp_path / "genn"
+    with pytest.raises(ValueError) as error:
+        run_with("genn", script, directory=str(directory))
+    message = str(error.value)
+    for word in words:
+        assert word in message, f"{word!r} not in {message!r}"
+    assert not directory.exists() or os.listdir(directory) == []
+    assert genn_device._simulation is None
+
+
+def test_unknown_set_device_keyword(tmp_path):
+    with pytest.raises(TypeError) as error:
+        set_device("genn", directory=str(tmp_path), backnd="single_threaded_cpu")
+    assert "'backnd'" in str(error.value) and "backend" in str(error.value)
+    with pytest.raises(TypeError) as error:
+        set_device("genn", use_GPU=False)
+    assert "use_GPU" in str(error.value) and "backend='single_threaded_cpu'" in str(error.value)
+    with pytest.raises(TypeError) as error:
+        genn_device.build(use_GPU=True)
+    assert "backend='cuda'" in str(error.value)
+
+
+def test_brian_keywords_accepted(tmp_path):
+    """What Brian's set_device/reset_device and its test harness pass (also
+    standalone devices' build options, which scripts pass to any device)."""
+    from brian2.devices.device import reset_device
+
+    options = dict(directory=str(tmp_path), with_output=False, debug=False, compile=True,
+                   run=True, clean=False, results_directory="results", run_args=[],
+                   additional_source_files=None, backend=GENN_BACKEND)
+    set_device("genn", build_on_run=False, **options)
+    G = NeuronGroup(2, EQS, name="kw_g")
+    Network(G).run(1 * ms)
+    # Brian's harness (brian2/tests/test_base.py) builds explicitly
+    genn_device.build(direct_call=False, **genn_device.build_options)
+    assert genn_device.has_been_run
+    # reset_device re-activates with the build options
+    genn_device.reinit()
+    reset_device(genn_device)
+    assert genn_device.build_options["with_output"] is False
+
+
+def test_unknown_backend_at_set_device():
+    with pytest.raises(ValueError) as error:
+        set_device("genn", backend="gpu")
+    message = str(error.value)
+    for word in ("'gpu'", "'auto'", "'cuda'", "'single_threaded_cpu'"):
+        assert word in message
+
+
+@pytest.mark.skipif(cuda_problem() is None, reason="CUDA is usable here")
+def test_cuda_backend_without_cuda(tmp_path):
+    with pytest.raises(RuntimeError) as error:
+        set_device("genn", backend="cuda")
+    message = str(error.value)
+    assert cuda_problem() in message
+    assert "backend='auto'" in message and "backend='single_threaded_cpu'" in message
+    # the preference: at run, before anything is built
+    set_device("genn", directory=str(tmp_path))
+    prefs.devices.genn.backend = "cuda"
+    G = NeuronGroup(2, EQS, name="nocuda_g")
+    with pytest.raises(RuntimeError, match="backend 'cuda' is not available"):
+        Network(G).run(1 * ms)
+    assert os.listdir(tmp_path) == []
+
+
+def unstable_integration():
+    G = NeuronGroup(2, "dv/dt = v/(0.01*ms) : 1", method="euler", name="nan_g")
+    G.v = 1
+    S = Synapses(G, G, "dw/dt = w/(0.01*ms) : 1 (clock-driven)", method="euler",
+                 name="nan_syn")
+    S.connect()
+    S.w = 1
+    Network(G, S).run(10 * ms)
+
+
+def test_invalid_values_warning_as_brian():
+    """Brian's warning for NaN or very large values after a run (of neuron
+    and synaptic variables updated by differential equations)."""
+    warnings = {}
+    for device_name in ("runtime", "genn"):
+        # logged once per process: forget the other device's
+        BrianLogger._log_messages.clear()
+        with catch_logs() as logs:
+            run_with(device_name, unstable_integration)
+        warnings[device_name] = sorted(message for _, name, message in logs
+                                       if name.endswith("invalid_values"))
+    assert len(warnings["runtime"]) == 2
+    assert warnings["genn"] == warnings["runtime"]

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from brian2 import prefs
+from brian2 import prefs, second
 from brian2.core.variables import ArrayVariable, Subexpression
 from brian2.groups.group import CodeRunner
 from brian2.utils.logger import get_logger
@@ -156,8 +156,31 @@ def _delay_steps(synapses, pathway, dt: float) -> np.ndarray:
     if len(delays) > 1 and delays.min() == delays.max():
         delays = delays[:1]
     source_dt = float(pathway.source.clock.dt_)
-    return (np.round(delays.astype(float) / source_dt).astype(np.int64)
-            * clock_steps(source_dt, dt))
+    steps = np.round(delays.astype(float) / source_dt).astype(np.int64)
+    _check_delays(synapses, pathway, delays, steps)
+    return steps * clock_steps(source_dt, dt)
+
+
+def _check_delays(synapses, pathway, delays: np.ndarray, steps: np.ndarray) -> None:
+    """Raise a `ValueError` naming the synapse and value of a negative
+    delay of ``pathway`` (``steps``: the ``delays`` in seconds rounded to
+    steps): a spike cannot arrive before it is sent. Brian's runtime device
+    raises no error for them but files the spikes in a wrong slot of its
+    queue; GeNN would fail (a bad allocation, or a pybind11 TypeError)."""
+    if not len(steps) or steps.min() >= 0:
+        return
+    negative = np.flatnonzero(steps < 0)
+    side = "on_pre" if pathway.prepost == "pre" else "on_post"
+    if len(delays) == 1:
+        where = f"{delays[0] * second} for all synapses"
+    else:
+        first = int(negative[0])
+        i = int(synapses.variables["_synaptic_pre"].get_value()[first])
+        j = int(synapses.variables["_synaptic_post"].get_value()[first])
+        where = (f"{len(negative)} synapse(s), e.g. synapse {first} (i={i}, j={j}): "
+                 f"{delays[first] * second}")
+    raise ValueError(f"Synapses '{synapses.name}': negative delay of its {side} pathway "
+                     f"'{pathway.objname}' ({where}). Delays must be zero or positive.")
 
 
 def _heterogeneous(steps: np.ndarray) -> bool:
