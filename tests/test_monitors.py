@@ -392,4 +392,4 @@ def test_state_monitors_in_every_slot():
     for when_order, expected, values in zip([(w, o) for w in SLOTS for o in (-1, 1)],
                                             reference, genn):
         for e, v in zip(expected, values):
-            np.testing.assert_array_equal(v, e, err_msg=str(when_order))
+            assert_same_values(e, v, what=str(when_order))

@@ -8,7 +8,7 @@ import pytest
 from brian2 import (Network, NetworkOperation, NeuronGroup, SpikeGeneratorGroup,
                     SpikeMonitor, StateMonitor, Synapses, ms, network_operation)
 
-from utils import run_both, run_with
+from utils import assert_same_values, run_both, run_with
 
 
 def _network(log, when="start", order=-100, dt=None, stop_at=None, change=True):
@@ -57,7 +57,7 @@ def test_operation_reads_and_changes(when, order, dt):
 
     reference, genn = run_both(script)
     for name, expected in reference.items():
-        np.testing.assert_array_equal(genn[name], expected, err_msg=name)
+        assert_same_values(expected, genn[name], what=name)
 
 
 @pytest.mark.parametrize("when, order", [("start", -100), ("end", 100)])
@@ -76,7 +76,7 @@ def test_operation_stops_the_run(when, order):
 
     reference, genn = run_both(script)
     for name, expected in reference.items():
-        np.testing.assert_array_equal(genn[name], expected, err_msg=name)
+        assert_same_values(expected, genn[name], what=name)
 
 
 def test_decorated_operation_with_default_schedule():
@@ -100,7 +100,7 @@ def test_decorated_operation_with_default_schedule():
 
     reference, genn = run_both(script)
     for name, expected in reference.items():
-        np.testing.assert_array_equal(genn[name], expected, err_msg=name)
+        assert_same_values(expected, genn[name], what=name)
 
 
 def test_operation_between_other_objects_is_named():

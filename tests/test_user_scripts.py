@@ -11,7 +11,7 @@ import pytest
 from brian2 import (Hz, Network, NeuronGroup, PoissonGroup, PoissonInput, SpikeGeneratorGroup,
                     SpikeMonitor, StateMonitor, Synapses, ms, second, seed)
 
-from utils import run_both, run_with
+from utils import assert_same_values, run_both, run_with
 
 
 @pytest.mark.parametrize("buffer_bytes", [1000, 64 * 1024 * 1024])
@@ -34,7 +34,7 @@ def test_two_state_monitors_with_prefixed_names(buffer_bytes):
     reference, genn = run_both(
         script, preferences={"devices.genn.recording_buffer_bytes": buffer_bytes})
     for expected, values in zip(reference, genn):
-        np.testing.assert_array_equal(values, expected)
+        assert_same_values(expected, values)
 
 
 def test_per_synapse_delays_changed_between_runs():
@@ -56,7 +56,7 @@ def test_per_synapse_delays_changed_between_runs():
         return M.v[:]
 
     reference, genn = run_both(script)
-    np.testing.assert_array_equal(genn, reference)
+    assert_same_values(reference, genn)
 
 
 def test_network_rebuilt_with_the_same_names():
@@ -76,7 +76,7 @@ def test_network_rebuilt_with_the_same_names():
         return results
 
     reference, genn = run_both(script)
-    np.testing.assert_array_equal(genn, reference)
+    assert_same_values(reference, genn)
 
 
 @pytest.mark.parametrize("order", [0, -2])
@@ -101,7 +101,7 @@ def test_summed_variable_of_a_clock_driven_variable(order):
 
     reference, genn = run_both(script)
     for expected, values in zip(reference, genn):
-        np.testing.assert_array_equal(values, expected)
+        assert_same_values(expected, values)
 
 
 def _random_script(with_seed: bool):
@@ -183,7 +183,7 @@ def test_ctrl_c_stops_at_a_step_and_the_run_continues():
     reference = run_with("runtime", _interruptible_script(interrupt=False))
     interrupted = run_with("genn", _interruptible_script(interrupt=True))
     for name, expected in reference.items():
-        np.testing.assert_array_equal(interrupted[name], expected, err_msg=name)
+        assert_same_values(expected, interrupted[name], what=name)
 
 
 def _delayed_weights_script(new_weight, spike_at):
@@ -217,4 +217,4 @@ def test_weights_written_between_runs_with_nothing_changed_in_flight(new_weight,
     """Weights written back unchanged while spikes are in flight, or changed
     when none is: exact."""
     reference, genn = run_both(_delayed_weights_script(new_weight, spike_at))
-    np.testing.assert_array_equal(genn, reference)
+    assert_same_values(reference, genn)
