@@ -41,20 +41,27 @@ class Tally:
 
 
 def run_campaign(examples: int, start_seed: int, out: Path, exclude: frozenset,
-                 max_runs: int, float_dtype, rtol: float, log=print) -> Tally:
+                 max_runs: int, float_dtype, rtol: float, shrink_seconds: float,
+                 ignore: tuple = (), log=print) -> Tally:
     """Run ``examples`` new scripts (not counting shrinking); write each
-    distinct failure, shrunk, to ``out``."""
+    distinct failure, shrunk (for at most about ``shrink_seconds``), to ``out``."""
     tally = Tally()
-    seen: set = set()
-    state = {"failing": None, "shrinking": False, "generated": 0}
+    seen: set = set(ignore)      # signatures already known: not shrunk again
+    state = {"failing": None, "shrinking": None, "generated": 0, "error": None}
 
     def attempt(spec) -> None:
         source = spec.render()
-        tally.scripts += 1
-        if state["shrinking"]:
+        if state["shrinking"] is not None:
+            if time.perf_counter() - state["shrinking"] > shrink_seconds:
+                # out of time: the smallest failure so far is the result (hypothesis
+                # replays it at the end), every other candidate passes at once
+                if source == state["failing"][1]:
+                    raise state["error"]
+                return
             tally.shrinking += 1
         else:
             state["generated"] += 1
+        tally.scripts += 1
         try:
             outcome = check_source(source, float_dtype=float_dtype, rtol=rtol)
         except FuzzFailure as failure:
@@ -62,7 +69,9 @@ def run_campaign(examples: int, start_seed: int, out: Path, exclude: frozenset,
             if failure.signature in seen:
                 return          # a kind already found: look for others
             state["failing"] = (failure.signature, source, str(failure))
-            state["shrinking"] = True
+            state["error"] = failure
+            if state["shrinking"] is None:
+                state["shrinking"] = time.perf_counter()
             raise
         tally.count(outcome.kind)
         if outcome.kind == "invalid":
@@ -78,7 +87,7 @@ def run_campaign(examples: int, start_seed: int, out: Path, exclude: frozenset,
             given(scripts(exclude=exclude, max_runs=max_runs))(attempt))
         seed(start_seed * 1000 + round_)(test)
         round_ += 1
-        state["failing"], state["shrinking"] = None, False
+        state["failing"], state["shrinking"] = None, None
         started = time.perf_counter()
         try:
             test()
@@ -123,6 +132,11 @@ def main(argv=None) -> int:
                         help=f"comma-separated shapes to leave out: {', '.join(sorted(SHAPES))}")
     parser.add_argument("--max-runs", type=int, default=4,
                         help="most runs per script (default 4)")
+    parser.add_argument("--shrink-seconds", type=float, default=120,
+                        help="time to shrink each failure (default 120 s)")
+    parser.add_argument("--ignore", action="append", default=[], metavar="SIGNATURE",
+                        help="a failure signature already known (as printed in the "
+                             "summary), not shrunk again; repeatable")
     parser.add_argument("--json", type=Path, default=None, help="write the summary here")
     args = parser.parse_args(argv)
 
@@ -141,7 +155,8 @@ def main(argv=None) -> int:
 
     started = time.perf_counter()
     tally = run_campaign(args.examples, args.seed, args.out, exclude, args.max_runs,
-                         float_dtype, rtol, log=lambda line: print(line, flush=True))
+                         float_dtype, rtol, args.shrink_seconds, tuple(args.ignore),
+                         log=lambda line: print(line, flush=True))
     seconds = time.perf_counter() - started
     print(f"\n== summary (seed {args.seed}, backend {args.backend}, rtol {rtol}, "
           f"{seconds:.0f} s)")

@@ -183,8 +183,9 @@ class ScriptSpec:
     # ------------------------------------------------------------ rendering
     def render(self) -> str:
         """The Brian script, as Python source."""
-        lines = [HEADER, "", "def build():",
-                 '    """All objects of the network, anew (same names every time)."""',
+        lines = [HEADER, "", "def build(phase):",
+                 '    """All objects of the network, anew (same names every time; '
+                 'the i/j arrays\n    of connect() rotated by the phase)."""',
                  "    o = {}"]
         for spec in self.neurons:
             lines += _indent(_render_neurons(spec))
@@ -197,7 +198,7 @@ class ScriptSpec:
         lines += ["    return o", "", "", "def script():",
                   f"    seed({self.seed})",
                   "    defaultclock.dt = 0.1*ms",
-                  "    o = build()",
+                  "    o = build(0)",
                   "    net = Network(*o.values())",
                   "    results = {}",
                   "    phase = 0"]
@@ -274,7 +275,8 @@ def _render_synapses(spec: SynapseSpec) -> list:
     lines = [f"{ref} = Synapses(" + ", ".join(args) + ")"]
     form = CONNECT_FORMS[spec.connect]
     if form is None:
-        form = f"i={list(spec.i)}, j={list(spec.j)}"
+        # a rebuilt Synapses: other connections, as many of them
+        form = f"i={list(spec.i)}, j=np.roll({list(spec.j)}, phase)"
     lines.append(f"{ref}.connect({form})")
     lines.append(f"{ref}.w = np.resize({_floats(spec.w)}, len({ref}))")
     if spec.delay_mode == "heterogeneous":
@@ -326,7 +328,7 @@ def render_change(change: Change) -> list:
         indices, times = change.values
         return [f"{ref}.set_spikes({list(indices)}, {_floats(times)}*ms)"]
     if kind == "rebuild":
-        return ["collect(o, results, phase)", "phase += 1", "o = build()",
+        return ["collect(o, results, phase)", "phase += 1", "o = build(phase)",
                 "net = Network(*o.values())"]
     raise ValueError(kind)
 
