@@ -10,6 +10,7 @@ campaigns can run side by side with different seeds; give each its own
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
 import sys
@@ -46,6 +47,9 @@ def run_campaign(examples: int, start_seed: int, out: Path, exclude: frozenset,
     """Run ``examples`` new scripts (not counting shrinking); write each
     distinct failure, shrunk (for at most about ``shrink_seconds``), to ``out``."""
     tally = Tally()
+    # a crash of the process (GeNN code writing out of bounds, ...) leaves the
+    # script that was running here
+    running = out / f"running-{start_seed}.py"
     seen: set = set(ignore)      # signatures already known: not shrunk again
     state = {"failing": None, "shrinking": None, "generated": 0, "error": None}
 
@@ -62,6 +66,7 @@ def run_campaign(examples: int, start_seed: int, out: Path, exclude: frozenset,
         else:
             state["generated"] += 1
         tally.scripts += 1
+        running.write_text(source)
         try:
             outcome = check_source(source, float_dtype=float_dtype, rtol=rtol)
         except FuzzFailure as failure:
@@ -104,6 +109,7 @@ def run_campaign(examples: int, start_seed: int, out: Path, exclude: frozenset,
             del error
         log(f"[seed {start_seed}] {state['generated']}/{examples} new scripts, "
             f"{tally.scripts} run in all, outcomes {tally.outcomes}")
+    running.unlink(missing_ok=True)
     return tally
 
 
@@ -150,6 +156,7 @@ def main(argv=None) -> int:
         utils.set_genn_directory(args.build)
     args.out.mkdir(parents=True, exist_ok=True)
     exclude = frozenset(s for s in args.exclude.split(",") if s)
+    faulthandler.enable()
     # Brian's warnings (NaN, dt mismatch, ...) are expected in random scripts
     BrianLogger.console_handler.setLevel("ERROR")
 
