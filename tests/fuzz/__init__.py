@@ -1,0 +1,2 @@
+"""Differential fuzzer: random Brian scripts run on the runtime device and on
+the GeNN device, compared exactly (see `compare`)."""
