@@ -218,3 +218,27 @@ def test_weights_written_between_runs_with_nothing_changed_in_flight(new_weight,
     when none is: exact."""
     reference, genn = run_both(_delayed_weights_script(new_weight, spike_at))
     assert_same_values(reference, genn)
+
+
+@pytest.mark.parametrize("delays", [[0.25], [0.25, 1.5, 2.0, 0.05]])
+def test_delays_of_half_steps_round_up(delays):
+    """Brian's spike queues round a delay of 2.5 steps to 3, as C++ does
+    (``(int)(delay/dt + 0.5)``); the device rounded half to even (2), one
+    step early (found by the differential fuzzer)."""
+
+    def script():
+        G = NeuronGroup(5, """dv/dt = (ge - v)/(10*ms) : 1
+                              dge/dt = -ge/(5*ms) : 1""", threshold="v > 1", reset="v = 0",
+                        method="euler", name="g")
+        G.v = [0.5, 0.95, 0.3, 1.5, 0.0]
+        S = Synapses(G, G, "w : 1", on_pre="ge_post += w", name="s")
+        S.connect()
+        S.w = 0.3
+        S.delay = np.resize(delays, len(S)) * ms
+        M = StateMonitor(G, "ge", record=True, name="m")
+        net = Network(G, S, M)
+        net.run(3 * ms)
+        return M.ge[:]
+
+    reference, genn = run_both(script)
+    assert_same_values(reference, genn)

@@ -167,7 +167,8 @@ def append_rates(monitor: PopulationRateMonitor, first_step: int, counts: np.nda
     monitor.resize(new)
     monitor.variables["N"].set_value(new)
     monitor.variables["t"].get_value()[old:new] = ticks * clock_dt
-    monitor.variables["rate"].get_value()[old:new] = counts / (stop - start) / clock_dt
+    # in Brian's order of operations (its template), for the same last bit
+    monitor.variables["rate"].get_value()[old:new] = 1.0 * counts / clock_dt / (stop - start)
 
 
 def append_states(monitor: StateMonitor, first_sample: int, n_samples: int,

@@ -156,7 +156,9 @@ def _delay_steps(synapses, pathway, dt: float) -> np.ndarray:
     if len(delays) > 1 and delays.min() == delays.max():
         delays = delays[:1]
     source_dt = float(pathway.source.clock.dt_)
-    steps = np.round(delays.astype(float) / source_dt).astype(np.int64)
+    # as Brian's spike queues (its C++ one, which the runtime device uses
+    # too, and cpp_standalone's) round: half a step up, not numpy's half to even
+    steps = (delays.astype(float) / source_dt + 0.5).astype(np.int64)
     _check_delays(synapses, pathway, delays, steps)
     return steps * clock_steps(source_dt, dt)
 

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, given, reject, seed, settings
 import utils
 from brian2 import BrianLogger
 
-from .compare import FuzzFailure, check_source
+from .compare import CPU_RTOL, FuzzFailure, check_source
 from .strategies import SHAPES, scripts
 
 
@@ -131,9 +131,9 @@ def main(argv=None) -> int:
     parser.add_argument("--backend", default="single_threaded_cpu",
                         choices=("single_threaded_cpu", "cuda"))
     parser.add_argument("--rtol", type=float, default=None,
-                        help="relative tolerance (of each array's scale); default 0 "
-                             "(bit for bit) on the CPU backend, 1e-5 with --backend cuda, "
-                             "which runs in float32")
+                        help="relative tolerance (of each array's scale) of floating-point "
+                             "values; default compare.CPU_RTOL on the CPU backend, 1e-5 with "
+                             "--backend cuda, which runs in float32")
     parser.add_argument("--exclude", default="",
                         help=f"comma-separated shapes to leave out: {', '.join(sorted(SHAPES))}")
     parser.add_argument("--max-runs", type=int, default=4,
@@ -150,7 +150,7 @@ def main(argv=None) -> int:
     utils.GENN_BACKEND = args.backend
     cuda = args.backend == "cuda"
     float_dtype = np.float32 if cuda else np.float64
-    rtol = args.rtol if args.rtol is not None else (1e-5 if cuda else 0.0)
+    rtol = args.rtol if args.rtol is not None else (1e-5 if cuda else CPU_RTOL)
     if args.build is not None:
         args.build.mkdir(parents=True, exist_ok=True)
         utils.set_genn_directory(args.build)

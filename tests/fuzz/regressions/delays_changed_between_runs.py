@@ -1,6 +1,5 @@
 # Fuzz failure "mismatch: NeuronGroup.a" (known bug 3): per-synapse delays (all 0 at the
 # first run) changed between runs; GeNN keeps simulating with the old delays.
-XFAIL = "per-synapse delays changed between runs are ignored"
 
 from brian2 import *
 import numpy as np

@@ -1,7 +1,6 @@
 # Fuzz failure "mismatch: PopulationRateMonitor.rate": a rate differs in the last bit
 # (3333.333... for one spike of 3 neurons in 0.1 ms). Brian's numpy template computes
 # count / dt / N; the GeNN device (translators/monitors.py, append_rates) count / N / dt.
-XFAIL = "PopulationRateMonitor rate: count / N / dt instead of Brian's count / dt / N"
 
 from brian2 import *
 import numpy as np

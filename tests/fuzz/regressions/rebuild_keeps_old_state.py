@@ -2,7 +2,6 @@
 # the same names (same GeNN model key) after a run: the device keeps the loaded model and
 # pushes only the variables Python touched, so the new Synapses' clock-driven x (never set
 # from Python, zero in Brian) keeps the old model's values in GeNN.
-XFAIL = "a network rebuilt with the same names keeps GeNN's old values of untouched variables"
 
 from brian2 import *
 import numpy as np
