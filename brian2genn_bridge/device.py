@@ -170,6 +170,8 @@ class GeNNDevice(RuntimeDevice):
         #: spikes of a SpikeMonitor recording after the thresholds whose
         #: values the next chunk of the run records, by monitor name
         self._held_spikes: dict = {}
+        #: the samples of StateMonitors of Synapses of the run being simulated
+        self._assembler: _SampleAssembler | None = None
         #: the values of shared variables given to GeNN (as parameters) at
         #: the last run
         self._pushed_shared: dict = {}
@@ -716,8 +718,11 @@ class GeNNDevice(RuntimeDevice):
         genn_first = first_step * substeps
         genn_stop = run[1] * substeps + (1 if substeps == 1 else 0)
         regular_stop = genn_stop - 1 if substeps == 1 else genn_stop
-        sampler = (_SynapticSampler(simulation, description, run, self._host_value)
-                   if description.synaptic_recordings else None)
+        self._assembler = _SampleAssembler(description.synaptic_recordings)
+        sampler = (_SynapticSampler(simulation, description, run, self._host_value,
+                                    self._assembler)
+                   if any(rec.variables or not rec.neuron_variables
+                          for rec in description.synaptic_recordings) else None)
         if sampler and substeps > 1:
             # Brian's 'start' of the first step: before the run's first GeNN step
             sampler.after_step(genn_first - 1)
@@ -782,6 +787,7 @@ class GeNNDevice(RuntimeDevice):
                 self._timed_collect(simulation, description, window_start, window_end, run)
                 if sampler:
                     sampler.collect()
+                self._assembler.flush()
             window_start = window_end
         if pending:
             self._timed_collect(simulation, description, *pending, run)
@@ -860,7 +866,12 @@ class GeNNDevice(RuntimeDevice):
                 data = {name: simulation.pull_egp(population.name, rec.buffer(name))
                         [:count * rec.n_indices].reshape(count, rec.n_indices)
                         for name in rec.variables}
-                monitor_io.append_states(rec.monitor, first, count, data)
+                if rec.neuron_sources is None:
+                    monitor_io.append_states(rec.monitor, first, count, data)
+                else:
+                    # neuron variables of a StateMonitor of a Synapses
+                    self._assembler.add(rec.monitor, first, {
+                        name: values[:, rec.synapse_positions] for name, values in data.items()})
 
 
     def _append_events(self, simulation, population, description, event: str, step: int,
@@ -1003,11 +1014,15 @@ class _SynapticSampler:
         Brian's array of a Brian variable.
     """
 
-    def __init__(self, simulation, description, run: tuple[int, int], host_value):
+    def __init__(self, simulation, description, run: tuple[int, int], host_value,
+                 assembler: "_SampleAssembler"):
         self.simulation = simulation
         self.run = run
         self.substeps = description.substeps
-        self.recordings = description.synaptic_recordings
+        # all but those of neuron variables only, which the neuron populations record
+        self.recordings = [rec for rec in description.synaptic_recordings
+                           if rec.variables or not rec.neuron_variables]
+        self.assembler = assembler
         in_genn = {}
         for p in description.synapses:
             for v in p.variables:
@@ -1062,16 +1077,62 @@ class _SynapticSampler:
                 start += rec.n_indices
 
     def collect(self) -> None:
-        """Append the samples taken so far to the monitors."""
+        """Hand the samples taken so far to the assembler."""
         for rec in self.recordings:
             if rec.monitor_name not in self.first:
                 continue
             first = self.first.pop(rec.monitor_name)
+            count = self.count.pop(rec.monitor_name)
             data = {}
             for name, samples in self.samples[rec.monitor_name].items():
                 data[name] = np.array(samples).reshape(len(samples), rec.n_indices)
                 samples.clear()
-            monitor_io.append_states(rec.monitor, first, self.count.pop(rec.monitor_name), data)
+            if data:
+                self.assembler.add(rec.monitor, first, data)
+            else:  # the times only
+                monitor_io.append_states(rec.monitor, first, count, data)
+
+
+class _SampleAssembler:
+    """Puts together the samples of StateMonitors of Synapses, whose own
+    variables the host samples (`_SynapticSampler`) while the neuron
+    populations record those of their neurons (`StateRecording.neuron_sources`),
+    and appends each sample to its monitor once all its variables are there."""
+
+    def __init__(self, recordings):
+        self.expected = {rec.monitor_name: set(rec.variables) | set(rec.neuron_variables)
+                         for rec in recordings}
+        self.monitors = {rec.monitor_name: rec.monitor for rec in recordings}
+        #: per monitor: the next sample to append, and the rows by variable and sample
+        self.next: dict[str, int | None] = {name: None for name in self.expected}
+        self.rows: dict[str, dict[str, dict[int, np.ndarray]]] = {
+            name: {} for name in self.expected}
+
+    def add(self, monitor, first: int, data: dict[str, np.ndarray]) -> None:
+        """Samples ``first, first + 1, ...`` of ``monitor``'s variables ``data``
+        (samples x recorded synapses)."""
+        for name, values in data.items():
+            rows = self.rows[monitor.name].setdefault(name, {})
+            for k, row in enumerate(values):
+                rows[first + k] = row
+        if self.next[monitor.name] is None and len(data):
+            self.next[monitor.name] = first
+
+    def flush(self) -> None:
+        """Append the samples complete in every variable, in order."""
+        for name, expected in self.expected.items():
+            rows, first = self.rows[name], self.next[name]
+            if first is None or set(rows) != expected:
+                continue
+            stop = first
+            while all(stop in rows[var] for var in expected):
+                stop += 1
+            if stop == first:
+                continue
+            data = {var: np.array([rows[var].pop(k) for k in range(first, stop)])
+                    for var in expected}
+            monitor_io.append_states(self.monitors[name], first, stop - first, data)
+            self.next[name] = stop
 
 
 def _sample_source(rec, var, in_genn: dict, host_value) -> tuple | np.ndarray:

@@ -67,6 +67,10 @@ class _Buffers:
         """The buffer of the recorded ``variable``."""
         return f"{self.tag}_v_{variable}"
 
+    def recorded_variable(self, name: str):
+        """The Brian variable recorded as ``name``."""
+        return self.monitor.variables[name]
+
     @property
     def first_sample(self) -> str:
         """The extra global parameter with the first sample (or step) that
@@ -89,6 +93,13 @@ class StateRecording(_Buffers):
     when: str = "start"
     #: prefix of the GeNN names of the recording's buffers (see `_Buffers`)
     tag: str = ""
+    #: for the presynaptic or postsynaptic variables that a `StateMonitor` of
+    #: a `Synapses` records (``v_post``, a summed variable, ...): each
+    #: recorded name's Brian variable of this group, and for each recorded
+    #: synapse (in the monitor's order) the position of its neuron among
+    #: ``indices``; ``None`` for a monitor of this group itself
+    neuron_sources: dict[str, Any] | None = None
+    synapse_positions: Any = None
 
     @property
     def lag(self) -> int:
@@ -96,6 +107,13 @@ class StateRecording(_Buffers):
         samples of Brian's step m in the slots after 'thresholds' (e.g.
         'end') are taken in GeNN step m + 1."""
         return 1 if self.when in AFTER_THRESHOLDS else 0
+
+    def recorded_variable(self, name: str):
+        """The Brian variable recorded as ``name`` (of this group also for a
+        `StateMonitor` of a `Synapses`)."""
+        if self.neuron_sources is not None:
+            return self.neuron_sources[name]
+        return self.monitor.variables[name]
 
     @property
     def index_variable(self) -> str:
@@ -130,6 +148,9 @@ class SynapticRecording:
     #: before the neuron code of Brian's step (with two GeNN steps per Brian
     #: step: after the even GeNN step 2m + 2, not the odd one before it)
     after_early: bool = False
+    #: the recorded variables of the synapses' neurons, which the neuron
+    #: populations record (`StateRecording.neuron_sources`)
+    neuron_variables: list[str] = field(default_factory=list)
 
     @property
     def lag(self) -> int:

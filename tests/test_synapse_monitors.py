@@ -12,7 +12,7 @@ from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Sta
                     Synapses, ms)
 
 from brian2genn_bridge import configure_synapses
-from utils import assert_spikes_equal, run_both, run_with
+from utils import assert_same_values, assert_spikes_equal, run_both, run_with
 
 #: monitors and the variables they record
 MONITORS = {
@@ -102,13 +102,52 @@ def test_synaptic_state_monitors_exact(connectivity):
                                        atol=1e-15, err_msg=f"{name}.{var}")
 
 
-def test_recording_postsynaptic_reference_is_rejected():
+def test_recording_a_synaptic_subexpression_is_rejected():
     def script():
         G = NeuronGroup(2, "v : 1", threshold="v > 1", name="sm_err_g")
-        S = Synapses(G, G, "w : 1", on_pre="v_post += w", name="sm_err_syn")
+        S = Synapses(G, G, """w : 1
+                              I = 2 * w : 1""", on_pre="v_post += w", name="sm_err_syn")
         S.connect()
-        M = StateMonitor(S, "v_post", record=True, name="sm_err_mon")
+        M = StateMonitor(S, "I", record=True, name="sm_err_mon")
         Network(G, S, M).run(1 * ms)
 
-    with pytest.raises(NotImplementedError, match="sm_err_mon.*v_post"):
+    with pytest.raises(NotImplementedError, match="sm_err_mon.*'I'.*subexpression"):
         run_with("genn", script)
+
+
+@pytest.mark.parametrize("when", ["start", "end"])
+@pytest.mark.parametrize("clock_driven", [False, True])
+def test_neuron_variables_of_synapses(when, clock_driven):
+    """A StateMonitor of a Synapses recording its neurons' variables
+    (``v_pre``, ``v_post``) together with its own or alone, with and
+    without clock-driven synapses: the neuron populations record theirs,
+    exact."""
+
+    def script():
+        G = NeuronGroup(4, """dv/dt = (1.2 + 0.1*i + I_syn - v)/(5*ms) : 1
+                              I_syn : 1""", threshold="v > 1", reset="v = 0",
+                        method="exact", name="nvs_g")
+        H = NeuronGroup(3, "dv/dt = (1.1 - v)/(8*ms) : 1", threshold="v > 1", reset="v = 0",
+                        method="exact", name="nvs_h")
+        H.v = "0.5 + 0.1*i"
+        model = ("dy/dt = -y/(3*ms) : 1 (clock-driven)\n" if clock_driven else "y : 1\n") + \
+            "I_syn_post = 0.1*y : 1 (summed)"
+        S = Synapses(H, G, model, on_pre="y += 0.5", name="nvs_s")
+        S.connect(condition="(i + j) % 3 != 1")
+        T = Synapses(G, H, "w : 1", on_pre="v_post += w", name="nvs_t")
+        T.connect(j="i % 3")
+        T.w = "0.1*i"
+        both = StateMonitor(S, ["y", "v_post", "v_pre"], record=True,
+                            when=when, name="nvs_both")
+        neurons_only = StateMonitor(T, ["v_post", "v_pre"], record=[0, 2, 3], when=when,
+                                    name="nvs_neurons")
+        net = Network(G, H, S, T, both, neurons_only)
+        net.run(3 * ms)
+        net.run(2 * ms)
+        return ([both.y[:], both.v_post[:], both.v_pre[:], both.t[:]],
+                [neurons_only.v_post[:], neurons_only.v_pre[:], neurons_only.t[:]])
+
+    reference, genn = run_both(script)
+    for expected_group, values_group in zip(reference, genn):
+        for expected, values in zip(expected_group, values_group):
+            assert_same_values(expected, values)

@@ -427,6 +427,13 @@ def in_previous_step(code: str) -> str:
     return word_substitute(code, {"t": PREVIOUS_TIME})
 
 
+def genn_ctype(var) -> str:
+    """GeNN type of a Brian variable; the model's float type is ``scalar``."""
+    if np.dtype(var.dtype) == np.dtype(prefs.core.default_float_dtype):
+        return "scalar"
+    return genn_data_type(var.dtype)
+
+
 def genn_data_type(dtype) -> str:
     """GeNN type name of a numpy dtype (as `c_data_type`, with ``bool``)."""
     if dtype is bool or np.dtype(dtype) == np.bool_:

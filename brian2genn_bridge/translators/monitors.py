@@ -9,7 +9,7 @@ from brian2.groups.subgroup import Subgroup
 from brian2.monitors import EventMonitor, PopulationRateMonitor, StateMonitor
 
 from ..model import SpikeRecording, StateRecording, SynapticRecording
-from .expressions import AFTER_THRESHOLDS, clock_steps
+from .expressions import AFTER_THRESHOLDS, clock_steps, genn_ctype, genn_identifier
 from .neurons import unsupported
 
 __all__ = ["source_group", "source_range", "state_recording", "synaptic_recording",
@@ -55,11 +55,14 @@ def state_recording(monitor: StateMonitor, group_dt: float) -> StateRecording:
                           every=every, when=monitor.when)
 
 
-def synaptic_recording(monitor: StateMonitor, group_dt: float) -> SynapticRecording:
-    """The host-side recording of a `StateMonitor` of a `Synapses`.
-
-    Only the group's own variables can be recorded: per-synapse ones and
-    shared ones (constant during a run, as GeNN holds them as parameters).
+def synaptic_recording(monitor: StateMonitor,
+                       group_dt: float) -> tuple[SynapticRecording, list[tuple]]:
+    """The recording of a `StateMonitor` of a `Synapses`: its own variables
+    (per-synapse and shared: constant during a run, as GeNN holds them as
+    parameters) sampled on the host between GeNN's steps, and those of its
+    presynaptic and postsynaptic neurons (``v_post``, a summed variable)
+    recorded by the neuron populations, as ``(neuron group, StateRecording)``
+    pairs (see `StateRecording.neuron_sources`).
     """
     synapses = monitor.source
     if monitor.when not in ("start", "end"):
@@ -67,23 +70,43 @@ def synaptic_recording(monitor: StateMonitor, group_dt: float) -> SynapticRecord
         raise unsupported(monitor, f"recording a Synapses in the '{monitor.when}' slot",
                           "record in the 'start' (default) or 'end' slot.")
     every = _every(monitor, group_dt)
-    variables = {}
+    record = np.asarray(monitor.record, dtype=np.int64)
+    own, by_role = {}, {"pre": {}, "post": {}}
     for name in monitor.record_variables:
         var = synapses.variables[name]
-        if not (isinstance(var, ArrayVariable)
-                and getattr(var.owner, "name", None) == synapses.name
+        index = synapses.variables.indices[name]
+        role = {"_presynaptic_idx": "pre", "_postsynaptic_idx": "post"}.get(index)
+        if (isinstance(var, ArrayVariable) and getattr(var.owner, "name", None) == synapses.name
                 and (var.scalar or var.size == len(synapses))):
-            # subexpressions and pre/postsynaptic references are evaluated by
-            # Brian's template; GeNN changes neuron variables within a step,
-            # where the host cannot read them
+            own[name] = var
+        elif isinstance(var, ArrayVariable) and role is not None and not var.scalar:
+            by_role[role][name] = var
+        else:
+            # subexpressions are evaluated by Brian's template; GeNN has no
+            # place where both the synapses' and the neurons' values are
             raise unsupported(monitor, f"recording '{name}' of Synapses '{synapses.name}' "
-                              "(only its own per-synapse and shared variables can be "
-                              "recorded)", "record pre- or postsynaptic variables with a "
-                              "StateMonitor of the NeuronGroup.")
-        variables[name] = var
-    return SynapticRecording(monitor=monitor, monitor_name=monitor.name, variables=variables,
-                             indices=np.asarray(monitor.record, dtype=np.int64),
-                             every=every, when=monitor.when)
+                              "(a subexpression, or a shared neuron variable)",
+                              "record the variables it depends on and compute it from "
+                              "them in Python.")
+    recording = SynapticRecording(monitor=monitor, monitor_name=monitor.name, variables=own,
+                                  indices=record, every=every, when=monitor.when,
+                                  neuron_variables=[name for role in by_role.values()
+                                                    for name in role])
+    neurons = []
+    for role, variables in by_role.items():
+        if not variables:
+            continue
+        group = source_group(synapses.source if role == "pre" else synapses.target)
+        cells = np.asarray(synapses.variables[f"_synaptic_{role}"].get_value())[record]
+        indices, positions = np.unique(cells, return_inverse=True)
+        lines = [f"const {genn_ctype(var)} b_to_record_{name} = {genn_identifier(var.name)};"
+                 for name, var in variables.items()]
+        neurons.append((group, StateRecording(
+            monitor=monitor, monitor_name=f"{monitor.name}_{role}",
+            variables=list(variables), code="\n".join(lines), indices=indices.astype(np.int64),
+            every=every, when=monitor.when, neuron_sources=dict(variables),
+            synapse_positions=positions.reshape(-1))))
+    return recording, neurons
 
 
 def spike_recording(monitor: EventMonitor, n_neurons: int,

@@ -182,7 +182,11 @@ def describe_network(objects) -> ModelDescription:
         elif isinstance(obj, StateMonitor):
             group = source_group(obj.source)
             if isinstance(group, Synapses):
-                description.synaptic_recordings.append(synaptic_recording(obj, dt))
+                recording, neuron_parts = synaptic_recording(obj, dt)
+                description.synaptic_recordings.append(recording)
+                for neurons, part in neuron_parts:
+                    state_recordings[neurons.name].append(part)
+                    monitored[neurons.name] = neurons
                 continue
             if not isinstance(group, NeuronGroup):
                 raise unsupported(obj, f"recording from {type(group).__name__} "

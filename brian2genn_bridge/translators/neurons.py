@@ -8,7 +8,7 @@ import numpy as np
 from brian2.core.variables import ArrayVariable
 
 from ..model import EventCheck, GeNNVariable, NeuronPopulation, SpikeRecording
-from .expressions import (AFTER_THRESHOLDS, brian_step, clock_steps, clock_time,
+from .expressions import (AFTER_THRESHOLDS, brian_step, clock_steps, clock_time, genn_ctype,
                           genn_data_type, genn_identifier, in_previous_step, part_conditions)
 from .functions import function_data
 from .integration import gsl_state_update, is_gsl
@@ -211,7 +211,7 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
 
     sim_code = neuron_stream_key(sim_code, group.name)
     used = set(re.findall(r"\b\w+\b", sim_code)) | set(extra_names)
-    variables = [GeNNVariable(name, _ctype(var), var, read_only=var.read_only)
+    variables = [GeNNVariable(name, genn_ctype(var), var, read_only=var.read_only)
                  for name, var in neuron_variables(group).items() if name in used]
     for statements in spiker_statements:
         variables.append(GeNNVariable(statements.count_var, "int32_t", statements.counts,
@@ -235,7 +235,7 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     for name in sorted(map(genn_identifier, written_shared_variables(group, operations))):
         if name in shared:
             var = shared.pop(name)
-            variables.append(GeNNVariable(name, _ctype(var), var, shared=True))
+            variables.append(GeNNVariable(name, genn_ctype(var), var, shared=True))
     population = NeuronPopulation(
         name=group.name, group=group, size=len(group), variables=variables,
         sim_code=sim_code, threshold_code="bspike" if threshold else "", shared=shared,
@@ -256,7 +256,7 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     for rec in [*state_recordings, *spike_recordings]:
         population.egps[rec.first_sample] = "int64_t*"
         for name in rec.variables:
-            population.egps[rec.buffer(name)] = _ctype(rec.monitor.variables[name]) + "*"
+            population.egps[rec.buffer(name)] = genn_ctype(rec.recorded_variable(name)) + "*"
     for event in population.recorded_events:
         population.egps[f"brec_first_event_{event}"] = "int64_t*"
         population.egps[f"brec_event_{event}"] = "uint8_t*"
@@ -283,11 +283,3 @@ def _render_recording(recording, substeps: int) -> str:
     return render("recording", rec=recording, step=brian_step(substeps),
                   code=recording.code)
 
-
-def _ctype(var) -> str:
-    """GeNN type of a Brian variable; the model's float type is ``scalar``."""
-    from brian2 import prefs
-
-    if np.dtype(var.dtype) == np.dtype(prefs.core.default_float_dtype):
-        return "scalar"
-    return genn_data_type(var.dtype)

@@ -23,11 +23,11 @@ from ..parallel import balanced_groups, bincount, parallel_map, slices
 from ..preferences import presynaptic_block_size
 from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, neuron_code,
                       pathway_effects, post_targets, pre_targets, render)
-from .expressions import (SYNAPSE_COUNTS, clock_steps, genn_identifier, in_previous_step,
-                          part_conditions)
+from .expressions import (SYNAPSE_COUNTS, clock_steps, genn_ctype, genn_identifier,
+                          in_previous_step, part_conditions)
 from .functions import function_data
 from .monitors import source_group, source_range
-from .neurons import _ctype, unsupported
+from .neurons import unsupported
 from .operations import RegularOperation, written_variables
 from .random_numbers import SEED, new_seed, uses_random, with_stream_key
 
@@ -1078,7 +1078,7 @@ def _population(layout: _Layout, name: str, family: str, random_seed: int | None
     else:
         random_seed = None
     used = set(re.findall(r"\b\w+\b", "\n".join([pre_code, post_code, dynamics_code])))
-    variables = [GeNNVariable(var_name, _ctype(var), var, read_only=var.read_only,
+    variables = [GeNNVariable(var_name, genn_ctype(var), var, read_only=var.read_only,
                               index=layout.index, selection=layout.selection)
                  for var_name, var in _synaptic_variables(synapses).items() if var_name in used]
     if delay_steps is not None:
@@ -1099,7 +1099,7 @@ def _population(layout: _Layout, name: str, family: str, random_seed: int | None
             var = group.variables.get(ref[:-len(role) - 1]) if ref.endswith(f"_{role}") else None
             # not a subexpression, which the code computes in a local of that name
             if isinstance(var, ArrayVariable):
-                references[ref] = (role, genn_identifier(var.name), _ctype(var))
+                references[ref] = (role, genn_identifier(var.name), genn_ctype(var))
     pre_event = pre_event if pre_code else None
     post_event = post_event if post_code else None
     for role, event in (("pre", pre_event), ("post", post_event)):
