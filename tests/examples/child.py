@@ -4,7 +4,7 @@ monitors recorded (a pickle for ``run.py`` to compare).
 Usage (``run.py`` calls it, one fresh process per example and device)::
 
     python tests/examples/child.py EXAMPLE.py --device runtime|genn --result FILE
-        [--duration-scale X] [--backend B] [--directory D] [--float 64|32] [--dry]
+        [--duration-scale X] [--max-duration S] [--backend B] [--directory D] [--float 64|32] [--dry]
 
 Before the script runs: matplotlib is a no-op stub (``mpl_stub``), the device
 is set (runtime with the numpy target, or ``'genn'`` in ``--directory`` on
@@ -13,8 +13,9 @@ is set (runtime with the numpy target, or ``'genn'`` in ``--directory`` on
 - ``set_device`` calls of the script (``'cpp_standalone'`` in several
   examples) keep the chosen device: the runtime and GeNN devices run eagerly,
   so ``build_on_run`` and ``device.build()`` change nothing;
-- `Network.run` (which the magic ``run()`` calls) runs ``duration * scale``
-  (``--dry``: nothing) and remembers the monitors of each network it runs;
+- `Network.run` (which the magic ``run()`` calls) runs ``duration * scale``,
+  at most ``--max-duration`` (``--dry``: nothing), and remembers the
+  monitors of each network it runs;
 - the script runs as ``__main__`` in a fresh working directory that links
   the files beside it (data files, helper modules), with its folder on
   ``sys.path``.
@@ -47,6 +48,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--device", choices=("runtime", "genn"), required=True)
     parser.add_argument("--result", required=True, help="pickle file to write")
     parser.add_argument("--duration-scale", type=float, default=1.0)
+    parser.add_argument("--max-duration", type=float, default=None,
+                        help="seconds: at most this long a run (after the scale)")
     parser.add_argument("--backend", default="single_threaded_cpu")
     parser.add_argument("--directory", default=None, help="GeNN build directory")
     parser.add_argument("--float", choices=("64", "32"), default="64",
@@ -119,9 +122,10 @@ class RunRecorder:
     """Wraps `Network.run`: scaled durations, the monitors of each network
     run, the wall time of each run."""
 
-    def __init__(self, brian2, scale: float, dry: bool):
+    def __init__(self, brian2, scale: float, longest: float | None, dry: bool):
         self.brian2 = brian2
         self.scale = scale
+        self.longest = longest
         self.dry = dry
         self.monitors: dict = {}
         self.run_seconds: list[float] = []
@@ -138,9 +142,9 @@ class RunRecorder:
             if recorder.dry:
                 return None
             if args:
-                args = (args[0] * recorder.scale,) + args[1:]
+                args = (recorder.duration(args[0]),) + args[1:]
             else:
-                kwargs["duration"] = kwargs["duration"] * recorder.scale
+                kwargs["duration"] = recorder.duration(kwargs["duration"])
             started = time.perf_counter()
             try:
                 # one more frame between the caller and Brian's namespace lookup
@@ -149,6 +153,15 @@ class RunRecorder:
                 recorder.run_seconds.append(time.perf_counter() - started)
 
         Network.run = run
+
+    def duration(self, duration):
+        """What a run of ``duration`` simulates here."""
+        from brian2 import second
+
+        duration = duration * self.scale
+        if self.longest is not None and duration > self.longest * second:
+            return self.longest * second
+        return duration
 
     def remember(self, net) -> None:
         from brian2 import EventMonitor, PopulationRateMonitor, StateMonitor
@@ -214,7 +227,7 @@ def working_directory(example: str) -> str:
 def run_example(args) -> dict:
     brian2 = prepare_brian(args)
     asked = keep_device(brian2)
-    recorder = RunRecorder(brian2, args.duration_scale, args.dry)
+    recorder = RunRecorder(brian2, args.duration_scale, args.max_duration, args.dry)
     path = os.path.abspath(args.example)
     with open(path) as handle:
         source = handle.read()

@@ -5,14 +5,15 @@ recorded.
 Usage::
 
     python tests/examples/run.py [--examples DIR] [-j N] [--timeout S]
-        [--duration-scale X] [--backend B] [--float 64|32] [--out DIR]
+        [--duration-scale X] [--max-duration S] [--backend B] [--float 64|32] [--out DIR]
         [--only PATH ...] [-k TEXT ...] [--resume] [--list]
     python tests/examples/run.py --table OUT/results.jsonl [--output notes/examples.md]
 
 The examples are those of the installed brian2's source (``get_examples.py``
 puts them in ``tests/examples/brian_examples/``). Each example runs in a
 fresh process per device (``child.py``: matplotlib stubbed, the device
-chosen before the script, ``run()`` durations times ``--duration-scale``),
+chosen before the script, ``run()`` durations times ``--duration-scale`` and
+at most ``--max-duration`` seconds),
 the reference first; ``-j`` examples at a time. Each finished example
 appends a JSON line to ``OUT/results.jsonl``; ``--resume`` leaves out the
 examples already there.
@@ -289,6 +290,7 @@ class Runner:
         command = [sys.executable, os.path.join(HERE, "child.py"),
                    os.path.join(self.folder, example), "--device", device, "--result", result,
                    "--duration-scale", str(args.duration_scale), "--backend", args.backend,
+                   *(["--max-duration", str(args.max_duration)] if args.max_duration else []),
                    "--float", args.float if device == "genn" else "64",
                    "--directory", os.path.join(self.out, "genn", example.replace("/", "__"))]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
@@ -314,6 +316,7 @@ class Runner:
     def run_one(self, example: str) -> dict:
         started = time.perf_counter()
         record = {"example": example, "duration_scale": self.args.duration_scale,
+                  "max_duration": self.args.max_duration,
                   "backend": self.args.backend, "float": self.args.float}
         reason = skip_reason(example)
         if reason:
@@ -384,12 +387,14 @@ def markdown_table(records: list[dict]) -> str:
     counts: dict[str, int] = {}
     for record in records:
         counts[record["outcome"]] = counts.get(record["outcome"], 0) + 1
-    settings = sorted({(r.get("backend"), r.get("float"), r.get("duration_scale"))
+    settings = sorted({(r.get("backend"), r.get("float"), r.get("duration_scale"),
+                        r.get("max_duration") or math.inf)
                        for r in records if r["outcome"] != "skipped"})
     lines = [", ".join(f"{n} {o}" for o, n in sorted(counts.items())) + f" (of {len(records)})",
              "",
              "Run with: " + "; ".join(f"backend {b}, float{f}, durations x{s:g}"
-                                      for b, f, s in settings),
+                                      + (f" (at most {m:g} s)" if m < math.inf else "")
+                                      for b, f, s, m in settings),
              "",
              "| example | outcome | details | runs | ref s | genn s |",
              "|---|---|---|---:|---:|---:|"]
@@ -413,6 +418,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="seconds for one example, both devices (default: %(default)s)")
     parser.add_argument("--duration-scale", type=float, default=1.0,
                         help="run() simulates duration times this")
+    parser.add_argument("--max-duration", type=float, default=None,
+                        help="seconds: at most this long each run() (after the scale)")
     parser.add_argument("--backend", default="single_threaded_cpu",
                         help="GeNN backend (single_threaded_cpu, cuda)")
     parser.add_argument("--float", choices=("64", "32"), default="64",
@@ -455,7 +462,8 @@ def main(argv=None) -> int:
         done = done_examples(runner.results_file)
         examples = [name for name in examples if name not in done]
     print(f"{len(examples)} examples, -j {args.jobs}, backend {args.backend}, "
-          f"float{args.float}, durations x{args.duration_scale:g}; results: "
+          f"float{args.float}, durations x{args.duration_scale:g}, at most "
+          f"{args.max_duration or math.inf:g} s; results: "
           f"{runner.results_file} ({datetime.datetime.now():%H:%M:%S})", flush=True)
     runner.run(examples)
     return 0
