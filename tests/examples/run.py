@@ -6,17 +6,18 @@ Usage::
 
     python tests/examples/run.py [--examples DIR] [-j N] [--timeout S]
         [--duration-scale X] [--max-duration S] [--backend B] [--float 64|32] [--out DIR]
-        [--only PATH ...] [-k TEXT ...] [--resume] [--list]
+        [--only PATH ...] [-k TEXT ...] [--budget S] [--resume] [--list]
     python tests/examples/run.py --table OUT/results.jsonl [--output notes/examples.md]
 
 The examples are those of the installed brian2's source (``get_examples.py``
 puts them in ``tests/examples/brian_examples/``). Each example runs in a
-fresh process per device (``child.py``: matplotlib stubbed, the device
-chosen before the script, ``run()`` durations times ``--duration-scale`` and
-at most ``--max-duration`` seconds),
-the reference first; ``-j`` examples at a time. Each finished example
-appends a JSON line to ``OUT/results.jsonl``; ``--resume`` leaves out the
-examples already there.
+fresh process per device (``child.py``: matplotlib stubbed, the device chosen
+before the script, ``run()`` durations times ``--duration-scale`` and at most
+``--max-duration`` seconds): GeNN first, then the reference unless GeNN
+stopped at a `NotImplementedError`; ``-j`` examples at a time. Each finished
+example appends a JSON line to ``OUT/results.jsonl``; ``--resume`` leaves out
+the examples already there, and ``--budget`` ends a run in time (the
+examples it cut are not recorded, for ``--resume``).
 
 Comparison of every SpikeMonitor/EventMonitor (count, i, t and recorded
 variables), PopulationRateMonitor (rates) and StateMonitor (times and
@@ -267,6 +268,8 @@ def outcome_of(reference: dict | None, genn: dict | None, random: bool,
         return "error", f"{genn_error['type']}: {genn_error['line']}"
     if reference["runs"] and not genn.get("genn_ran"):
         return "error", "the script's runs did not run on the GeNN device"
+    if not reference["runs"]:
+        return "match", "no run() in the script: it ran without error on both devices"
     return compare(reference, genn, random, rtol)
 
 
@@ -281,6 +284,8 @@ class Runner:
         os.makedirs(os.path.join(self.out, "logs"), exist_ok=True)
         self.results_file = os.path.join(self.out, "results.jsonl")
         self.lock = threading.Lock()
+        #: no example starts after this, and none runs past it
+        self.budget_end = time.perf_counter() + (args.budget or math.inf)
 
     def child(self, example: str, device: str, result: str, timeout: float) -> dict | None:
         """One device's run of the example (None: it timed out or died
@@ -313,7 +318,8 @@ class Runner:
         with open(result, "rb") as handle:
             return pickle.load(handle)
 
-    def run_one(self, example: str) -> dict:
+    def run_one(self, example: str) -> dict | None:
+        """The example's result (None: the run's --budget ended first)."""
         started = time.perf_counter()
         record = {"example": example, "duration_scale": self.args.duration_scale,
                   "max_duration": self.args.max_duration,
@@ -321,21 +327,27 @@ class Runner:
         reason = skip_reason(example)
         if reason:
             return dict(record, outcome="skipped", details=reason)
+        if started >= self.budget_end:
+            return None
         with open(os.path.join(self.folder, example)) as handle:
             random = uses_random_numbers(handle.read())
+        deadline = min(started + self.args.timeout, self.budget_end)
         with tempfile.TemporaryDirectory(prefix="examples-") as scratch:
-            deadline = started + self.args.timeout
-            reference = self.child(example, "runtime", os.path.join(scratch, "ref.pkl"),
-                                   deadline - time.perf_counter())
-            genn = None
-            if reference is not None:
-                genn = self.child(example, "genn", os.path.join(scratch, "genn.pkl"),
-                                  deadline - time.perf_counter())
+            # GeNN first: after a NotImplementedError the reference is not needed
+            genn = self.child(example, "genn", os.path.join(scratch, "genn.pkl"),
+                              deadline - time.perf_counter())
+            reference = None
+            stopped = genn is not None and (genn["error"] or {}).get("not_implemented")
+            if genn is not None and not stopped:
+                reference = self.child(example, "runtime", os.path.join(scratch, "ref.pkl"),
+                                       deadline - time.perf_counter())
             outcome, details = outcome_of(reference, genn, random, self.args.rtol)
         if outcome == "timeout":
+            if deadline < started + self.args.timeout:
+                return None  # cut by the budget: left for --resume
             details += f" within {self.args.timeout:g} s"
         return dict(record, outcome=outcome, details=details, random=random,
-                    runs=(reference or {}).get("runs"),
+                    runs=(reference or genn or {}).get("runs"),
                     reference_seconds=(reference or {}).get("seconds"),
                     genn_seconds=(genn or {}).get("seconds"),
                     wall_seconds=time.perf_counter() - started)
@@ -351,7 +363,8 @@ class Runner:
         with concurrent.futures.ThreadPoolExecutor(max_workers=self.args.jobs) as pool:
             futures = [pool.submit(self.run_one, example) for example in examples]
             for future in concurrent.futures.as_completed(futures):
-                self.write(future.result())
+                if future.result() is not None:
+                    self.write(future.result())
 
 
 def done_examples(results_file: str) -> set[str]:
@@ -416,6 +429,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("-j", "--jobs", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=600.0,
                         help="seconds for one example, both devices (default: %(default)s)")
+    parser.add_argument("--budget", type=float, default=None,
+                        help="seconds for the whole run: examples cut by it are not "
+                             "recorded (run again with --resume)")
     parser.add_argument("--duration-scale", type=float, default=1.0,
                         help="run() simulates duration times this")
     parser.add_argument("--max-duration", type=float, default=None,
