@@ -236,18 +236,26 @@ def compare(reference: dict, genn: dict, random: bool, rtol: float) -> tuple[str
                                                       statistical.items())
     traces = [n for n in names if "count" not in ref_monitors[n]
               and "rate" not in ref_monitors[n]]
-    note = f"; traces not compared: {', '.join(traces)}" if traces else ""
+    note = " (traces not compared)" if traces else ""
     return "statistical match", counts + note
 
 
 def _counts(ref_monitors: dict, genn_monitors: dict) -> str:
-    """'name: genn events / reference events' for the event monitors."""
-    parts = []
+    """'name genn events/reference events' for the event monitors, and the
+    names of the state monitors (with their variables)."""
+    events, traces = [], []
     for name in sorted(ref_monitors):
         expected = event_number(ref_monitors[name])
         if not math.isnan(expected):
-            parts.append(f"{name} {event_number(genn_monitors[name]):.6g}/{expected:.6g}")
-    return "events genn/ref: " + ", ".join(parts) if parts else "traces only"
+            events.append(f"{name} {event_number(genn_monitors[name]):.6g}/{expected:.6g}")
+        else:
+            traces.append(f"{name} ({', '.join(ref_monitors[name]['variables'])})")
+    parts = []
+    if events:
+        parts.append("events genn/ref: " + ", ".join(events))
+    if traces:
+        parts.append("traces: " + ", ".join(traces))
+    return "; ".join(parts)
 
 
 def outcome_of(reference: dict | None, genn: dict | None, random: bool,
