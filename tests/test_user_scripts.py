@@ -242,3 +242,35 @@ def test_delays_of_half_steps_round_up(delays):
 
     reference, genn = run_both(script)
     assert_same_values(reference, genn)
+
+
+@pytest.mark.parametrize("on_pre, on_post", [
+    # a comment after a statement that writes a neuron variable (Brian's
+    # Clopath et al. 2010 example): GeNN failed to build the model
+    ("g_post += w*mV  # synaptic input", "u += 1*mV  # on the spiking neuron"),
+    # a constant expression that Brian computes once (10*mV: a hoisted loop
+    # invariant, ``_lio_1``), in a statement on the spiking neuron: it was a
+    # NotImplementedError
+    ("g_post += w*mV", "u += 10*mV"),
+])
+def test_neuron_writes_with_comments_and_constant_expressions(on_pre, on_post):
+    """Synaptic statements on neuron variables as Brian's examples write
+    them: exact."""
+
+    def script():
+        G = NeuronGroup(2, """dv/dt = 1/(10*ms) : 1
+                              du/dt = -u/(5*ms) : volt
+                              dg/dt = -g/(2*ms) : volt""",
+                        threshold="v > 1", reset="v = 0", method="euler", name="g")
+        G.v = [0, 0.5]
+        S = Synapses(G, G, "w : 1", on_pre=on_pre, on_post=on_post, name="s")
+        S.connect("i != j")
+        S.w = [1, 2]
+        M = StateMonitor(G, ["u", "g"], record=True, name="m")
+        net = Network(G, S, M)
+        net.run(30 * ms)
+        return M.u[:], M.g[:]
+
+    reference, genn = run_both(script)
+    for expected, values in zip(reference, genn):
+        assert_same_values(expected, values)

@@ -41,6 +41,13 @@ __all__ = ["Lines", "PathwayEffects", "pathway_effects", "render", "post_targets
 #: neuron variable (group 4 is the operator before ``=``)
 _NEURON_WRITE = re.compile(r"^(\s*)(\w+)_(pre|post)\s*([-+*/]?)=(?!=)\s*(.+);\s*$")
 
+#: a comment at the end of a line (Brian writes a statement's ``# ...`` so)
+_COMMENT = re.compile(r"\s*//.*$")
+
+#: ``const type name = expr;``: a constant of the code (Brian's hoisted
+#: loop invariants, ``_lio_1 = 0.01`` for ``10*mV``, and its temporaries)
+_CONSTANT = re.compile(r"^\s*const\s+[\w:]+\s+(\w+)\s*=\s*(.+);\s*$")
+
 #: ``name(``: a function call
 _CALL = re.compile(r"\b(\w+)\s*\(")
 
@@ -123,34 +130,49 @@ def _reads_only(synapses, expr: str, side: str, time: bool) -> bool:
     return True
 
 
+def _inlined(expr: str, constants: dict[str, str]) -> str:
+    """``expr`` with the code's constants replaced by their definitions
+    (for statements that move to neuron code, where they are not defined)."""
+    return re.sub(r"\b[A-Za-z_]\w*\b",
+                  lambda m: f"({constants[m.group(0)]})" if m.group(0) in constants
+                  else m.group(0), expr)
+
+
 def pathway_effects(synapses, pathway, code: str) -> PathwayEffects:
     """Sort the statements of ``pathway`` (its GeNN ``code``) that write
     neuron variables into the kinds of this module's description."""
     spiker = pathway.prepost
     effects = PathwayEffects(pathway=pathway, lines=[])
+    constants: dict[str, str] = {}
     previous = ""
     for line in code.splitlines():
+        line = _COMMENT.sub("", line)
         match = _NEURON_WRITE.match(line)
         if match is None:
+            definition = _CONSTANT.match(line)
+            if definition:
+                constants[definition.group(1)] = _inlined(definition.group(2), constants)
             effects.lines.append((line, None))
             previous = line
             continue
         indent, name, side, op, expr = match.groups()
+        # what the statement computes, in terms of variables and numbers only
+        neuron_statement = f"{name}_{side} {op}= {_inlined(expr, constants)};"
         conditional = previous.strip().startswith("if") or previous.rstrip().endswith("else")
         if (side == spiker and not conditional
                 # GeNN's t in the step of an on_pre spike is Brian's time, not
                 # that of the pathway's (translated) code
-                and _reads_only(synapses, f"{name}_{side} {expr}", side, time=spiker == "post")):
-            effects.spiker_statements.append(line.strip())
+                and _reads_only(synapses, neuron_statement[:-1], side, time=spiker == "post")):
+            effects.spiker_statements.append(neuron_statement)
             effects.spiker_writes.add(name)
         elif op in "+-" and op and (side == "pre" or spiker == "pre"):
             expr = expr if op == "+" else f"-({expr})"
             function = "addToPost" if side == "post" else "addToPre"
             effects.lines.append((f"{indent}{function}({expr});", (side, name)))
         elif (side == "post" and spiker == "pre"
-              and _reads_only(synapses, f"{name}_{side} {expr}", "post", time=True)):
+              and _reads_only(synapses, neuron_statement[:-1], "post", time=True)):
             effects.lines.append((f"{indent}addToPost(1.0);", ("post", events_target(pathway))))
-            effects.event_statements.append(line.strip())
+            effects.event_statements.append(neuron_statement)
             effects.event_writes.add(name)
         else:
             raise unsupported(synapses, f"the {pathway.objname} statement "
