@@ -28,7 +28,7 @@ from brian2.utils.logger import get_logger
 
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
 from .model import SEED
-from .runtime import GeNNSimulation, Phase, model_key
+from .genn.simulation import GeNNSimulation, Phase, model_key
 from .network_operations import OperationSchedule, network_operations
 from .spikequeue import TrackedSpikeQueue
 from .translators import monitors as monitor_io

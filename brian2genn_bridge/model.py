@@ -14,9 +14,15 @@ from typing import Any
 from .schedule import AFTER_THRESHOLDS
 from .identity import CONTENTS_OPT_OUT, OPT_OUT, code_identity, load_identity
 
-__all__ = ["SEED", "GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
+__all__ = ["SEED", "event_reference", "GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
            "EventCheck", "NeuronPopulation", "SpikerStatements", "SynapsePopulation",
            "ModelDescription"]
+
+
+def event_reference(event: str, role: str) -> str:
+    """The name, in weight-update code, of the flag of the custom event
+    ``event`` of the presynaptic (``role='pre'``) or postsynaptic neuron."""
+    return f"bevented_{event}_{role}"
 
 
 #: the GeNN parameter (of neuron and weight-update models) holding the seed

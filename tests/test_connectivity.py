@@ -19,10 +19,10 @@ from pygenn import (GeNNModel, SynapseMatrixType, create_neuron_model,
                     create_weight_update_model, init_postsynaptic, init_var, init_weight_update)
 
 from brian2genn_bridge import configure_synapses
+from brian2genn_bridge.genn.synapse_groups import row_connectivity, set_rows
 from brian2genn_bridge.translators.synapses import (Needs, choose_connectivity,
                                                     choose_parallelism,
-                                                    postsynaptic_span_races,
-                                                    row_connectivity, set_rows, sparse_order)
+                                                    postsynaptic_span_races, sparse_order)
 from utils import (GENN_BACKEND, assert_spikes_equal, assert_traces_close, genn_device,
                    genn_directory, run_both, run_with)
 

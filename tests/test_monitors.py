@@ -347,7 +347,7 @@ def test_spike_bitmask_decoding(shape):
     bytes, for buffers of an odd and even number of words, dense and sparse,
     large enough to be scanned in parts, and row slices that start
     mid-buffer (a wrapped window)."""
-    from brian2genn_bridge.runtime import _set_bits
+    from brian2genn_bridge.genn.simulation import _set_bits
 
     rng = np.random.default_rng(sum(shape))
     words = (rng.integers(0, 2**32, shape, dtype=np.uint32)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import resource
 
-from .model import ModelDescription
+from ..model import ModelDescription
 
 __all__ = ["delay_buffers", "available_memory", "check_memory", "memory_error"]
 

@@ -2,8 +2,8 @@
 """The spike-train check of README.md: run a benchmark model with a network
 seed on one device and save its spike trains, or compare two saved runs.
 
-    PYTHONPATH=. python spike_trains.py run genn|cpp 32|64 cobahh|mbody NETWORK_SEED OUT.npz BUILD_DIR
-    python spike_trains.py compare A.npz B.npz
+    PYTHONPATH=. python benchmarks/spike_trains.py run genn|cpp 32|64 cobahh|mbody NETWORK_SEED OUT.npz BUILD_DIR
+    python benchmarks/spike_trains.py compare A.npz B.npz
 
 ``run`` builds COBAHH N = 4000 (paper variant) or Mbody scale 1 as the
 harness does with its default ``--seed 1234`` (``brian2.seed`` and the Mbody

@@ -8,7 +8,7 @@ print(f"rand 1e8 {t1-t0:.2f}s  ones(1e9 int32) {t2-t1:.2f}s  log 1e8 {t3-t2:.2f}
 del a, b, u
 import brian2genn_bridge
 from brian2genn_bridge import parallel
-import brian2genn_bridge.translators.synapses as syn, brian2genn_bridge.runtime as rt, brian2genn_bridge.connect as cn
+import brian2genn_bridge.translators.synapses as syn, brian2genn_bridge.genn.simulation as rt, brian2genn_bridge.connect as cn
 acc = collections.Counter()
 orig = parallel.parallel_map
 def pm(f, items):

@@ -17,11 +17,12 @@ import numpy as np
 from pygenn import GeNNModel, create_neuron_model, types
 from brian2.utils.logger import get_logger
 
+from ..model import SEED, GeNNVariable, ModelDescription, NeuronPopulation
+from ..parallel import concatenate, gather, parallel_map, scatter, slices
+from ..preferences import presynaptic_block_size
 from .building import build_model, disk_full_error, library_intact
 from .memory import check_memory, memory_error
-from .model import SEED, GeNNVariable, ModelDescription, NeuronPopulation
-from .parallel import concatenate, gather, parallel_map, scatter, slices
-from .preferences import presynaptic_block_size
+from .synapse_groups import SKIP_SPIKES, add_synapse_population, load_connectivity
 
 __all__ = ["GeNNSimulation", "PHASE", "Phase"]
 
@@ -104,7 +105,6 @@ class GeNNSimulation:
             start = time.perf_counter()
             self._load(path)
         if description.synapses:
-            from .translators.synapses import load_connectivity
             for population in description.synapses:
                 load_connectivity(self, population)
         self.timings["load"] = time.perf_counter() - start
@@ -129,7 +129,6 @@ class GeNNSimulation:
             self.populations[population.name] = self._add_neurons(population)
         self.synapse_groups = {}
         if description.synapses:
-            from .translators.synapses import add_synapse_population
             for population in description.synapses:
                 self.synapse_groups[population.name] = add_synapse_population(self, population)
 
@@ -350,7 +349,6 @@ class GeNNSimulation:
 
     def set_skip_spikes(self, skip: bool) -> None:
         """Turn spike propagation off (or on) in all synapse groups."""
-        from .translators.synapses import SKIP_SPIKES
         for group in self.synapse_groups.values():
             group.set_dynamic_param_value(SKIP_SPIKES, float(skip))
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # GeNN kernel times of COBAHH 1e5 (float32, 0.3 s) against the presynaptic
 # kernel's block size and the threads per spike (both Synapses), on the GPU
-# machine: bash benchmarks/results/h100-presyn-block/sweep.sh
+# machine: bash benchmarks/presyn_block_sweep.sh
 source scripts/gpu_env.sh > /dev/null
 mkdir -p "$OUT"
 for tps in 32 16 64; do

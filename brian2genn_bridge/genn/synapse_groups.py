@@ -1,0 +1,221 @@
+"""GeNN synapse groups of a `~brian2genn_bridge.model.SynapsePopulation`:
+their weight-update and postsynaptic models, Brian's connections as GeNN's
+rows or bitmask, and the flag that skips spike propagation for the first
+step of a continued run."""
+
+from __future__ import annotations
+
+import numpy as np
+from pygenn import (ParallelismHint, SynapseMatrixType, VarAccess, VarLocation,
+                    create_postsynaptic_model, create_sparse_connect_init_snippet,
+                    create_var_ref, create_weight_update_model, init_postsynaptic,
+                    init_sparse_connectivity, init_weight_update, types)
+
+from ..model import SEED, SynapsePopulation, event_reference
+
+__all__ = ["add_synapse_population", "load_connectivity", "row_connectivity", "set_rows",
+           "SKIP_SPIKES"]
+
+#: GeNN's matrix type of each connectivity; procedural groups keep their
+#: per-synapse values in a kernel with one entry per synapse (see `_ROWS`)
+_MATRIX_TYPES = {"sparse": SynapseMatrixType.SPARSE, "dense": SynapseMatrixType.DENSE,
+                 "bitmask": SynapseMatrixType.BITMASK,
+                 "procedural": SynapseMatrixType.PROCEDURAL_KERNELG}
+
+_PARALLELISM_HINTS = {"postsynaptic": ParallelismHint.POSTSYNAPTIC,
+                      "presynaptic": ParallelismHint.PRESYNAPTIC,
+                      "word_packed": ParallelismHint.WORD_PACKED_BITMASK}
+
+#: the postsynaptic model of every synapse group: input reaches the target
+#: variable through an additional input variable, applied by the neuron
+_PSM = create_postsynaptic_model("brian_input", sim_code="injectCurrent(inSyn);\ninSyn = 0.0;")
+
+#: Brian's connections as GeNN rows: the postsynaptic indices of row
+#: ``id_pre`` are ``bcolumns[brow_start[id_pre]:brow_start[id_pre + 1]]``
+#: (`set_rows` gives them)
+_ROW_ARRAYS = [("brow_start", "unsigned int*"), ("bcolumns", "unsigned int*")]
+
+#: sparse connectivity built from Brian's rows by GeNN's initialisation, one
+#: thread per row on CUDA: PyGeNN would copy them into GeNN's padded rows on
+#: the host one row at a time in Python, then copy those to the GPU
+_SPARSE_ROWS = create_sparse_connect_init_snippet(
+    "brian_sparse_rows",
+    row_build_code="""
+    for (unsigned int bsyn = brow_start[id_pre]; bsyn < brow_start[id_pre + 1]; bsyn++) {
+        addSynapse(bcolumns[bsyn]);
+    }""",
+    extra_global_params=_ROW_ARRAYS)
+
+#: the same for procedural connectivity, which runs this at every
+#: presynaptic spike: each synapse's kernel entry is its position in
+#: ``bcolumns``. With several threads per spike, each adds the synapses of
+#: its own postsynaptic range.
+_ROWS = create_sparse_connect_init_snippet(
+    "brian_rows", params=[("num_synapses", "unsigned int")],
+    row_build_code="""
+    for (unsigned int bsyn = brow_start[id_pre]; bsyn < brow_start[id_pre + 1]; bsyn++) {
+        const unsigned int bcol = bcolumns[bsyn];
+        if (bcol >= id_post_begin && bcol < id_post_begin + num_post) {
+            addSynapse(bcol, bsyn);
+        }
+    }""",
+    calc_kernel_size_func=lambda params: [int(params["num_synapses"])],
+    extra_global_params=_ROW_ARRAYS)
+
+
+def row_connectivity(connectivity: str, num_synapses: int):
+    """GeNN's initialiser of sparse or procedural connectivity that makes
+    Brian's connections (see `_SPARSE_ROWS`, `_ROWS`; `set_rows` gives it
+    them)."""
+    if connectivity == "procedural":
+        return init_sparse_connectivity(_ROWS, {"num_synapses": num_synapses})
+    return init_sparse_connectivity(_SPARSE_ROWS)
+
+
+def set_rows(group, post: np.ndarray, row_lengths: np.ndarray,
+             order: np.ndarray | None) -> None:
+    """Give the rows of Brian's connections to ``group``, made with
+    `row_connectivity`, before the model is loaded (``row_lengths``: the
+    synapses of each source neuron; ``order``: their `sparse_order`)."""
+    row_start = np.zeros(len(row_lengths) + 1, dtype=np.uint32)
+    np.cumsum(row_lengths, out=row_start[1:])
+    columns = post if order is None else post[order]
+    egps = group.connectivity_extra_global_params
+    egps["brow_start"].set_init_values(row_start)
+    # Brian's indices are int32 and not negative: the same bits
+    egps["bcolumns"].set_init_values(columns.view(np.uint32) if columns.dtype == np.int32
+                                     else columns.astype(np.uint32))
+    # PyGeNN 5.4 loads these by their own names, but GeNN's runtime holds
+    # them with the suffix 'SparseConnect' (load() fails with IndexError):
+    # the dictionary keys are the names PyGeNN looks up
+    group.connectivity_extra_global_params = {f"{name}SparseConnect": egp
+                                              for name, egp in egps.items()}
+    if group.matrix_type == SynapseMatrixType.SPARSE:
+        # GeNN's rows are as long as the longest
+        group.max_connections = int(row_lengths.max(initial=0))
+
+
+def _bitmask_words(pre: np.ndarray, post: np.ndarray, n_pre: int, n_post: int) -> np.ndarray:
+    """GeNN's bitmask of the connections: rows of ``n_post`` bits padded to
+    32-bit words, the first bit of a word its highest."""
+    row_words = -(-n_post // 32)
+    bits = pre.astype(np.int64) * (32 * row_words) + post
+    words = np.zeros(n_pre * row_words, dtype=np.uint32)
+    np.bitwise_or.at(words, bits >> 5,
+                     np.right_shift(np.uint32(0x80000000), (bits & 31).astype(np.uint32)))
+    return words
+
+
+def load_connectivity(simulation, population: SynapsePopulation) -> None:
+    """Write a bitmask group's connections into GeNN's bit array, which
+    exists only once the model is loaded."""
+    if population.connectivity != "bitmask":
+        return
+    group = simulation.synapse_groups[population.name]
+    words = _bitmask_words(population.pre_indices, population.post_indices,
+                           group.src.num_neurons, group.trg.num_neurons)
+    array = group._get_array("gp", types.Uint32, words.shape)
+    array.view[:] = words
+    array.push_to_device()
+
+
+#: dynamic weight-update parameter that turns spike propagation off for the
+#: first GeNN step of a continued run: the device's finishing step of the
+#: previous run already propagated the spikes that step would see
+SKIP_SPIKES = "bskip_spikes"
+
+
+def _skippable(code: str) -> str | None:
+    return f"if ({SKIP_SPIKES} == 0) {{\n{code}\n}}" if code else None
+
+
+def _event_code(population: SynapsePopulation) -> dict[str, str | None]:
+    """The spike code and the spike-like event code and conditions of the
+    weight-update model of ``population``.
+
+    GeNN checks event conditions after the neuron code of each step and
+    runs the event code in the next step's synapse update, as for spikes.
+    """
+    code = {}
+    for role, event in (("pre", population.pre_event), ("post", population.post_event)):
+        syn_code = _skippable(getattr(population, f"{role}_spike_syn_code"))
+        if event is None:
+            code[f"{role}_spike_syn_code"] = syn_code
+        elif syn_code:
+            code[f"{role}_event_syn_code"] = syn_code
+            code[f"{role}_event_threshold_condition_code"] = event_reference(event, role)
+    if (population.source == population.target and "post_event_syn_code" in code
+            and "pre_event_syn_code" not in code):
+        # GeNN 5.4 emits the events of a group whose source is its target
+        # with the presynaptic condition only (and needs code for it): the
+        # same flag, read as presynaptic, and a statement that does nothing
+        code["pre_event_threshold_condition_code"] = event_reference(population.post_event,
+                                                                     "pre")
+        code["pre_event_syn_code"] = ";"
+    return code
+
+
+def add_synapse_population(simulation, population: SynapsePopulation):
+    """Add ``population`` to the PyGeNN model of ``simulation``."""
+    refs = population.neuron_references
+    procedural = population.connectivity == "procedural"
+    if procedural and simulation.backend == "single_threaded_cpu":
+        raise NotImplementedError(
+            f"Synapses '{population.synapses.name}': procedural connectivity on GeNN's "
+            "single_threaded_cpu backend (GeNN 5.4 has it on CUDA only) is not supported "
+            "by the GeNN device. Workaround: use 'sparse' (or 'auto') connectivity on this "
+            "backend.")
+    model = create_weight_update_model(
+        f"{population.name}_weight_update",
+        params=list(population.shared) + [SKIP_SPIKES] + (
+            [(SEED, "unsigned int")] if population.random_seed is not None else []),
+        # procedural groups keep per-synapse values that nothing changes
+        vars=[(v.name, v.ctype, VarAccess.READ_ONLY) if procedural else (v.name, v.ctype)
+              for v in population.variables],
+        pre_neuron_var_refs=[(name, ctype) for name, (role, _, ctype) in refs.items()
+                             if role == "pre"],
+        post_neuron_var_refs=[(name, ctype) for name, (role, _, ctype) in refs.items()
+                              if role == "post"],
+        synapse_dynamics_code=population.synapse_dynamics_code or None,
+        **_event_code(population))
+    source = simulation.populations[population.source]
+    target = simulation.populations[population.target]
+    params = {name: float(np.asarray(var.get_value()).reshape(-1)[0])
+              for name, var in population.shared.items()}
+    params[SKIP_SPIKES] = 0.0
+    if population.random_seed is not None:
+        params[SEED] = population.random_seed
+    # no initialisation: the device pushes Brian's values of every synaptic
+    # variable after loading (GeNN's would write 10^9 zeros first)
+    weight_update = init_weight_update(
+        model, params, {v.name: None for v in population.variables},
+        pre_var_refs={name: create_var_ref(source, var) for name, (role, var, _) in refs.items()
+                      if role == "pre"},
+        post_var_refs={name: create_var_ref(target, var) for name, (role, var, _) in refs.items()
+                       if role == "post"})
+    group = simulation.model.add_synapse_population(
+        population.name, _MATRIX_TYPES[population.connectivity], source, target,
+        weight_update, init_postsynaptic(_PSM),
+        row_connectivity(population.connectivity, len(population.pre_indices))
+        if population.connectivity in ("sparse", "procedural") else None)
+    for name in [*population.shared, SKIP_SPIKES] + (
+            [SEED] if population.random_seed is not None else []):
+        group.set_wu_param_dynamic(name)
+    if population.post_target:
+        group.post_target_var = population.post_target
+    if population.pre_target:
+        group.pre_target_var = population.pre_target
+    group.axonal_delay_steps = population.axonal_delay_steps
+    group.back_prop_delay_steps = population.back_prop_delay_steps
+    delay_var = next((v for v in population.variables if v.name == "delay_steps"), None)
+    if delay_var is not None:
+        group.max_dendritic_delay_timesteps = int(delay_var.brian_var.max()) + 1
+    group.parallelism_hint = _PARALLELISM_HINTS[population.parallelism]
+    group.num_threads_per_spike = population.threads_per_spike
+    if population.connectivity in ("sparse", "procedural"):
+        set_rows(group, population.post_indices, population.row_lengths, population.row_order)
+    if population.connectivity == "sparse" and simulation.backend == "cuda":
+        # GeNN builds the rows on the GPU, and nothing reads them on the host:
+        # no page-locked host copy (4 GB at 10^9 synapses, slow to allocate)
+        group.sparse_connectivity_location = VarLocation.DEVICE
+    return group
