@@ -31,7 +31,8 @@ from .model import SEED
 from .genn.simulation import GeNNSimulation, Phase, model_key
 from .network_operations import OperationSchedule, network_operations
 from .spikequeue import TrackedSpikeQueue
-from .translators import monitors as monitor_io
+from .recordings import (Recorder, SampleAssembler, SynapticSampler, records_spikes_only,
+                         recording_steps)
 from .translators.integration import prepare_gsl_state_update
 from .translators.network import describe_network, simulation_clock
 from .translators.neurons import unsupported
@@ -160,21 +161,16 @@ class GeNNDevice(RuntimeDevice):
         self._bindings: dict = {}
         self._stale: set = set()
         self._touched: set = set()
-        #: seconds the last run spent moving recordings into the monitors
-        self._collect_seconds = 0.0
+        #: moves the recordings of each run into the monitors
+        self._recorder = Recorder()
+        #: the values of shared variables given to GeNN (as parameters) at
+        #: the last run
+        self._pushed_shared: dict = {}
         #: after `Network.restore`: GeNN's queues must be emptied (the model
         #: loaded again), or the restored state's queue position, which the
         #: device cannot put back (see `restore_queues`)
         self._empty_queues = False
         self._lost_queue_position: tuple | None = None
-        #: spikes of a SpikeMonitor recording after the thresholds whose
-        #: values the next chunk of the run records, by monitor name
-        self._held_spikes: dict = {}
-        #: the samples of StateMonitors of Synapses of the run being simulated
-        self._assembler: _SampleAssembler | None = None
-        #: the values of shared variables given to GeNN (as parameters) at
-        #: the last run
-        self._pushed_shared: dict = {}
 
     # ------------------------------------------------------------ set-up
     def activate(self, build_on_run=True, directory=None, backend=None, **kwds):
@@ -412,7 +408,7 @@ class GeNNDevice(RuntimeDevice):
         t_pushed = time.perf_counter()
 
         kernels_before = simulation.kernel_times()
-        self._collect_seconds = 0.0
+        self._recorder.seconds = 0.0
         try:
             t_simulated, stop_step = self._run_parts(
                 simulation, description, operations, net, first_step, n_steps,
@@ -441,7 +437,7 @@ class GeNNDevice(RuntimeDevice):
             "simulation": t_simulated - t_pushed,
             "copy_back": t_done - t_simulated,
             # of simulation and copy_back: moving recordings into the monitors
-            "recordings": self._collect_seconds,
+            "recordings": self._recorder.seconds,
             "run": t_done - t_call,
         }
         kernels = simulation.kernel_times()
@@ -613,16 +609,7 @@ class GeNNDevice(RuntimeDevice):
                      and _has_delays(previous.description) else None)
         # the new model is loaded without the old one
         del previous
-        budget = prefs.devices.genn.recording_buffer_bytes
-        per_step = _recording_bytes_per_step(description)
-        substeps = description.substeps
-        # the buffers stay with the model for later runs: a short first run
-        # (a warm-up) must not leave them short, and each window costs a
-        # pull of the buffers
-        steps = max(1, min(max(n_steps * substeps, _MIN_RECORDING_STEPS),
-                           budget // max(per_step, 1)))
-        # windows of whole Brian steps
-        steps = max(substeps, steps - steps % substeps)
+        steps = recording_steps(description, n_steps, prefs.devices.genn.recording_buffer_bytes)
         self._simulation = GeNNSimulation(description, self._code_directory(),
                                           self._backend(), steps)
         dropped = (self._simulation.carry_queues(in_flight)
@@ -718,9 +705,9 @@ class GeNNDevice(RuntimeDevice):
         genn_first = first_step * substeps
         genn_stop = run[1] * substeps + (1 if substeps == 1 else 0)
         regular_stop = genn_stop - 1 if substeps == 1 else genn_stop
-        self._assembler = _SampleAssembler(description.synaptic_recordings)
-        sampler = (_SynapticSampler(simulation, description, run, self._host_value,
-                                    self._assembler)
+        self._recorder.assembler = SampleAssembler(description.synaptic_recordings)
+        sampler = (SynapticSampler(simulation, description, run, self._host_value,
+                                   self._recorder.assembler)
                    if any(rec.variables or not rec.neuron_variables
                           for rec in description.synaptic_recordings) else None)
         if sampler and substeps > 1:
@@ -728,7 +715,7 @@ class GeNNDevice(RuntimeDevice):
             sampler.after_step(genn_first - 1)
         # chunks whose recordings are moved while the next chunk runs
         overlap = (sampler is None and simulation.recordings_survive_steps
-                   and _records_spikes_only(description))
+                   and records_spikes_only(description))
         Network._globally_running = True
         try:
             return self._windows(simulation, description, sampler, overlap, run, genn_first,
@@ -748,7 +735,7 @@ class GeNNDevice(RuntimeDevice):
         pending = None
         while window_start < genn_stop:
             window_end = min(window_start + simulation.recording_steps, genn_stop)
-            self._start_recordings(simulation, description, window_start, run)
+            self._recorder.start_window(simulation, description, window_start, run)
             if step == genn_first and substeps == 1:
                 self._start_step(simulation)
                 if sampler:
@@ -778,19 +765,20 @@ class GeNNDevice(RuntimeDevice):
                 simulation.finished = True
                 step += 1
             if pending:
-                self._timed_collect(simulation, description, *pending, run)
+                self._recorder.collect(simulation, description, *pending, run)
             simulation.wait()
             loop_end = time.perf_counter()
             if overlap:
                 pending = (window_start, window_end)
             else:
-                self._timed_collect(simulation, description, window_start, window_end, run)
+                self._recorder.collect(simulation, description, window_start, window_end,
+                                       run)
                 if sampler:
                     sampler.collect()
-                self._assembler.flush()
+                self._recorder.assembler.flush()
             window_start = window_end
         if pending:
-            self._timed_collect(simulation, description, *pending, run)
+            self._recorder.collect(simulation, description, *pending, run)
         if report_callback:
             report_callback((time.perf_counter() - started) * second,
                             (run[1] - run[0]) / n_steps, t_start, duration)
@@ -810,115 +798,6 @@ class GeNNDevice(RuntimeDevice):
         simulation.set_phase(Phase.FULL)
         if simulation.finished:
             simulation.set_skip_spikes(False)
-
-    @staticmethod
-    def _start_recordings(simulation, description, window_start: int, run) -> None:
-        """Point the recording buffers at the window starting at GeNN step
-        ``window_start``."""
-        for population in description.neurons:
-            for rec in population.state_recordings:
-                first, _ = _recorded_samples(rec, window_start, window_start, run,
-                                             description.substeps)
-                simulation.set_recording_start(population.name, rec.first_sample, first)
-            for rec in population.spike_recordings:
-                # GeNN step m records the spikes of Brian's step m - lag
-                simulation.set_recording_start(population.name, rec.first_sample,
-                                               _first_recorded(rec, window_start,
-                                                               description.substeps))
-            for event in population.recorded_events:
-                simulation.set_recording_start(population.name, f"brec_first_event_{event}",
-                                               window_start // description.substeps)
-
-    def _timed_collect(self, simulation, description, window_start: int, window_end: int,
-                       run) -> None:
-        """`_collect`, adding its time to ``self._collect_seconds``."""
-        started = time.perf_counter()
-        self._collect(simulation, description, window_start, window_end, run)
-        self._collect_seconds += time.perf_counter() - started
-
-    def _collect(self, simulation, description, window_start: int, window_end: int,
-                 run) -> None:
-        """Move the recordings of GeNN steps ``[window_start, window_end)``
-        into the monitors."""
-        substeps = description.substeps
-        if window_start == run[0] * substeps:
-            self._held_spikes = {}
-        # Brian's steps [step, step + n) of the window; the finishing step
-        # emits no spikes and belongs to no Brian step
-        step = window_start // substeps
-        n = max(min(window_end // substeps, run[1]) - step, 0)
-        for population in description.neurons:
-            if population.record_spikes and (n > 0 or population.spike_recordings):
-                steps, ids = simulation.recorded_spikes(population.name, window_start,
-                                                        n * substeps)
-                steps //= substeps
-                self._append_events(simulation, population, description, "spike", step, n,
-                                    steps, ids, window_start, window_end)
-            for event in population.recorded_events:
-                if n > 0:
-                    steps, ids = simulation.recorded_events(population.name, event, step, n)
-                    self._append_events(simulation, population, description, event, step, n,
-                                        steps, ids, window_start, window_end)
-            for rec in population.state_recordings:
-                first, stop = _recorded_samples(rec, window_start, window_end, run,
-                                                substeps)
-                count = max(stop - first, 0)
-                data = {name: simulation.pull_egp(population.name, rec.buffer(name))
-                        [:count * rec.n_indices].reshape(count, rec.n_indices)
-                        for name in rec.variables}
-                if rec.neuron_sources is None:
-                    monitor_io.append_states(rec.monitor, first, count, data)
-                else:
-                    # neuron variables of a StateMonitor of a Synapses
-                    self._assembler.add(rec.monitor, first, {
-                        name: values[:, rec.synapse_positions] for name, values in data.items()})
-
-
-    def _append_events(self, simulation, population, description, event: str, step: int,
-                       n: int, steps: np.ndarray, ids: np.ndarray, window_start: int,
-                       window_end: int) -> None:
-        """Append the spikes or custom events (``event``) of ``population``
-        recorded in Brian's steps ``[step, step + n)``, ``(steps, ids)`` in
-        time order, with the variables recorded at them while GeNN steps
-        ``[window_start, window_end)`` ran, to the monitors of that event.
-
-        A recording after the thresholds takes the values of Brian's step m
-        in the GeNN step that completes it: with one GeNN step per Brian
-        step, the spikes of a window's last step are held back until the
-        next window, which records their values.
-        """
-        from brian2.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor
-
-        spikes = {}
-        for rec in population.spike_recordings:
-            if rec.event != event:
-                continue
-            first = _first_recorded(rec, window_start, description.substeps)
-            rec_steps, rec_ids = steps, ids
-            if rec.lag:
-                stop = _first_recorded(rec, window_end, description.substeps)
-                held_steps, held_ids = self._held_spikes.get(rec.monitor_name,
-                                                             (steps[:0], ids[:0]))
-                later = steps >= stop
-                self._held_spikes[rec.monitor_name] = steps[later], ids[later]
-                rec_steps = np.concatenate((held_steps, steps[~later]))
-                rec_ids = np.concatenate((held_ids, ids[~later]))
-            slots = (rec_steps - first) * rec.n_neurons + rec_ids
-            spikes[rec.monitor_name] = (rec_steps, rec_ids, {
-                name: simulation.pull_egp(population.name, rec.buffer(name))[slots]
-                for name in rec.variables})
-        for monitor in _spike_monitors(population.group, description):
-            if isinstance(monitor, PopulationRateMonitor) and event == "spike" and n > 0:
-                start, stop = monitor_io.source_range(monitor.source)
-                keep = (ids >= start) & (ids < stop)
-                counts = np.bincount(steps[keep] - step, minlength=n)
-                monitor_io.append_rates(monitor, step, counts, description.dt)
-            elif (isinstance(monitor, (SpikeMonitor, EventMonitor))
-                  and monitor.event == event):
-                monitor_steps, monitor_ids, values = spikes.get(monitor.name, (steps, ids, {}))
-                monitor_io.append_spikes(monitor, monitor_steps, monitor_ids, description.dt,
-                                         values)
-
 
 def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImplementedError:
     """Brian wraps errors of code generation (e.g. a function GeNN has no
@@ -972,14 +851,7 @@ def _check_failure_flags(simulation, description) -> None:
                                    f"{neurons[:10].tolist()}: {message}")
 
 
-def _records_spikes_only(description) -> bool:
-    """Whether GeNN's spike recordings are all that ``description`` records
-    (no values at spikes or times, no custom events)."""
-    return not any(p.state_recordings or p.spike_recordings or p.recorded_events
-                   for p in description.neurons)
-
-
-def _advance(simulation, sampler: _SynapticSampler | None, step: int, n: int) -> None:
+def _advance(simulation, sampler: SynapticSampler | None, step: int, n: int) -> None:
     """Run GeNN steps ``[step, step + n)``; one at a time with a ``sampler``,
     which samples after each."""
     if sampler is None:
@@ -990,210 +862,11 @@ def _advance(simulation, sampler: _SynapticSampler | None, step: int, n: int) ->
         sampler.after_step(genn_step)
 
 
-class _SynapticSampler:
-    """Host-side recording of the StateMonitors of Synapses during one run.
-
-    GeNN changes synaptic variables only in the synapse code at the start of
-    a GeNN step. With one GeNN step per Brian step, after GeNN step m they
-    hold Brian's values at the 'start' of step m, which are also those at
-    the 'end' of step m - 1; with two, after odd GeNN step 2m + 1 those of
-    the 'end' of step m and the 'start' of m + 1 (see `SynapticRecording`).
-    Variables that GeNN does not hold (not used by the synaptic code, shared
-    ones, or of a Synapses left out of the model) do not change during the
-    run and are read once from Brian's arrays.
-
-    Parameters
-    ----------
-    simulation
-        The loaded model.
-    description
-        Its description, with the recordings.
-    run
-        Brian's steps ``[first, stop)`` of the run.
-    host_value
-        Brian's array of a Brian variable.
-    """
-
-    def __init__(self, simulation, description, run: tuple[int, int], host_value,
-                 assembler: "_SampleAssembler"):
-        self.simulation = simulation
-        self.run = run
-        self.substeps = description.substeps
-        # all but those of neuron variables only, which the neuron populations record
-        self.recordings = [rec for rec in description.synaptic_recordings
-                           if rec.variables or not rec.neuron_variables]
-        self.assembler = assembler
-        in_genn = {}
-        for p in description.synapses:
-            for v in p.variables:
-                if not v.mirror:
-                    in_genn.setdefault(id(v.brian_var), []).append(
-                        (simulation.synapse_groups[p.name], v))
-        #: per monitor and variable: the ``(GeNN group, GeNNVariable)`` parts
-        #: to pull, or the constant sample
-        self.sources = {rec.monitor_name: {
-            name: _sample_source(rec, var, in_genn, host_value)
-            for name, var in rec.variables.items()} for rec in self.recordings}
-        self.samples = {rec.monitor_name: {name: [] for name in rec.variables}
-                        for rec in self.recordings}
-        #: sample number of each monitor's first sample not yet collected,
-        #: and the number of those samples
-        self.first: dict[str, int] = {}
-        self.count: dict[str, int] = {}
-
-    def _brian_step(self, genn_step: int, rec) -> int | None:
-        """Brian's step whose sample of recording ``rec`` is due after GeNN
-        step ``genn_step``, if any."""
-        if rec.after_early:
-            # after the even GeNN step that runs the early synaptic code
-            return None if genn_step % self.substeps else genn_step // self.substeps
-        if (genn_step + self.substeps - 1) % self.substeps:
-            return None
-        return (genn_step + self.substeps - 1) // self.substeps - rec.lag
-
-    def after_step(self, genn_step: int) -> None:
-        """Sample the recordings due after GeNN step ``genn_step``, pulling
-        each GeNN variable once for all monitors that record it."""
-        requests: dict[tuple[int, str], list] = {}
-        for rec in self.recordings:
-            brian_step = self._brian_step(genn_step, rec)
-            if brian_step is None or not self.run[0] <= brian_step < self.run[1] \
-                    or brian_step % rec.every:
-                continue
-            self.first.setdefault(rec.monitor_name, brian_step // rec.every)
-            self.count[rec.monitor_name] = self.count.get(rec.monitor_name, 0) + 1
-            for name, source in self.sources[rec.monitor_name].items():
-                if isinstance(source, np.ndarray):
-                    self.samples[rec.monitor_name][name].append(source)
-                else:
-                    requests.setdefault(id(source), []).append((rec, name, source))
-        for wanted in requests.values():
-            indices = np.concatenate([rec.indices for rec, _, _ in wanted])
-            values = self.simulation.pull_parts(wanted[0][2], indices)
-            start = 0
-            for rec, name, _ in wanted:
-                self.samples[rec.monitor_name][name].append(
-                    values[start:start + rec.n_indices])
-                start += rec.n_indices
-
-    def collect(self) -> None:
-        """Hand the samples taken so far to the assembler."""
-        for rec in self.recordings:
-            if rec.monitor_name not in self.first:
-                continue
-            first = self.first.pop(rec.monitor_name)
-            count = self.count.pop(rec.monitor_name)
-            data = {}
-            for name, samples in self.samples[rec.monitor_name].items():
-                data[name] = np.array(samples).reshape(len(samples), rec.n_indices)
-                samples.clear()
-            if data:
-                self.assembler.add(rec.monitor, first, data)
-            else:  # the times only
-                monitor_io.append_states(rec.monitor, first, count, data)
-
-
-class _SampleAssembler:
-    """Puts together the samples of StateMonitors of Synapses, whose own
-    variables the host samples (`_SynapticSampler`) while the neuron
-    populations record those of their neurons (`StateRecording.neuron_sources`),
-    and appends each sample to its monitor once all its variables are there."""
-
-    def __init__(self, recordings):
-        self.expected = {rec.monitor_name: set(rec.variables) | set(rec.neuron_variables)
-                         for rec in recordings}
-        self.monitors = {rec.monitor_name: rec.monitor for rec in recordings}
-        #: per monitor: the next sample to append, and the rows by variable and sample
-        self.next: dict[str, int | None] = {name: None for name in self.expected}
-        self.rows: dict[str, dict[str, dict[int, np.ndarray]]] = {
-            name: {} for name in self.expected}
-
-    def add(self, monitor, first: int, data: dict[str, np.ndarray]) -> None:
-        """Samples ``first, first + 1, ...`` of ``monitor``'s variables ``data``
-        (samples x recorded synapses)."""
-        for name, values in data.items():
-            rows = self.rows[monitor.name].setdefault(name, {})
-            for k, row in enumerate(values):
-                rows[first + k] = row
-        if self.next[monitor.name] is None and len(data):
-            self.next[monitor.name] = first
-
-    def flush(self) -> None:
-        """Append the samples complete in every variable, in order."""
-        for name, expected in self.expected.items():
-            rows, first = self.rows[name], self.next[name]
-            if first is None or set(rows) != expected:
-                continue
-            stop = first
-            while all(stop in rows[var] for var in expected):
-                stop += 1
-            if stop == first:
-                continue
-            data = {var: np.array([rows[var].pop(k) for k in range(first, stop)])
-                    for var in expected}
-            monitor_io.append_states(self.monitors[name], first, stop - first, data)
-            self.next[name] = stop
-
-
-def _sample_source(rec, var, in_genn: dict, host_value) -> tuple | np.ndarray:
-    """Where the samples of ``var`` come from: its ``(GeNN group,
-    GeNNVariable)`` parts when GeNN holds it, else the constant sample read from Brian's array
-    (also for a recording of no index, which has nothing to pull)."""
-    if rec.n_indices and id(var) in in_genn:
-        return in_genn[id(var)]
-    values = np.asarray(host_value(var)).reshape(-1)
-    if var.scalar:
-        return np.full(rec.n_indices, values[0])
-    return values[rec.indices].copy()
-
-
-def _first_recorded(rec, window_start: int, substeps: int) -> int:
-    """Brian's first step whose spike values ``rec`` records in the window
-    starting at GeNN step ``window_start`` (GeNN step ``substeps * m +
-    rec.lag`` records those of Brian's step m)."""
-    return -(-(window_start - rec.lag) // substeps)
-
-
-def _recorded_samples(rec, window_start: int, window_end: int, run,
-                      substeps: int) -> tuple[int, int]:
-    """``[first, stop)`` sample numbers that ``rec`` records while GeNN steps
-    ``[window_start, window_end)`` run, within Brian's steps ``run``.
-
-    GeNN step ``substeps * m + rec.lag`` records Brian's step m (the
-    finishing step, or the odd steps, record only 'end' samples).
-    """
-    low = max(-(-(window_start - rec.lag) // substeps), run[0])
-    high = min(-(-(window_end - rec.lag) // substeps), run[1])
-    first = -(-low // rec.every)
-    return first, max(first, -(-high // rec.every))
-
-
-#: GeNN steps the recording buffers hold at least (memory permitting)
-_MIN_RECORDING_STEPS = 10_000
-
-
 def _has_delays(description) -> bool:
     """Whether spikes can be in flight between two steps of the model."""
     return any(p.axonal_delay_steps or p.back_prop_delay_steps
                or any(v.name == "delay_steps" for v in p.variables)
                for p in description.synapses)
-
-
-def _spike_monitors(group, description):
-    return description.spike_monitors.get(group.name, [])
-
-
-def _recording_bytes_per_step(description) -> int:
-    total = 0
-    for population in description.neurons:
-        if population.record_spikes:
-            total += 4 * ((population.size + 31) // 32)
-        for rec in population.state_recordings:
-            total += 8 * rec.n_indices * len(rec.variables) // rec.every + 1
-        for rec in population.spike_recordings:
-            total += 8 * rec.n_neurons * len(rec.variables)
-        total += population.size * len(population.recorded_events)
-    return total
 
 
 def _set_clocks(net, step: int, dt: float) -> None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from brian2.core.variables import ArrayVariable
 
 from .expressions import genn_identifier
-from .monitors import source_group, source_range
+from ..subgroups import source_group, source_range
 from .neurons import unsupported
 
 __all__ = ["Lines", "PathwayEffects", "pathway_effects", "render", "post_targets",

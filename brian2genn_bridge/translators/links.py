@@ -32,7 +32,7 @@ from brian2.synapses.synapses import Synapses
 
 from ..model import SynapsePopulation
 from .expressions import AFTER_THRESHOLDS, genn_data_type, genn_identifier
-from .monitors import source_group
+from ..subgroups import source_group
 from .synapses import sparse_order
 
 __all__ = ["Link", "link_name", "is_linked", "code_home", "synapses_side", "find_links", "check_link_order",

@@ -1,31 +1,18 @@
-"""Translation of Brian monitors into GeNN recordings, and of recorded data
-back into the monitors' own arrays."""
+"""Translation of Brian monitors into the recordings of the model description
+(how the recorded data gets back into the monitors: `brian2genn_bridge.recordings`)."""
 
 from __future__ import annotations
 
 import numpy as np
 from brian2.core.variables import ArrayVariable
-from brian2.groups.subgroup import Subgroup
-from brian2.monitors import EventMonitor, PopulationRateMonitor, StateMonitor
+from brian2.monitors import EventMonitor, StateMonitor
 
 from ..model import SpikeRecording, StateRecording, SynapticRecording
-from .expressions import AFTER_THRESHOLDS, clock_steps, genn_ctype, genn_identifier
+from ..subgroups import source_group, source_range
+from .expressions import AFTER_THRESHOLDS, genn_ctype, genn_identifier
 from .neurons import unsupported
 
-__all__ = ["source_group", "source_range", "state_recording", "synaptic_recording",
-           "spike_recording", "append_spikes", "append_states"]
-
-
-def source_group(source):
-    """The group that owns the arrays of ``source`` (itself or a subgroup's parent)."""
-    return source.source if isinstance(source, Subgroup) else source
-
-
-def source_range(source) -> tuple[int, int]:
-    """Absolute ``[start, stop)`` of ``source`` in its group."""
-    if isinstance(source, Subgroup):
-        return source.start, source.stop
-    return 0, len(source)
+__all__ = ["state_recording", "synaptic_recording", "spike_recording"]
 
 
 def _recorded_code(monitor) -> str:
@@ -146,62 +133,3 @@ def spike_recording(monitor: EventMonitor, n_neurons: int,
     return SpikeRecording(monitor=monitor, monitor_name=monitor.name, variables=variables,
                           code="\n".join(lines), n_neurons=n_neurons, event=monitor.event,
                           when=monitor.when)
-
-
-def append_spikes(monitor, steps: np.ndarray, ids: np.ndarray, dt: float,
-                  values: dict[str, np.ndarray]) -> None:
-    """Append spikes or events (absolute neuron ``ids`` at time steps
-    ``steps`` of ``dt``, in time order) to a `SpikeMonitor` or `EventMonitor`."""
-    start, stop = source_range(monitor.source)
-    keep = (ids >= start) & (ids < stop)
-    steps, ids = steps[keep], ids[keep] - start
-    old = int(monitor.variables["N"].get_value()[0])
-    new = old + len(ids)
-    monitor.variables["count"].get_value()[:] += np.bincount(ids, minlength=stop - start)
-    # without ``record``, Brian stores the variables but not i and t
-    monitor.resize(new)
-    monitor.variables["N"].set_value(new)
-    variables = monitor.variables
-    if monitor.record:
-        variables["i"].get_value()[old:new] = ids
-        # the time of the source's clock (which may tick every k steps of
-        # ``dt``), as Brian computes it
-        clock_dt = float(monitor.clock.dt_)
-        variables["t"].get_value()[old:new] = steps // clock_steps(clock_dt, dt) * clock_dt
-    for name, data in values.items():
-        variables[name].get_value()[old:new] = data[keep]
-
-
-def append_rates(monitor: PopulationRateMonitor, first_step: int, counts: np.ndarray,
-                 dt: float) -> None:
-    """Append one rate sample per step of the monitor's clock, from spike
-    counts per GeNN step (of ``dt``) from ``first_step`` on.
-
-    The monitor's clock (its source's) may tick every k GeNN steps; its
-    source spikes only then.
-    """
-    start, stop = source_range(monitor.source)
-    clock_dt = float(monitor.clock.dt_)
-    every = clock_steps(clock_dt, dt)
-    ticks = np.arange(-(-first_step // every), -(-(first_step + len(counts)) // every))
-    counts = counts[ticks * every - first_step]
-    old = len(monitor.variables["t"].get_value())
-    new = old + len(counts)
-    monitor.resize(new)
-    monitor.variables["N"].set_value(new)
-    monitor.variables["t"].get_value()[old:new] = ticks * clock_dt
-    # in Brian's order of operations (its template), for the same last bit
-    monitor.variables["rate"].get_value()[old:new] = 1.0 * counts / clock_dt / (stop - start)
-
-
-def append_states(monitor: StateMonitor, first_sample: int, n_samples: int,
-                  data: dict[str, np.ndarray]) -> None:
-    """Append ``n_samples`` samples, ``data[var]`` (samples x indices), to a
-    `StateMonitor` (which records their times even without variables)."""
-    old = int(np.asarray(monitor.variables["N"].get_value()).reshape(-1)[0])
-    new = old + n_samples
-    monitor.resize(new)
-    dt = float(monitor.clock.dt_)
-    monitor.variables["t"].get_value()[old:new] = (first_sample + np.arange(n_samples)) * dt
-    for name, values in data.items():
-        monitor.variables[name].get_value()[old:new, :] = values

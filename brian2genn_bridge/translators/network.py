@@ -21,8 +21,8 @@ from ..model import ModelDescription
 from .effects import check_input_order
 from .links import check_link_order, find_links, link_population
 from .expressions import AFTER_THRESHOLDS, clock_steps, genn_identifier
-from .monitors import (source_group, source_range, spike_recording, state_recording,
-                       synaptic_recording)
+from ..subgroups import source_group, source_range
+from .monitors import spike_recording, state_recording, synaptic_recording
 from .neurons import translate_neuron_group, unsupported
 from .operations import written_variables
 from .spikesources import translate_spike_generator

@@ -22,10 +22,10 @@ from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, 
 from .expressions import (SYNAPSE_COUNTS, clock_steps, genn_ctype, genn_identifier,
                           in_previous_step, part_conditions)
 from .functions import function_data
-from .monitors import source_group, source_range
+from ..subgroups import source_group, source_range
 from .neurons import unsupported
 from .operations import RegularOperation, written_variables
-from .random_numbers import SEED, new_seed, uses_random, with_stream_key
+from .random_numbers import new_seed, uses_random, with_stream_key
 
 __all__ = ["translate_synapses", "delayed_neuron_reads", "changed_by_group",
            "choose_connectivity", "choose_parallelism", "postsynaptic_span_races",
