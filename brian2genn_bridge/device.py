@@ -35,7 +35,7 @@ from .recordings import (Recorder, SampleAssembler, SynapticSampler, records_spi
                          recording_steps)
 from .translators.integration import prepare_gsl_state_update
 from .translators.network import describe_network, simulation_clock
-from .translators.neurons import unsupported
+from .errors import unsupported
 
 __all__ = ["GeNNDevice", "genn_device"]
 

@@ -31,7 +31,7 @@ from brian2.core.variables import ArrayVariable
 
 from .expressions import genn_identifier
 from ..subgroups import source_group, source_range
-from .neurons import unsupported
+from ..errors import unsupported
 
 __all__ = ["Lines", "PathwayEffects", "pathway_effects", "render", "post_targets",
            "pre_targets", "events_target", "check_neuron_reads", "neuron_code",

@@ -32,6 +32,8 @@ from brian2.synapses.synapses import Synapses
 from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
 
 from ..schedule import AFTER_THRESHOLDS
+from .link_names import code_home, is_linked, link_name, synapses_side
+from .names import GENN_RESERVED, genn_identifier
 from .folding import fold_constant_statements
 from .functions import (FLOAT_ONLY, GENN_TARGET, INTEGER_VARIANT, double_literal,
                         hoist_samplers, inline_template)
@@ -40,20 +42,6 @@ from .random_numbers import hoist_random_draws
 __all__ = ["GeNNCodeGenerator", "GeNNNodeRenderer", "genn_identifier", "genn_literal",
            "GENN_RESERVED", "SYNAPSE_COUNTS", "AFTER_THRESHOLDS", "brian_step",
            "part_conditions", "in_previous_step", "clock_steps", "clock_time"]
-
-#: Names with a meaning in GeNN code that Brian variables must not shadow.
-GENN_RESERVED = frozenset(
-    ["id", "id_pre", "id_post", "id_syn", "id_kernel", "Isyn", "st", "prev_st", "set",
-     "prev_set", "batch", "num_neurons", "num_pre", "num_post", "num_batch", "inSyn", "t",
-     "dt", "timepoint", "scalar", "addToPost", "addToPre", "addToPostDelay",
-     "injectCurrent", "printf",
-     # C types and keywords that are not Python keywords (Brian rejects those)
-     "int", "float", "double", "bool", "char", "short", "long", "signed", "unsigned", "void",
-     "const", "auto", "static", "extern", "inline", "register", "volatile", "restrict",
-     "struct", "union", "enum", "typedef", "sizeof", "switch", "case", "default", "do",
-     "goto", "int8_t", "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t",
-     "uint64_t"]
-)
 
 #: Brian's numbers of synapses per target and per source neuron of a Synapses
 SYNAPSE_COUNTS = ("N_incoming", "N_outgoing")
@@ -65,21 +53,6 @@ SYNAPSE_COUNTS = ("N_incoming", "N_outgoing")
 _CAST_OR_IDENTIFIER = re.compile(
     r"(?P<cast>\(\s*(?:(?:un)?signed\s+)?(?:scalar|double|float|int|char|short|long|bool"
     r"|u?int(?:8|16|32|64)_t)\s*\)(?=\s*[\w(.]))|\b[_A-Za-z]\w*\b")
-
-
-def genn_identifier(name: str) -> str:
-    """Return a GeNN-legal identifier for a Brian name.
-
-    Brian's internal names start with ``_``, which GeNN rejects: they get a
-    ``b`` in front. User names that collide with GeNN built-ins get
-    ``buser_``, which no name of the first kind starts with (Brian's state
-    updaters name a variable ``Isyn``'s new value ``_Isyn``).
-    """
-    if name.startswith("_"):
-        return "b" + name
-    if name in GENN_RESERVED:
-        return "buser_" + name
-    return name
 
 
 def genn_literal(value) -> str:
@@ -317,7 +290,6 @@ class GeNNCodeGenerator(CPPCodeGenerator):
             return f"((int32_t){genn_id})"
         if var.name in ("_synaptic_pre", "_synaptic_post"):
             return f"((int32_t)id{var.name[len('_synaptic'):]})"
-        from .links import code_home, is_linked, link_name, synapses_side
         if role is not None:
             side = synapses_side(self.owner, role)
             if is_linked(var, side):

@@ -30,7 +30,9 @@ from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 from brian2.utils.stringtools import word_substitute
 
 from ..model import GeNNVariable
-from .expressions import genn_identifier
+from ..codeobject import GeNNCodeObject
+from .names import genn_identifier
+from .templates import PER_NEURON_MARKER
 from .functions import double_literal
 
 __all__ = ["is_gsl", "prepare_gsl_state_update", "gsl_state_update", "GSLIntegration"]
@@ -130,8 +132,6 @@ def prepare_gsl_state_update(container, updater, unsupported) -> str:
 
     ``unsupported`` builds the `NotImplementedError` for a feature.
     """
-    from ..codeobject import GeNNCodeObject
-
     group = updater.group
     options = container.method_options
     diff_vars = container.needed_variables
@@ -205,11 +205,10 @@ def gsl_state_update(group, runner, code: str, time: str, dt: float
         The sim code, the GeNN variables it adds (the last step size, the
         flag of a failed integration) and the name of the flag.
     """
-    from .operations import _PER_NEURON_MARKER
 
     gsl = runner.gsl_integration
     pair = PAIRS[gsl.integrator]
-    shared_code, _, derivatives = code.rpartition(_PER_NEURON_MARKER)
+    shared_code, _, derivatives = code.rpartition(PER_NEURON_MARKER)
     # refractoriness starts and ends at time steps, as with Brian's other
     # methods: it is evaluated once, at the start of the step
     refractory = [match.group(0).strip() for match in _REFRACTORY.finditer(derivatives)]

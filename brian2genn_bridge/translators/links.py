@@ -26,20 +26,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from brian2.core.variables import ArrayVariable
-from brian2.groups.neurongroup import NeuronGroup
-from brian2.input.poissongroup import PoissonGroup
 from brian2.synapses.synapses import Synapses
 
 from ..model import SynapsePopulation
-from .expressions import AFTER_THRESHOLDS, genn_data_type, genn_identifier
+from .expressions import AFTER_THRESHOLDS, genn_data_type
+from .link_names import code_home, is_linked, link_name, synapses_side
+from .names import genn_identifier
 from ..subgroups import source_group
 from .synapses import sparse_order
 
-__all__ = ["Link", "link_name", "is_linked", "code_home", "synapses_side", "find_links", "check_link_order",
-           "link_population"]
-
-#: neuron groups whose variables can be linked to (GeNN neuron populations)
-_SOURCES = (NeuronGroup, PoissonGroup)
+__all__ = ["Link", "find_links", "check_link_order", "link_population"]
 
 
 @dataclass
@@ -57,45 +53,6 @@ class Link:
     @property
     def source(self):
         return self.variable.owner
-
-
-def code_home(owner):
-    """The group whose GeNN neuron code runs the code of a code object of
-    ``owner`` (a group's operation, or a monitor of it), or ``None``."""
-    if isinstance(getattr(owner, "synapses", None), Synapses):
-        # a pathway, whose source is the presynaptic group
-        return None
-    # monitors are their own CodeRunner's group, and name their group source
-    group = getattr(owner, "source", None)
-    if group is None:
-        group = getattr(owner, "group", owner)
-    group = source_group(group)
-    return group if isinstance(group, _SOURCES) else None
-
-
-def synapses_side(owner, role: str):
-    """The group on the ``role`` side (``'pre'``, ``'post'``) of the
-    `Synapses` that a code object of ``owner`` belongs to, or ``None``."""
-    synapses = getattr(owner, "synapses", None) or getattr(owner, "group", owner)
-    if not isinstance(synapses, Synapses):
-        return None
-    return source_group(synapses.source if role == "pre" else synapses.target)
-
-
-def is_linked(var, home) -> bool:
-    """Whether ``var``, read by neuron code of ``home``, is a per-neuron
-    variable of another group (through a link)."""
-    return (home is not None and isinstance(var, ArrayVariable) and not var.scalar
-            and isinstance(var.owner, _SOURCES) and var.owner.name != home.name)
-
-
-def link_name(var, index: str) -> str:
-    """GeNN name of the value of ``var`` (of another group) read through the
-    index variable ``index``: unique per variable and index."""
-    name = f"blink_{var.owner.name}_{var.name}"
-    if index != "_idx":
-        name += "_" + re.sub(r"_+", "_", re.sub(r"\W", "", index)).strip("_")
-    return genn_identifier(re.sub(r"_+", "_", name))
 
 
 def _index_values(codeobj, index: str, home) -> np.ndarray:

@@ -10,7 +10,7 @@ from brian2.monitors import EventMonitor, StateMonitor
 from ..model import SpikeRecording, StateRecording, SynapticRecording
 from ..subgroups import source_group, source_range
 from .expressions import AFTER_THRESHOLDS, genn_ctype, genn_identifier
-from .neurons import unsupported
+from ..errors import unsupported
 
 __all__ = ["state_recording", "synaptic_recording", "spike_recording"]
 

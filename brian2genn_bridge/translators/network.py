@@ -23,7 +23,8 @@ from .links import check_link_order, find_links, link_population
 from .expressions import AFTER_THRESHOLDS, clock_steps, genn_identifier
 from ..subgroups import source_group, source_range
 from .monitors import spike_recording, state_recording, synaptic_recording
-from .neurons import translate_neuron_group, unsupported
+from ..errors import unsupported
+from .neurons import translate_neuron_group
 from .operations import written_variables
 from .spikesources import translate_spike_generator
 from .synapses import (StepSchedule, changed_by_group, delayed_neuron_reads, early_writes,

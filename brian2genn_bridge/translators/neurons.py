@@ -7,6 +7,7 @@ import re
 import numpy as np
 from brian2.core.variables import ArrayVariable
 
+from ..errors import unsupported
 from ..model import EventCheck, GeNNVariable, NeuronPopulation, SpikeRecording
 from .expressions import (AFTER_THRESHOLDS, brian_step, clock_steps, clock_time, genn_ctype,
                           genn_data_type, genn_identifier, in_previous_step, part_conditions)
@@ -17,15 +18,7 @@ from .operations import (RegularOperation, regular_operations, schedule_operatio
                          written_shared_variables)
 from .templates import render
 
-__all__ = ["translate_neuron_group", "neuron_variables", "unsupported"]
-
-
-def unsupported(obj, feature: str, workaround: str) -> NotImplementedError:
-    """The error raised for a Brian feature the device does not support."""
-    return NotImplementedError(
-        f"{type(obj).__name__} '{obj.name}': {feature} is not supported by the "
-        f"GeNN device. Workaround: {workaround}"
-    )
+__all__ = ["translate_neuron_group", "neuron_variables"]
 
 
 def _code(runner) -> str:

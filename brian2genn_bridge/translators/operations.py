@@ -22,6 +22,7 @@ from brian2.synapses.synapses import Synapses
 from ..model import SpikeRecording, StateRecording
 from .expressions import brian_step, clock_steps, in_previous_step
 from .random_numbers import uses_random
+from .templates import PER_NEURON_MARKER
 
 __all__ = ["RegularOperation", "OperationBlocks", "regular_operations",
            "schedule_operations", "operation_item", "written_shared_variables",
@@ -45,9 +46,6 @@ def written_variables(code: str) -> set[str]:
     GeNN code with one statement per line) assign to."""
     return set(_WRITTEN.findall(code))
 
-#: the line of the ``stateupdate`` template between Brian's scalar statements
-#: (shared variables, loop invariants) and its per-neuron statements
-_PER_NEURON_MARKER = "// per-neuron statements"
 
 
 @dataclass
@@ -223,7 +221,7 @@ def operation_item(group, runner, unsupported, simulation_dt: float, substeps: i
     """
     if runner.codeobj is None:
         return None
-    shared_code, _, code = str(runner.codeobj.code).strip().rpartition(_PER_NEURON_MARKER)
+    shared_code, _, code = str(runner.codeobj.code).strip().rpartition(PER_NEURON_MARKER)
     shared = sorted(written_shared_variables(group, [runner]))
     if shared and uses_random(shared_code):
         # each neuron's copy would get a number of its own

@@ -23,7 +23,7 @@ from .expressions import (SYNAPSE_COUNTS, clock_steps, genn_ctype, genn_identifi
                           in_previous_step, part_conditions)
 from .functions import function_data
 from ..subgroups import source_group, source_range
-from .neurons import unsupported
+from ..errors import unsupported
 from .operations import RegularOperation, written_variables
 from .random_numbers import new_seed, uses_random, with_stream_key
 

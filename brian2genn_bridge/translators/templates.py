@@ -4,7 +4,11 @@ import os
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-__all__ = ["render"]
+__all__ = ["render", "PER_NEURON_MARKER"]
+
+#: the line of the ``stateupdate`` template between Brian's scalar statements
+#: (shared variables, loop invariants) and its per-neuron statements
+PER_NEURON_MARKER = "// per-neuron statements"
 
 _ENV = Environment(
     loader=FileSystemLoader(os.path.join(os.path.dirname(__file__), os.pardir, "templates")),
