@@ -28,7 +28,7 @@ from brian2.utils.logger import get_logger
 
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
 from .model import SEED
-from .genn.simulation import GeNNSimulation, Phase, model_key
+from .genn.simulation import GeNNSimulation, Phase, model_key, queues_lost
 from .network_operations import OperationSchedule, network_operations
 from .spikequeue import TrackedSpikeQueue
 from .recordings import (Recorder, SampleAssembler, SynapticSampler, records_spikes_only,
@@ -402,7 +402,8 @@ class GeNNDevice(RuntimeDevice):
 
         first_step = int(clock.variables["timestep"].get_value()[0])
         n_steps = int(clock._i_end) - first_step
-        simulation, loaded = self._simulation_for(description, n_steps)
+        in_flight = self._in_flight(description)
+        simulation, loaded = self._simulation_for(description, n_steps, in_flight)
         t_built = time.perf_counter()
         self._push_values(simulation, description, full=loaded)
         t_pushed = time.perf_counter()
@@ -597,18 +598,46 @@ class GeNNDevice(RuntimeDevice):
             return True
         return not np.array_equal(host, self._simulation.pull_parts(list(parts.values())))
 
-    def _simulation_for(self, description, n_steps: int) -> tuple[GeNNSimulation, bool]:
+    def _reuses_model(self, description) -> bool:
+        """Whether the loaded model runs ``description``."""
+        return (self._simulation is not None and prefs.devices.genn.keep_model_between_runs
+                and self._simulation.key == model_key(description, self._backend()))
+
+    def _in_flight(self, description):
+        """What is in flight in the loaded model where a new one will run
+        ``description`` (`GeNNSimulation.queues`), else ``None``.
+
+        Raises
+        ------
+        NotImplementedError
+            Where the new model cannot take the spikes in flight as Brian
+            delivers them (see `queues_lost`), before anything is built.
+        """
+        previous = self._simulation
+        if (previous is None or self._reuses_model(description)
+                or not _has_delays(previous.description)):
+            return None
+        state = previous.queues()
+        lost = queues_lost(state, description)
+        if lost:
+            raise NotImplementedError(
+                "The network changed between runs while spikes were in flight in delayed "
+                f"synaptic pathways, which the GeNN device cannot carry into its new model: "
+                f"{lost}. Brian delivers them as they were sent. Workaround: make the change "
+                "when no spike is in flight (before the first run, or after a pause of the "
+                "longest delay without spikes), or leave the delays and pathways as they are.")
+        return state
+
+    def _simulation_for(self, description, n_steps: int,
+                        in_flight) -> tuple[GeNNSimulation, bool]:
         """The loaded simulation of ``description``, built only if it changed,
-        and whether it was (re)loaded now."""
-        if (self._simulation is not None and prefs.devices.genn.keep_model_between_runs
-                and self._simulation.key == model_key(description, self._backend())):
+        and whether it was (re)loaded now; ``in_flight``: what the previous
+        model had in flight (`_in_flight`)."""
+        if self._reuses_model(description):
             self._simulation.description = description
             return self._simulation, False
-        previous, self._simulation = self._simulation, None
-        in_flight = (previous.queues() if previous is not None
-                     and _has_delays(previous.description) else None)
         # the new model is loaded without the old one
-        del previous
+        self._simulation = None
         steps = recording_steps(description, n_steps, prefs.devices.genn.recording_buffer_bytes)
         self._simulation = GeNNSimulation(description, self._code_directory(),
                                           self._backend(), steps)

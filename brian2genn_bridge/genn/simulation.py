@@ -24,7 +24,7 @@ from .building import build_model, disk_full_error, library_intact
 from .memory import check_memory, memory_error
 from .synapse_groups import SKIP_SPIKES, add_synapse_population, load_connectivity
 
-__all__ = ["GeNNSimulation", "PHASE", "Phase"]
+__all__ = ["GeNNSimulation", "PHASE", "Phase", "model_key", "queues_lost"]
 
 #: dynamic neuron parameter: which parts of Brian's schedule the neuron code
 #: of a GeNN step runs (see `Phase` and ``templates/genn_neuron_sim.cpp``)
@@ -449,37 +449,20 @@ class GeNNSimulation:
         spikes of the pathways not in this model (Brian keeps them until
         their Synapses runs again, which GeNN's queue of a neuron group
         cannot)."""
+        lost = ("a delayed pathway is triggered by custom events" if state.events
+                else queues_lost(state, self.description))
+        if lost:
+            return f"all of them: {lost}"
         pathways = _delayed_pathways(self.description)
-        # GeNN's queues count GeNN steps
-        if state.events:
-            return "all of them: a delayed pathway is triggered by custom events"
-        if state.substeps != self.description.substeps:
-            return "all of them: the new model takes another number of GeNN steps per Brian step"
         carried, dropped = {}, []
         for name, (counts, ids) in state.spikes.items():
             readers = {key for key, p in pathways.items() if p.source == name}
             before = {key for key, p in state.pathways.items() if p.source == name}
-            # a pathway that is new, or changed (also to no delay), would
-            # deliver them otherwise than Brian
-            if (any(pathways[key] != state.pathways.get(key) for key in readers)
-                    or any(pathways.get(key) != state.pathways[key]
-                           for key in before if key[0] in self.synapse_groups)):
-                return f"all of them: a delayed pathway from '{name}' is new or changed"
-            if readers and self.populations[name].num_neurons != ids.shape[1]:
-                return f"all of them: '{name}' changed its size"
             dropped += [f"'{key[0]}'" for key in sorted(before - readers)
                         if counts[:state.pathways[key].delay + 1].any()]
             if readers:
                 carried[name] = (counts, ids)
-        for name, buffer in state.dendritic.items():
-            group = self.synapse_groups.get(name)
-            if group is None:
-                dropped.append(f"'{name}'")
-                continue
-            slots = group.max_dendritic_delay_timesteps
-            if (group.trg.num_neurons != buffer.shape[1] or slots <= 1
-                    or buffer[slots:].any()):
-                return f"all of them: the delays of '{name}' changed"
+        dropped += [f"'{name}'" for name in state.dendritic if name not in self.synapse_groups]
         for name, (counts, ids) in carried.items():
             pop = self.populations[name]
             slots = pop._num_delay_slots
@@ -593,6 +576,44 @@ def _set_bit_keys(words: np.ndarray, offset: int) -> list[np.ndarray]:
         left = values != 0
         values, position = values[left], position[left]
     return keys
+
+
+def queues_lost(state: "QueueState", description: ModelDescription) -> str | None:
+    """Why the spikes and delayed input in flight of ``state`` (from another
+    model of the network) cannot all go into a model of ``description`` as
+    Brian would deliver them, or ``None`` where they can (those of pathways
+    no longer in the model aside: Brian keeps them until their Synapses
+    runs again). Those of pathways triggered by custom events are not
+    looked at (`carry_queues` drops them)."""
+    if not (state.spikes or state.dendritic):
+        return None
+    pathways = _delayed_pathways(description)
+    sizes = {p.name: p.size for p in description.neurons}
+    # GeNN's queues count GeNN steps
+    if state.substeps != description.substeps:
+        return "the new model takes another number of GeNN steps per Brian step"
+    for name, (counts, ids) in state.spikes.items():
+        readers = {key for key, p in pathways.items() if p.source == name}
+        before = {key for key, p in state.pathways.items() if p.source == name}
+        # a pathway that is new, or changed (also to no delay), would
+        # deliver them otherwise than Brian
+        if (any(pathways[key] != state.pathways.get(key) for key in readers)
+                or any(pathways.get(key) != state.pathways[key]
+                       for key in before if key[0] in {p.name for p in description.synapses})):
+            return f"a delayed pathway from '{name}' is new or changed"
+        if readers and sizes.get(name) != ids.shape[1]:
+            return f"'{name}' changed its size"
+    synapses = {p.name: p for p in description.synapses}
+    for name, buffer in state.dendritic.items():
+        population = synapses.get(name)
+        if population is None:
+            continue
+        delays = next((v.brian_var for v in population.variables if v.name == "delay_steps"),
+                      None)
+        slots = int(delays.max()) + 1 if delays is not None and len(delays) else 0
+        if sizes.get(population.target) != buffer.shape[1] or slots <= 1 or buffer[slots:].any():
+            return f"the delays of '{name}' changed"
+    return None
 
 
 @dataclass
