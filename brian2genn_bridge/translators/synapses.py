@@ -840,7 +840,8 @@ def _family_populations(layout: _Layout, name: str, family: list,
             layout, name if number == 0 else f"{name}_to_{target_var or _summed_name(summed)}",
             family=name, random_seed=random_seed,
             pre_code=pre_code if number == 0 or target_var or writes else "",
-            post_code=render(post_lines, pre_inputs=number == 0) if number == 0 or writes else "",
+            post_code=(_without_unused_constants(render(post_lines, pre_inputs=number == 0))
+                       if number == 0 or writes else ""),
             dynamics_code=step.render(list(summed.values())),
             post_target=(f"Isyn_{target_var}" if target_var else
                          f"Isum_{summed['post'][1]}" if "post" in summed else None),
@@ -855,6 +856,25 @@ def _family_populations(layout: _Layout, name: str, family: list,
                 synapses, effects[pre_pathway.name].event_statements, "post")
         populations.append(population)
     return populations
+
+
+#: a constant's declaration in GeNN code (Brian's loop invariants, ``_lio_1``)
+_CONSTANT = re.compile(r"^\s*const\s+\w+\s+(\w+)\s*=[^;]*;\s*$")
+
+
+def _without_unused_constants(code: str) -> str:
+    """``code`` without the declarations of constants that nothing reads,
+    which statements moved elsewhere (to the spiking neuron, `effects`)
+    leave behind: GeNN 5.4's CUDA backend fails to compile a postsynaptic
+    learning kernel whose code only declares (``shSpk`` undefined)."""
+    lines = code.splitlines()
+    while True:
+        unused = [k for k, line in enumerate(lines) if (match := _CONSTANT.match(line))
+                  and not any(re.search(rf"\b{match.group(1)}\b", other)
+                              for j, other in enumerate(lines) if j != k)]
+        if not unused:
+            return "\n".join(lines)
+        lines = [line for k, line in enumerate(lines) if k not in unused]
 
 
 def _custom_event(pathway) -> str | None:
