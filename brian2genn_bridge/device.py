@@ -387,6 +387,13 @@ class GeNNDevice(RuntimeDevice):
             self._preparing = False
         objects = [obj for obj in all_objects if obj.active]
         if not objects:
+            if all_objects:
+                # Brian's loop runs the steps with nothing to do: time goes on
+                for c in net._clocks:
+                    c.variables["timestep"].set_value(c._i_end)
+                    c.variables["t"].set_value(c._i_end * c.dt_)
+                net.t_ = float(t_end)
+                net.after_run()
             return
         clock = simulation_clock(objects)
         operations = OperationSchedule(objects, float(clock.dt_))

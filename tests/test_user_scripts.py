@@ -274,3 +274,25 @@ def test_neuron_writes_with_comments_and_constant_expressions(on_pre, on_post):
     reference, genn = run_both(script)
     for expected, values in zip(reference, genn):
         assert_same_values(expected, values)
+
+
+def test_on_post_learning_with_pairs_connected_several_times():
+    """Postsynaptic learning on sparse synapses whose columns are longer than
+    the source has neurons (a pair connected several times): GeNN wrote past
+    its column arrays (a heap corruption, found by the differential fuzzer)."""
+
+    def script():
+        source = SpikeGeneratorGroup(2, [0, 0, 1, 0, 1], [2, 4, 8, 10, 12] * ms, name="src")
+        G = NeuronGroup(3, "dv/dt = (1.5 - v)/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                        method="exact", name="g")
+        S = Synapses(source, G, "w : 1", on_pre="v_post += w", on_post="w += 0.01",
+                     name="s")
+        S.connect(i=[0, 0, 1, 0, 1, 1, 0, 1, 0, 0], j=[1, 0, 0, 1, 0, 0, 1, 0, 1, 1])
+        S.w = "0.1 * (1 + i + j)"
+        net = Network(source, G, S)
+        net.run(20 * ms)
+        return S.w[:], G.v[:]
+
+    reference, genn = run_both(script)
+    for expected, values in zip(reference, genn):
+        assert_same_values(expected, values)

@@ -12,6 +12,7 @@ from pygenn import (ParallelismHint, SynapseMatrixType, VarAccess, VarLocation,
                     init_sparse_connectivity, init_weight_update, types)
 
 from ..model import SEED, SynapsePopulation, event_reference
+from ..parallel import bincount
 
 __all__ = ["add_synapse_population", "load_connectivity", "row_connectivity", "set_rows",
            "SKIP_SPIKES"]
@@ -214,6 +215,14 @@ def add_synapse_population(simulation, population: SynapsePopulation):
     group.num_threads_per_spike = population.threads_per_spike
     if population.connectivity in ("sparse", "procedural"):
         set_rows(group, population.post_indices, population.row_lengths, population.row_order)
+    if population.connectivity == "sparse" and (population.post_spike_syn_code
+                                                or population.post_event):
+        # GeNN's columns for postsynaptic learning hold as many synapses as
+        # the longest column, by default the number of source neurons: a pair
+        # connected several times makes a column longer, and GeNN wrote past
+        # its arrays (a heap corruption found by the differential fuzzer)
+        group.max_source_connections = int(
+            bincount(population.post_indices, target.num_neurons).max(initial=0))
     if population.connectivity == "sparse" and simulation.backend == "cuda":
         # GeNN builds the rows on the GPU, and nothing reads them on the host:
         # no page-locked host copy (4 GB at 10^9 synapses, slow to allocate)
