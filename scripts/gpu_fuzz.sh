@@ -33,3 +33,6 @@ for log in "$out"/cpu-*.log "$out"/cuda.log; do
         echo "$log: no summary (timed out?)"; tail -2 "$log"
     fi
 done
+# the device tool brings back only a few files: everything in one archive
+tar czf /tmp/fuzz-results.tgz -C "$out" . && find "$out" -mindepth 1 -delete \
+    && mv /tmp/fuzz-results.tgz "$out/"
