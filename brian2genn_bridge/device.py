@@ -172,6 +172,29 @@ class GeNNDevice(RuntimeDevice):
         self._empty_queues = False
         self._lost_queue_position: tuple | None = None
 
+    # --------------------------------------------------------- inspection
+    @property
+    def loaded_model(self) -> GeNNSimulation | None:
+        """The GeNN model that the last run ran (built and loaded), or
+        ``None``: its `~brian2genn_bridge.model.ModelDescription` is
+        ``loaded_model.description``, its PyGeNN populations and synapse
+        groups ``populations`` and ``synapse_groups``."""
+        return self._simulation
+
+    @property
+    def model_description(self):
+        """The description of the GeNN model the last run ran, or ``None``."""
+        return None if self._simulation is None else self._simulation.description
+
+    @property
+    def synapse_choices(self) -> dict[str, tuple[str, str, int]]:
+        """The GeNN groups of the last run's Synapses, with the choices made
+        for each: ``name -> (connectivity, parallelism, threads per spike)``."""
+        description = self.model_description
+        return {} if description is None else {
+            p.name: (p.connectivity, p.parallelism, p.threads_per_spike)
+            for p in description.synapses}
+
     # ------------------------------------------------------------ set-up
     def activate(self, build_on_run=True, directory=None, backend=None, **kwds):
         check_keywords(kwds, "set_device('genn')")

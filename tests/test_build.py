@@ -127,12 +127,12 @@ def test_delay_memory_checked_before_build(tmp_path, monkeypatch):
     assert "Synapses 'long_syn'" in message and "50001 steps x 200 target neurons" in message
     assert "float32" in message and "shorten the longest delays" in message
     assert os.listdir(tmp_path) == []
-    assert genn_device._simulation is None
+    assert genn_device.loaded_model is None
 
 
 def test_delay_memory_estimate_is_what_genn_allocates(tmp_path):
     run_with("genn", long_delays(0.1 * second), directory=str(tmp_path))
-    simulation = genn_device._simulation
+    simulation = genn_device.loaded_model
     ((_, n_bytes),) = memory.delay_buffers(simulation.description)
     group = simulation.synapse_groups["long_syn"]
     assert group.max_dendritic_delay_timesteps == 1001

@@ -45,7 +45,7 @@ def _chosen():
     """``(connectivity, parallelism, threads_per_spike)`` of the GeNN
     synapse groups of the last GeNN run."""
     return {(p.connectivity, p.parallelism, p.threads_per_spike)
-            for p in genn_device._simulation.description.synapses}
+            for p in genn_device.model_description.synapses}
 
 
 def shared_weight_network(connectivity, parallelism, threads=None, connect=PARTIAL):
@@ -223,7 +223,7 @@ def test_preference_and_override():
     reference, genn = run_both(script, preferences=preferences)
     _compare(reference, genn)
     assert {p.name: (p.connectivity, p.parallelism)
-            for p in genn_device._simulation.description.synapses} == {
+            for p in genn_device.model_description.synapses} == {
         "pref_shared": ("bitmask", "word_packed"), "pref_weighted": ("sparse", "presynaptic")}
 
 
@@ -343,7 +343,7 @@ def test_racing_postsynaptic_span_avoided_in_model():
     np.testing.assert_allclose(genn["x"], reference["x"], rtol=1e-12)
     assert max(np.bincount(genn["i"])) > 32
     assert [(p.connectivity, p.parallelism)
-            for p in genn_device._simulation.description.synapses] == [("sparse", "presynaptic")]
+            for p in genn_device.model_description.synapses] == [("sparse", "presynaptic")]
 
 
 # ----------------------------------------------------------------- errors

@@ -267,7 +267,7 @@ def test_unsupported_feature_raises_before_build(case, tmp_path):
     assert "GeNN" in message
     # nothing was built or loaded
     assert not directory.exists() or os.listdir(directory) == []
-    assert genn_device._simulation is None
+    assert genn_device.loaded_model is None
 
 
 def test_supported_scripts_run_on_runtime():
@@ -338,7 +338,7 @@ def test_negative_delays_raise_before_build(case, tmp_path):
     for word in words:
         assert word in message, f"{word!r} not in {message!r}"
     assert not directory.exists() or os.listdir(directory) == []
-    assert genn_device._simulation is None
+    assert genn_device.loaded_model is None
 
 
 def test_unknown_set_device_keyword(tmp_path):

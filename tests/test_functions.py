@@ -123,7 +123,7 @@ def special():
 @pytest.fixture(scope="module")
 def genn32():
     results = run_with("genn", functions_script, float_dtype=np.float32)
-    assert genn_device._simulation.description.precision == "float"
+    assert genn_device.model_description.precision == "float"
     return results
 
 

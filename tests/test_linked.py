@@ -39,7 +39,7 @@ def test_links_read_by_monitors():
         assert_same_values(reference[name], genn[name], name)
     assert np.any(reference["I"] == 0) and np.any(reference["I"] > 0.5)
     # a reset source needs Brian's steps in two GeNN steps
-    assert genn_device._simulation.description.substeps == 2
+    assert genn_device.model_description.substeps == 2
 
 
 def link_read_by_dynamics():

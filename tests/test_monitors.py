@@ -203,8 +203,8 @@ def long_recording():
                   state_t=state.t[:], state_v=state.v[:],
                   slow_t=state_slow.t[:], slow_v=state_slow.v[:],
                   rate_t=rate.t[:], rate=rate.rate[:])
-    if genn_device._simulation is not None:
-        result["recording_steps"] = genn_device._simulation.recording_steps
+    if genn_device.loaded_model is not None:
+        result["recording_steps"] = genn_device.loaded_model.recording_steps
     return result
 
 
@@ -253,8 +253,8 @@ def synchronous_spikes():
     net.run(20 * ms)
     net.run(13.3 * ms)
     result = {mon.name: dict(i=mon.i[:], t=mon.t[:]) for mon in monitors}
-    result["recording_steps"] = (genn_device._simulation.recording_steps
-                                 if genn_device._simulation is not None else 0)
+    result["recording_steps"] = (genn_device.loaded_model.recording_steps
+                                 if genn_device.loaded_model is not None else 0)
     return result
 
 

@@ -49,8 +49,8 @@ def _monitor_results(m):
 
 def _genn_state():
     """(simulation object, timings) of the GeNN device, None on runtime."""
-    if genn_device.has_been_run and genn_device._simulation is not None:
-        return genn_device._simulation, dict(genn_device.timings)
+    if genn_device.has_been_run and genn_device.loaded_model is not None:
+        return genn_device.loaded_model, dict(genn_device.timings)
     return None, None
 
 

@@ -433,8 +433,8 @@ def test_subgroups():
 # ---------------------------------------------------------------- float32
 def _float32_model(genn, script_name):
     """The GeNN model really computes in float."""
-    assert genn_device._simulation.description.precision == "float"
-    for population in genn_device._simulation.populations.values():
+    assert genn_device.model_description.precision == "float"
+    for population in genn_device.loaded_model.populations.values():
         assert population.vars["v"].view.dtype == np.float32, script_name
 
 

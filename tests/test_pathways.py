@@ -33,7 +33,7 @@ def _genn_groups():
     """``name -> (primary, post_target)`` of the GeNN synapse groups of the
     last GeNN run."""
     return {p.name: (p.primary, p.post_target)
-            for p in genn_device._simulation.description.synapses}
+            for p in genn_device.model_description.synapses}
 
 
 def _compare(reference, genn, keys):

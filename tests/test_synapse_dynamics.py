@@ -50,7 +50,7 @@ def test_clock_driven_and_summed_over_runs():
 
     reference, genn = run_both(script)
     _compare(reference, genn, ("v", "I", "s", "strace", "strace_t"))
-    assert genn_device._simulation.description.substeps == 2
+    assert genn_device.model_description.substeps == 2
 
 
 def test_gap_junctions_with_reset():
@@ -211,7 +211,7 @@ def test_summed_variable_without_synaptic_variables():
 
     reference, genn = run_both(script("auto"))
     _compare(reference, genn, ("n",), min_spikes=0)
-    assert genn_device._simulation.description.synapses[0].connectivity == "sparse"
+    assert genn_device.model_description.synapses[0].connectivity == "sparse"
     with pytest.raises(ValueError, match="nw_s.*bitmask.*every step"):
         run_with("genn", script("bitmask"))
 

@@ -168,7 +168,7 @@ def test_heterogeneous_delays_split_by_value():
     for name in ("first_w", "w", "trace", "last"):
         assert_traces_close(reference[name], genn[name], rtol=1e-9, what=name)
     # one GeNN group per pair of delays of the STDP Synapses, per delay of the other
-    names = [p.name for p in genn_device._simulation.description.synapses]
+    names = [p.name for p in genn_device.model_description.synapses]
     assert sum(name.startswith("hds_stdp") for name in names) == 12 * 2
     assert sum(name.startswith("hds_reads") for name in names) == 10
 

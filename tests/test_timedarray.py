@@ -37,12 +37,12 @@ def timedarray_script():
     spikes = SpikeMonitor(G, name="ta_spikes")
     net = Network(G, trace, coarse, spikes)
     net.run(4 * ms)
-    simulation = genn_device._simulation if get_device() is genn_device else None
+    simulation = genn_device.loaded_model if get_device() is genn_device else None
     # the same TimedArrays with other values
     stim.values[:] = stim.values[::-1].copy()
     drive.values[:] *= -1
     net.run(4 * ms)
-    kept = simulation is not None and genn_device._simulation is simulation
+    kept = simulation is not None and genn_device.loaded_model is simulation
     return dict({name: getattr(trace, name)[:] for name in TRACED},
                 coarse_w=coarse.w[:], coarse_u=coarse.u[:], spike_i=spikes.i[:],
                 spike_t=spikes.t[:], model_kept=kept)
@@ -101,7 +101,7 @@ def test_float32(reference):
     """float32 models hold the values as float: the functions' results are
     the float32-rounded values."""
     genn32 = run_with("genn", timedarray_script, float_dtype=np.float32)
-    assert genn_device._simulation.description.precision == "float"
+    assert genn_device.model_description.precision == "float"
     for name in ("w", "coarse_w", "coarse_u"):
         assert_traces_close(reference[name], genn32[name], rtol=1e-6, what=name)
 
