@@ -112,6 +112,10 @@ def long_delays(max_delay, n=200):
     return run
 
 
+@pytest.mark.skipif(GENN_BACKEND != "single_threaded_cpu",
+                    reason="the check before the build is the CPU backend's, whose delay "
+                           "buffers are in host memory; on CUDA a failed allocation at "
+                           "loading is explained (memory.memory_error)")
 def test_delay_memory_checked_before_build(tmp_path, monkeypatch):
     """Delays whose GeNN buffers cannot fit raise a MemoryError saying how
     much they need and what to do, before the build (GeNN failed with a
