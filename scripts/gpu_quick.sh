@@ -1,3 +1,7 @@
+#!/bin/bash
+# On the GPU machine (device tool; carry .gpu, .whl and .whl-ref, see scripts/gpu_env.sh),
+# from the repo root: the test suite on GeNN's CPU backend over 14 workers (about 2 min),
+# then on CUDA over 6 workers (about 5 min); logs in $OUT.
 source scripts/gpu_env.sh >/dev/null 2>&1
 nvidia-smi -L
 python3 -c "import brian2, pygenn, numpy; print('brian2', brian2.__version__, 'numpy', numpy.__version__)"
