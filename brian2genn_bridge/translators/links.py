@@ -30,7 +30,7 @@ from brian2.synapses.synapses import Synapses
 
 from ..model import SynapsePopulation
 from .expressions import AFTER_THRESHOLDS, genn_data_type
-from .link_names import code_home, is_linked, link_name, synapses_side
+from .link_names import code_home, is_linked, link_name
 from .names import genn_identifier
 from ..subgroups import source_group
 from .synapses import sparse_order
