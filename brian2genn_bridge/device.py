@@ -29,6 +29,7 @@ from brian2.utils.logger import get_logger
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
 from .model import SEED
 from .genn.simulation import GeNNSimulation, Phase, model_key, queues_lost
+from .genn.synapse_groups import input_key
 from .network_operations import OperationSchedule, network_operations
 from .spikequeue import TrackedSpikeQueue
 from .recordings import (Recorder, SampleAssembler, SynapticSampler, records_spikes_only,
@@ -585,10 +586,13 @@ class GeNNDevice(RuntimeDevice):
             names = [name for name, var in self._delayed_reads(simulation, population, read)
                      if var in self._touched and self._changed(var)]
             if names:
-                changed[population.name] = (population.synapses.name, names)
+                changed[population.name] = (population, names)
         in_flight = simulation.queues().dendritic if changed else {}
-        for name, (synapses, names) in changed.items():
-            if name in in_flight:
+        for population, names in changed.values():
+            # GeNN keeps the input in flight of the synapse groups that add to
+            # one variable in one buffer: any of them may be on its way
+            if input_key(population) in in_flight:
+                synapses = population.synapses.name
                 raise NotImplementedError(
                     f"Synapses '{synapses}': {names} changed between runs "
                     "while spikes are on their way through its per-synapse delays. The GeNN "

@@ -1,6 +1,7 @@
 """Preferences of the GeNN device, registered under ``prefs.devices.genn``."""
 
 from brian2.core.preferences import BrianPreference, prefs
+from brian2.units import Hz
 
 
 def _check_backend(value: str) -> bool:
@@ -45,11 +46,23 @@ prefs.register_preferences(
         Default GeNN parallelism of every `Synapses`: ``'postsynaptic'``
         (sparse, dense, bitmask), ``'presynaptic'`` (sparse, procedural),
         ``'word_packed'`` (bitmask) or ``'auto'`` (the matrix type's only
-        span, or presynaptic for several threads per spike, else
-        postsynaptic). A `Synapses` object overrides it with
+        span; for sparse connectivity, the span that an estimate of the
+        spike propagation kernel's time finds faster for the whole model,
+        see `expected_firing_rate`). A `Synapses` object overrides it with
         ``brian2genn_bridge.configure_synapses(S, parallelism=...)``.
         """,
         validator=_check_parallelism,
+    ),
+    expected_firing_rate=BrianPreference(
+        default=10 * Hz,
+        docs="""
+        The mean firing rate that ``parallelism='auto'`` assumes for every
+        source of spikes, to estimate the spikes per step. Few spikes per
+        step make the postsynaptic span faster (GeNN sizes the presynaptic
+        span's threads for every neuron, spiking or not), many the
+        presynaptic one. Set it near your network's rate where that is far
+        from 10 Hz; it changes only the speed of CUDA runs, not results.
+        """,
     ),
     recording_buffer_bytes=BrianPreference(
         default=64 * 1024 * 1024,

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses, ms,
+from brian2 import (Hz, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses, ms,
                     prefs, seed)
 from brian2.core.preferences import PreferenceError
 from brian2.utils.logger import catch_logs
@@ -20,8 +20,8 @@ from pygenn import (GeNNModel, SynapseMatrixType, create_neuron_model,
 
 from brian2genn_bridge import configure_synapses
 from brian2genn_bridge.genn.synapse_groups import row_connectivity, set_rows
+from brian2genn_bridge.translators.spans import assign_spans, choose_parallelism
 from brian2genn_bridge.translators.synapses import (Needs, choose_connectivity,
-                                                    choose_parallelism,
                                                     postsynaptic_span_races, sparse_order)
 from utils import (GENN_BACKEND, assert_spikes_equal, assert_traces_close, genn_device,
                    genn_directory, run_both, run_with)
@@ -230,7 +230,8 @@ def test_preference_and_override():
 def test_choices_logged_at_debug_level():
     with catch_logs(log_level=logging.DEBUG, only_from=("brian2genn_bridge", "brian2")) as logs:
         run_with("genn", shared_weight_network("auto", "auto"))
-    messages = [message for _, name, message in logs if name.endswith("translators.synapses")]
+    messages = [message for _, name, message in logs
+                if name.endswith(("translators.synapses", "translators.spans"))]
     assert "cx_syn: bitmask connectivity (automatic; 150 synapses, 5x40)" in messages
     assert "cx_syn: postsynaptic parallelism (automatic), 1 thread(s) per spike" in messages
 
@@ -277,15 +278,66 @@ LONG = (4000, np.repeat(np.arange(4000), 1000))
 
 
 @pytest.mark.parametrize("connectivity,rows,threads,expected", [
-    ("sparse", FEW, None, ("postsynaptic", 1)), ("sparse", FEW, 4, ("presynaptic", 4)),
-    ("sparse", MANY, None, ("presynaptic", 8)), ("sparse", MANY, 2, ("presynaptic", 2)),
-    ("sparse", LONG, None, ("presynaptic", 64)),
+    ("sparse", FEW, None, ("auto", 1)), ("sparse", FEW, 4, ("presynaptic", 4)),
+    ("sparse", MANY, None, ("auto", 8)), ("sparse", MANY, 2, ("presynaptic", 2)),
+    ("sparse", LONG, None, ("auto", 64)),
     ("dense", MANY, None, ("postsynaptic", 1)), ("bitmask", MANY, None, ("postsynaptic", 1)),
     ("procedural", FEW, None, ("presynaptic", 1)), ("procedural", FEW, 8, ("presynaptic", 8))])
 def test_automatic_parallelism(connectivity, rows, threads, expected):
     n_pre, pre = rows
     row_lengths = np.bincount(pre, minlength=n_pre)
     assert choose_parallelism(_synapses(threads=threads), connectivity, row_lengths) == expected
+
+
+def _free_group(name: str, n_pre: int, row: int, dt=0.1 * ms):
+    """What `assign_spans` reads of a synapse group that `choose_parallelism`
+    left free."""
+    threads = choose_parallelism(_synapses(), "sparse", np.full(n_pre, row))[1]
+    return SimpleNamespace(name=name, parallelism="auto", threads_per_spike=threads,
+                           row_lengths=np.full(n_pre, row),
+                           synapses=SimpleNamespace(source=SimpleNamespace(
+                               clock=SimpleNamespace(dt_=float(dt)))))
+
+
+def _microcircuit_groups():
+    """The 64 projections of the cortical microcircuit at full scale."""
+    from benchmarks.microcircuit import POPULATIONS, population_sizes, synapse_count
+
+    sizes = population_sizes(1.0)
+    return [_free_group(f"{s}_{t}", sizes[s], int(synapse_count(s, t, 1.0) / sizes[s]) + 1)
+            for s in POPULATIONS for t in POPULATIONS if synapse_count(s, t, 1.0)]
+
+
+@pytest.mark.parametrize("groups, expected", [
+    # COBAHH 1e5: many sources with rows of 1,000 in two groups (measured on
+    # an H100: 24 us a step presynaptic, 59 us postsynaptic)
+    (lambda: [_free_group("exc", 80000, 1000), _free_group("inh", 20000, 1000)],
+     {"exc": ("presynaptic", 64), "inh": ("presynaptic", 64)}),
+    # Mbody 40: 100 PNs with rows of 15,000; 100,000 KCs with rows of 100
+    (lambda: [_free_group("pn_kc", 100, 15000), _free_group("kc_ekc", 100000, 100)],
+     {"pn_kc": ("postsynaptic", 1), "kc_ekc": ("presynaptic", 8)}),
+    # the microcircuit: 64 groups whose presynaptic grids add up (172 us a step
+    # against 12 us postsynaptic, GeNN's own model's choice)
+    (_microcircuit_groups, "postsynaptic")])
+def test_spans_of_the_whole_model(groups, expected):
+    groups = groups()
+    assign_spans(groups)
+    chosen = {g.name: (g.parallelism, g.threads_per_spike) for g in groups}
+    if isinstance(expected, str):
+        assert {span for span, _ in chosen.values()} == {expected}
+    else:
+        assert chosen == expected
+
+
+def test_spans_follow_the_expected_rate():
+    """COBAHH's groups at 1 Hz: few spikes a step, the postsynaptic span."""
+    groups = [_free_group("exc", 80000, 1000), _free_group("inh", 20000, 1000)]
+    prefs.devices.genn.expected_firing_rate = 1 * Hz
+    try:
+        assign_spans(groups)
+    finally:
+        prefs.devices.genn.expected_firing_rate = 10 * Hz
+    assert [g.parallelism for g in groups] == ["postsynaptic", "postsynaptic"]
 
 
 #: 5 presynaptic neurons with rows of 40 synapses to 60 targets (two warps)
@@ -319,7 +371,7 @@ def test_postsynaptic_span_races(connectivity, rows, n_post, block_sizes, expect
 def test_racing_postsynaptic_span_avoided():
     row_lengths = np.bincount(WIDE[1], minlength=WIDE[0])
     assert choose_parallelism(_synapses(), "sparse", row_lengths, True) == ("presynaptic", 2)
-    assert choose_parallelism(_synapses(), "sparse", row_lengths, False) == ("postsynaptic", 1)
+    assert choose_parallelism(_synapses(), "sparse", row_lengths, False) == ("auto", 2)
     with pytest.raises(ValueError, match="postsynaptic parallelism would lose synaptic input"):
         choose_parallelism(_synapses(parallelism="postsynaptic"), "sparse", row_lengths, True)
 

@@ -22,7 +22,8 @@ from ..parallel import concatenate, gather, parallel_map, scatter, slices
 from ..preferences import presynaptic_block_size
 from .building import build_model, disk_full_error, library_intact
 from .memory import check_memory, memory_error
-from .synapse_groups import SKIP_SPIKES, add_synapse_population, load_connectivity
+from .synapse_groups import (SKIP_SPIKES, add_synapse_population, dendritic_slots, input_key,
+                             load_connectivity)
 
 __all__ = ["GeNNSimulation", "PHASE", "Phase", "model_key", "queues_lost"]
 
@@ -124,13 +125,20 @@ class GeNNSimulation:
         # Brian's generated code is in SI units, so GeNN's dt is in seconds too
         self.model.dt = description.genn_dt
         self.model.timing_enabled = description.kernel_timing
+        # as a GeNN expert writes a model: one input (and delay) buffer for
+        # all synapse groups that add to one variable of a neuron group, and
+        # 8- or 16-bit postsynaptic indices where the target is small enough
+        self.model.fuse_postsynaptic_models = True
+        self.model.default_narrow_sparse_ind_enabled = True
         self.populations = {}
         for population in description.neurons:
             self.populations[population.name] = self._add_neurons(population)
         self.synapse_groups = {}
         if description.synapses:
+            slots = dendritic_slots(description.synapses)
             for population in description.synapses:
-                self.synapse_groups[population.name] = add_synapse_population(self, population)
+                self.synapse_groups[population.name] = add_synapse_population(
+                    self, population, slots)
 
     def _build(self, path: str, always_rebuild: bool) -> None:
         """Build the model in ``path`` (GeNN's output in its build log)."""
@@ -371,15 +379,34 @@ class GeNNSimulation:
         writes its spikes (and reads delayed input) where Brian's timing
         puts them, so delayed spikes in flight cross runs unchanged.
         """
-        pointers = [(pop, "spkQuePtr", pop._num_delay_slots)
+        pointers = [(pop._get_array("spkQuePtr", types.Uint32, (1,)), pop._num_delay_slots)
                     for pop in self.populations.values() if pop._num_delay_slots > 1]
-        pointers += [(group, "denDelayPtr", group.max_dendritic_delay_timesteps)
-                     for group in self.synapse_groups.values()
-                     if group.max_dendritic_delay_timesteps > 1]
-        for group, name, slots in pointers:
-            pointer = group._get_array(name, types.Uint32, (1,))
+        # one pointer for the groups GeNN fused
+        pointers += [(pointer, slots) for pointer, _, slots in self._dendritic_buffers().values()]
+        for pointer, slots in pointers:
             value = _read_uint32(pointer)
             _write_uint32(pointer, (value + slots - 1) % slots)
+
+    def _dendritic_buffers(self) -> dict[tuple[str, str], tuple]:
+        """The dendritic delay buffers by `input_key`: ``(pointer, buffer,
+        slots)`` of one synapse group with that key. GeNN keeps them with
+        one of the groups it fuses; groups it could not fuse have buffers
+        of their own, and only the first has a place here (`queues` sums
+        their input)."""
+        buffers = {}
+        for population in self.description.synapses:
+            group = self.synapse_groups[population.name]
+            slots = group.max_dendritic_delay_timesteps
+            key = input_key(population)
+            if slots <= 1 or key in buffers:
+                continue
+            try:
+                pointer = group._get_array("denDelayPtr", types.Uint32, (1,))
+            except IndexError:
+                continue  # fused: the buffers are another group's
+            buffers[key] = (pointer, group._get_array(
+                "denDelay", self._scalar_type, (slots * group.trg.num_neurons,)), slots)
+        return buffers
 
     def queues(self) -> "QueueState":
         """The spikes and delayed input in flight at the end of a run (see
@@ -403,17 +430,23 @@ class GeNNSimulation:
                     spikes[name] = (counts.view[ages].copy(),
                                     ids.view.reshape(slots, -1)[ages].copy())
         dendritic = {}
-        for name, group in self.synapse_groups.items():
+        for population in self.description.synapses:
+            group = self.synapse_groups[population.name]
             slots = group.max_dendritic_delay_timesteps
-            if slots > 1:
-                buffer = group._get_array("denDelay", self._scalar_type,
-                                          (slots * group.trg.num_neurons,))
-                buffer.pull_from_device()
+            if slots <= 1:
+                continue
+            try:
                 pointer = _read_uint32(group._get_array("denDelayPtr", types.Uint32, (1,)))
-                # row a: the input that arrives a steps after the next step's
-                rows = buffer.view.reshape(slots, -1)[(pointer + np.arange(slots)) % slots]
-                if rows.any():
-                    dendritic[name] = rows.copy()
+            except IndexError:
+                continue  # fused: the buffers are another group's
+            buffer = group._get_array("denDelay", self._scalar_type,
+                                      (slots * group.trg.num_neurons,))
+            buffer.pull_from_device()
+            # row a: the input that arrives a steps after the next step's
+            rows = buffer.view.reshape(slots, -1)[(pointer + np.arange(slots)) % slots]
+            if rows.any():
+                key = input_key(population)
+                dendritic[key] = _add_rows(dendritic.get(key), rows)
         return QueueState(self.finished, self.description.substeps, pathways, spikes, dendritic)
 
     def _spike_queues(self, population: str) -> list[tuple]:
@@ -462,7 +495,9 @@ class GeNNSimulation:
                         if counts[:state.pathways[key].delay + 1].any()]
             if readers:
                 carried[name] = (counts, ids)
-        dropped += [f"'{name}'" for name in state.dendritic if name not in self.synapse_groups]
+        buffers = self._dendritic_buffers()
+        dropped += [f"the input to '{key[0]}.{key[1]}'" for key in state.dendritic
+                    if key not in buffers]
         for name, (counts, ids) in carried.items():
             pop = self.populations[name]
             slots = pop._num_delay_slots
@@ -475,14 +510,11 @@ class GeNNSimulation:
                 new_ids.view.reshape(slots, -1)[ages] = ids
                 new_counts.push_to_device()
                 new_ids.push_to_device()
-        for name, buffer in state.dendritic.items():
-            group = self.synapse_groups.get(name)
-            if group is None:
+        for key, buffer in state.dendritic.items():
+            if key not in buffers:
                 continue
-            slots = group.max_dendritic_delay_timesteps
-            pointer = _read_uint32(group._get_array("denDelayPtr", types.Uint32, (1,)))
-            new_buffer = group._get_array("denDelay", self._scalar_type,
-                                          (slots * group.trg.num_neurons,))
+            pointer, new_buffer, slots = buffers[key]
+            pointer = _read_uint32(pointer)
             rows = min(slots, len(buffer))
             new_buffer.view.reshape(slots, -1)[(pointer + np.arange(rows)) % slots] = \
                 buffer[:rows]
@@ -603,17 +635,26 @@ def queues_lost(state: "QueueState", description: ModelDescription) -> str | Non
             return f"a delayed pathway from '{name}' is new or changed"
         if readers and sizes.get(name) != ids.shape[1]:
             return f"'{name}' changed its size"
-    synapses = {p.name: p for p in description.synapses}
-    for name, buffer in state.dendritic.items():
-        population = synapses.get(name)
-        if population is None:
+    slots = dendritic_slots(description.synapses)
+    targets = {input_key(p) for p in description.synapses}
+    for key, buffer in state.dendritic.items():
+        if key not in targets:
             continue
-        delays = next((v.brian_var for v in population.variables if v.name == "delay_steps"),
-                      None)
-        slots = int(delays.max()) + 1 if delays is not None and len(delays) else 0
-        if sizes.get(population.target) != buffer.shape[1] or slots <= 1 or buffer[slots:].any():
-            return f"the delays of '{name}' changed"
+        if (sizes.get(key[0]) != buffer.shape[1] or slots.get(key, 0) <= 1
+                or buffer[slots[key]:].any()):
+            return f"the delays of the synapses that add to '{key[0]}.{key[1]}' changed"
     return None
+
+
+def _add_rows(total: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
+    """``total + rows`` for buffers of input in flight that may have another
+    number of rows (slots): the result has the longer one's."""
+    if total is None:
+        return rows.copy()
+    if len(total) < len(rows):
+        total, rows = rows.copy(), total
+    total[:len(rows)] += rows
+    return total
 
 
 @dataclass
@@ -628,8 +669,9 @@ class QueueState:
     #: by neuron group with spikes in flight: spike counts and ids of the
     #: last steps, newest first
     spikes: dict[str, tuple[np.ndarray, np.ndarray]]
-    #: by synapse group with input in flight: its input by steps from now
-    dendritic: dict[str, np.ndarray]
+    #: by `input_key` (target group and variable) with input in flight
+    #: through dendritic delays: that input by steps from now
+    dendritic: dict[tuple[str, str], np.ndarray]
 
     @property
     def events(self) -> bool:

@@ -14,8 +14,8 @@ from pygenn import (ParallelismHint, SynapseMatrixType, VarAccess, VarLocation,
 from ..model import SEED, SynapsePopulation, event_reference
 from ..parallel import bincount
 
-__all__ = ["add_synapse_population", "load_connectivity", "row_connectivity", "set_rows",
-           "SKIP_SPIKES"]
+__all__ = ["add_synapse_population", "dendritic_slots", "input_key", "load_connectivity",
+           "row_connectivity", "set_rows", "SKIP_SPIKES"]
 
 #: GeNN's matrix type of each connectivity; procedural groups keep their
 #: per-synapse values in a kernel with one entry per synapse (see `_ROWS`)
@@ -156,8 +156,35 @@ def _event_code(population: SynapsePopulation) -> dict[str, str | None]:
     return code
 
 
-def add_synapse_population(simulation, population: SynapsePopulation):
-    """Add ``population`` to the PyGeNN model of ``simulation``."""
+def input_key(population: SynapsePopulation) -> tuple[str, str]:
+    """The neuron group and variable that ``population``'s input goes to.
+
+    GeNN fuses the postsynaptic models of the synapse groups with one key
+    (and as many dendritic delay slots, see `dendritic_slots`): one input
+    buffer and one delay buffer hold the input of all of them, as in a
+    hand-written model. Input in flight is therefore kept by key."""
+    return population.target, population.post_target or "Isyn"
+
+
+def dendritic_slots(populations) -> dict[tuple[str, str], int]:
+    """GeNN's dendritic delay slots by `input_key`, for the synapse groups of
+    ``populations`` with per-synapse delays: the longest delay of any of
+    them, plus one. Their groups all get that many, so that GeNN can fuse
+    them (a slot count of its own would keep a group's buffers apart)."""
+    slots: dict[tuple[str, str], int] = {}
+    for population in populations:
+        delays = next((v.brian_var for v in population.variables if v.name == "delay_steps"),
+                      None)
+        if delays is not None:
+            key = input_key(population)
+            slots[key] = max(slots.get(key, 1), int(np.max(delays, initial=0)) + 1)
+    return slots
+
+
+def add_synapse_population(simulation, population: SynapsePopulation,
+                           slots: dict[tuple[str, str], int]):
+    """Add ``population`` to the PyGeNN model of ``simulation`` (``slots``:
+    `dendritic_slots` of the model's synapse groups)."""
     refs = population.neuron_references
     procedural = population.connectivity == "procedural"
     if procedural and simulation.backend == "single_threaded_cpu":
@@ -208,9 +235,8 @@ def add_synapse_population(simulation, population: SynapsePopulation):
         group.pre_target_var = population.pre_target
     group.axonal_delay_steps = population.axonal_delay_steps
     group.back_prop_delay_steps = population.back_prop_delay_steps
-    delay_var = next((v for v in population.variables if v.name == "delay_steps"), None)
-    if delay_var is not None:
-        group.max_dendritic_delay_timesteps = int(delay_var.brian_var.max()) + 1
+    if any(v.name == "delay_steps" for v in population.variables):
+        group.max_dendritic_delay_timesteps = slots[input_key(population)]
     group.parallelism_hint = _PARALLELISM_HINTS[population.parallelism]
     group.num_threads_per_spike = population.threads_per_spike
     if population.connectivity in ("sparse", "procedural"):

@@ -26,6 +26,7 @@ from .monitors import spike_recording, state_recording, synaptic_recording
 from ..errors import unsupported
 from .neurons import translate_neuron_group
 from .operations import written_variables
+from .spans import assign_spans
 from .spikesources import translate_spike_generator
 from .synapses import (StepSchedule, changed_by_group, delayed_neuron_reads, early_writes,
                        has_step_code, summed_assignments, translate_synapses)
@@ -268,6 +269,7 @@ def describe_network(objects) -> ModelDescription:
                     group = population.source if name == population.pre_target else \
                         population.target
                     references[group].add(name[len("Isum_"):])
+    assign_spans(description.synapses)
     for group_links in links.values():
         for link in group_links:
             population = link_population(link)

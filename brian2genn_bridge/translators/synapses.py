@@ -26,17 +26,13 @@ from ..subgroups import source_group, source_range
 from ..errors import unsupported
 from .operations import RegularOperation, written_variables
 from .random_numbers import new_seed, uses_random, with_stream_key
+from .spans import choose_parallelism
 
 __all__ = ["translate_synapses", "delayed_neuron_reads", "changed_by_group",
-           "choose_connectivity", "choose_parallelism", "postsynaptic_span_races",
+           "choose_connectivity", "postsynaptic_span_races",
            "has_step_code", "summed_assignments", "sparse_order"]
 
 logger = get_logger(__name__)
-
-#: the spans GeNN 5.4 has for each matrix type (procedural: one thread, or
-#: ``threads_per_spike`` threads, per presynaptic spike)
-_SPANS = {"sparse": ("postsynaptic", "presynaptic"), "dense": ("postsynaptic",),
-          "bitmask": ("postsynaptic", "word_packed"), "procedural": ("presynaptic",)}
 
 def _code(pathway) -> str:
     return str(pathway.codeobj.code).strip() if pathway.codeobj else ""
@@ -88,6 +84,17 @@ def _families(synapses, lines: dict[str, Lines], names) -> list[list]:
                                   "of them changes (e.g. event-driven variables)",
                                   "use one Synapses object per pathway.")
     return sorted(families, key=lambda f: pathways.index(f[0]))
+
+
+def _narrowest_unsigned(values: np.ndarray) -> str:
+    """The narrowest C unsigned type that holds ``values`` (not negative):
+    per-synapse delays are read at every spike, so one byte instead of four
+    is memory traffic saved (GeNN's own dendritic-delay model uses uint8)."""
+    largest = int(values.max(initial=0))
+    for ctype, bits in (("uint8_t", 8), ("uint16_t", 16)):
+        if largest < 2 ** bits:
+            return ctype
+    return "uint32_t"
 
 
 def _delay_steps(synapses, pathway, dt: float) -> np.ndarray:
@@ -322,72 +329,6 @@ def postsynaptic_span_races(connectivity: str, n_post: int, row_lengths: np.ndar
     if connectivity != "sparse" or n_post > (presynaptic_block_size() or 1024):
         return False
     return int(row_lengths.max(initial=0)) > 32 or _has_multapses(pre, post)
-
-
-def choose_parallelism(synapses, connectivity: str, row_lengths: np.ndarray,
-                       postsynaptic_races: bool = False) -> tuple[str, int]:
-    """GeNN's span of the presynaptic update for ``synapses`` and its threads
-    per spike: the object's ``genn_parallelism``/``genn_threads_per_spike``,
-    else ``prefs.devices.genn.parallelism`` (and 1 thread). ``row_lengths``
-    are the synapses of each presynaptic neuron.
-
-    The postsynaptic span runs one thread per position in a row, each
-    looping over the step's spikes; the presynaptic one runs ``threads``
-    threads per spike, each looping over part of its row. ``'auto'`` is the
-    presynaptic span for procedural connectivity, which has no other, and
-    for sparse connectivity with many presynaptic neurons (many spikes per
-    step) compared with the row length (or with ``threads_per_spike`` > 1
-    set), with about 16 synapses of a row per thread, 64 threads at most:
-    on an H100, with GeNN's presynaptic kernel in blocks of 512 threads
-    (``prefs.devices.genn.cuda_presynaptic_block_size``), this propagated
-    COBAHH's spikes (1e5 neurons, rows of ~1000) in 24 us per step, against
-    59 us with the postsynaptic span and 42 with 16 threads, and Mbody's
-    KC -> eKC ones (rows of 100) 7x faster than the postsynaptic span with
-    8 threads. More threads per spike cost more, as GeNN sizes the kernel's
-    grid for every presynaptic neuron, spiking or not. Else it is the
-    postsynaptic span (GeNN's default), unless ``postsynaptic_races`` (see
-    `postsynaptic_span_races`): then the presynaptic one, whose atomic
-    additions lose nothing.
-    ``'word_packed'`` (a thread per 32 bits of a row) is for bitmasks only.
-
-    Raises
-    ------
-    ValueError
-        If GeNN has no such span for the matrix type, it does not use
-        ``threads_per_spike``, or the postsynaptic span is chosen where it
-        races.
-    """
-    choice = getattr(synapses, "genn_parallelism", None) or prefs.devices.genn.parallelism
-    threads = getattr(synapses, "genn_threads_per_spike", None)
-    how = "chosen"
-    if choice == "auto":
-        how = "automatic"
-        max_row = int(row_lengths.max(initial=0))
-        many_spikes = (connectivity == "sparse" and max_row
-                       and len(row_lengths) >= 10 * np.sqrt(max_row))
-        presynaptic = connectivity == "procedural" or (connectivity == "sparse" and (
-            (threads or 1) > 1 or many_spikes or postsynaptic_races))
-        choice = "presynaptic" if presynaptic else "postsynaptic"
-        if connectivity == "sparse" and presynaptic and threads is None:
-            threads = int(np.clip(2 ** round(np.log2(max(max_row / 16, 1))), 1, 64))
-    threads = int(threads or 1)
-    if choice not in _SPANS[connectivity]:
-        raise ValueError(f"Synapses '{synapses.name}': {choice} parallelism is not "
-                         f"available with {connectivity} connectivity in GeNN 5.4 (it has "
-                         f"{' or '.join(_SPANS[connectivity])}).")
-    if choice == "postsynaptic" and postsynaptic_races:
-        raise ValueError(f"Synapses '{synapses.name}': postsynaptic parallelism would lose "
-                         "synaptic input on CUDA: GeNN 5.4 sums it for small target "
-                         "groups in shared memory without atomic additions, which is wrong "
-                         "for rows longer than 32 synapses or pairs connected twice; use "
-                         "'presynaptic' or 'auto'.")
-    if threads > 1 and choice != "presynaptic":
-        raise ValueError(f"Synapses '{synapses.name}': threads_per_spike="
-                         f"{threads} needs presynaptic parallelism (with sparse "
-                         f"or procedural connectivity), not {choice}.")
-    logger.debug(f"{synapses.name}: {choice} parallelism ({how}), "
-                 f"{threads} thread(s) per spike")
-    return choice, threads
 
 
 def _check_supported(synapses) -> None:
@@ -1050,8 +991,8 @@ def _population(layout: _Layout, name: str, family: str, random_seed: int | None
                               index=layout.index, selection=layout.selection)
                  for var_name, var in _synaptic_variables(synapses).items() if var_name in used]
     if delay_steps is not None:
-        variables.append(GeNNVariable("delay_steps", "uint32_t", delay_steps, read_only=True,
-                                      index=layout.index))
+        variables.append(GeNNVariable("delay_steps", _narrowest_unsigned(delay_steps),
+                                      delay_steps, read_only=True, index=layout.index))
     for count in SYNAPSE_COUNTS:
         if count in used:
             # Brian's count of each target (source) neuron, per synapse
