@@ -1,6 +1,6 @@
 #!/usr/bin/env python
-"""Benchmark harness shared by ``benchmarks/cobahh/run.py`` and
-``benchmarks/mbody/run.py``.
+"""Benchmark harness shared by the CLIs ``benchmarks/<model>/run.py``
+(``cobahh``, ``mbody``, ``microcircuit``, ``stdp``).
 
 The parent process loops over configurations (size x float x backend) and
 runs each one in a fresh child process (``harness.py --child cfg.json``):
@@ -30,8 +30,21 @@ REPO = os.path.dirname(HERE)
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
-BACKENDS = ("genn-cuda", "genn-cpu", "cpp_standalone", "brian2cuda")
-MODELS = ("cobahh", "mbody")
+BACKENDS = ("genn-cuda", "genn-cpu", "pygenn-cuda", "pygenn-cpu", "cpp_standalone",
+            "brian2cuda")
+MODELS = ("cobahh", "mbody", "microcircuit", "stdp")
+#: the models with a hand-written PyGeNN version (``pygenn-*`` back-ends):
+#: module of `benchmarks.pygenn_models`
+PYGENN_MODELS = {"microcircuit": "microcircuit", "stdp": "plasticity"}
+SIZE_HELP = {
+    "cobahh": "COBAHH: number of neurons N",
+    "mbody": "Mbody: scale (N_iKC = 2500*scale, neurons = 2500*scale + 200)",
+    "microcircuit": "microcircuit: scale of neurons and in-degrees (1 = 77,169 neurons, "
+                    "~3e8 synapses)",
+    "stdp": "STDP: number of postsynaptic neurons (each receives all 1000 Poisson inputs)",
+}
+DEFAULT_SIZES = {"cobahh": ["1000", "4000"], "mbody": ["0.4", "1"],
+                 "microcircuit": ["0.05"], "stdp": ["1000"]}
 #: seconds kept back from the deadline for writing results
 _DEADLINE_MARGIN = 5.0
 _LOG_LIMIT = 256 * 1024
@@ -39,18 +52,17 @@ _LOG_LIMIT = 256 * 1024
 
 # =========================================================== parent process
 def parse_args(model: str, argv=None) -> argparse.Namespace:
-    size_help = ("COBAHH: number of neurons N" if model == "cobahh" else
-                 "Mbody: scale (N_iKC = 2500*scale, neurons = 2500*scale + 200)")
-    default_sizes = ["1000", "4000"] if model == "cobahh" else ["0.4", "1"]
     p = argparse.ArgumentParser(
         prog=f"benchmarks/{model}/run.py",
         description=f"Time the {model} benchmark on several Brian back-ends; "
                     "one fresh process and one JSON line per configuration.")
-    p.add_argument("--sizes", nargs="+", default=default_sizes, help=size_help)
+    p.add_argument("--sizes", nargs="+", default=DEFAULT_SIZES[model], help=SIZE_HELP[model])
     p.add_argument("--float", nargs="+", type=int, choices=(32, 64), default=[32],
                    dest="floats", help="floating-point precision(s) (default: 32)")
     p.add_argument("--backends", nargs="+", choices=BACKENDS, default=None,
-                   help="default: genn-cuda (genn-cpu without a GPU) and cpp_standalone")
+                   help="default: genn-cuda (genn-cpu without a GPU) and cpp_standalone; "
+                        "pygenn-cuda/pygenn-cpu: the hand-written PyGeNN version "
+                        f"({', '.join(PYGENN_MODELS)} only)")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                    help="OpenMP threads of cpp_standalone (default: all cores)")
     p.add_argument("--duration", type=float, default=1.0,
@@ -58,6 +70,15 @@ def parse_args(model: str, argv=None) -> argparse.Namespace:
     if model == "cobahh":
         p.add_argument("--variant", choices=("paper", "coupled"), default="paper",
                        help="connectivity variant (default: paper)")
+    if model == "microcircuit":
+        p.add_argument("--shape", nargs="+", choices=("groups", "subgroups"),
+                       default=["groups"], dest="shapes",
+                       help="Brian script shape(s): a NeuronGroup per population or "
+                            "subgroups of one (default: groups); the pygenn back-ends "
+                            "run once per size")
+    p.add_argument("--kernel-timers", action="store_true",
+                   help="genn and pygenn back-ends: GeNN's kernel timers, recorded as "
+                        "kernel_times")
     p.add_argument("--no-monitor", action="store_true",
                    help="no SpikeMonitor (the paper's timing setting)")
     p.add_argument("--out", default=os.path.join(HERE, "results", f"{model}.jsonl"),
@@ -96,6 +117,12 @@ def parse_args(model: str, argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if model != "cobahh":
         args.variant = None
+    if model != "microcircuit":
+        args.shapes = [None]
+    pygenn = [b for b in args.backends or () if b.startswith("pygenn")]
+    if pygenn and model not in PYGENN_MODELS:
+        p.error(f"{', '.join(pygenn)}: there is no hand-written PyGeNN version of {model} "
+                f"(only of {', '.join(PYGENN_MODELS)})")
     if args.budget is not None:
         deadline = time.time() + args.budget
         args.deadline = deadline if args.deadline is None else min(args.deadline, deadline)
@@ -107,7 +134,7 @@ def parse_args(model: str, argv=None) -> argparse.Namespace:
 
 def _size_value(model: str, text: str):
     value = float(text)
-    if model == "cobahh":
+    if model in ("cobahh", "stdp"):
         return int(round(value))
     return int(value) if value == int(value) else value
 
@@ -190,6 +217,8 @@ def _tag(cfg: dict) -> str:
     parts = [cfg["model"], str(cfg["size"])]
     if cfg.get("variant"):
         parts.append(cfg["variant"])
+    if cfg.get("shape"):
+        parts.append(cfg["shape"])
     parts += [cfg["backend"], f"f{cfg['float']}"]
     if cfg["backend"] == "cpp_standalone":
         parts.append(f"t{cfg['threads']}")
@@ -197,6 +226,8 @@ def _tag(cfg: dict) -> str:
     if cfg.get("network_seed") is not None:
         parts.append(f"net{cfg['network_seed']}")
     parts += [f"{name}{value}" for name, value in sorted(cfg.get("genn_prefs", {}).items())]
+    if cfg.get("kernel_timers"):
+        parts.append("kt")
     return "_".join(parts)
 
 
@@ -256,13 +287,14 @@ def run_child(cfg: dict, timeout: float, log_path: str) -> dict:
             proc.wait(timeout=max(1.0, timeout))
         except subprocess.TimeoutExpired:
             timed_out = True
-            # the child leads its own process group: this ends it and the
-            # compilers / simulation binaries it started, nothing else
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
+        # the child leads its own process group: this ends what is left of
+        # it and of the compilers / simulation binaries it started (which
+        # outlive a child killed for memory), nothing else
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
     wall = time.perf_counter() - started
     _truncate_log(log_path)
     result = None
@@ -305,9 +337,9 @@ def run_configuration(cfg: dict, args, base: dict) -> dict:
     build_dir = cfg["build_dir"]
     shutil.rmtree(build_dir, ignore_errors=True)
     record = dict(base)
-    record.update({k: cfg[k] for k in ("model", "size", "variant", "backend", "float",
-                                       "threads", "duration", "monitor", "seed",
-                                       "network_seed")})
+    record.update({k: cfg[k] for k in ("model", "size", "variant", "shape", "backend",
+                                       "float", "threads", "duration", "monitor", "seed",
+                                       "network_seed", "kernel_timers")})
     record["genn_prefs"] = cfg.get("genn_prefs")
     record["timestamp"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     for key in _RESULT_FIELDS:
@@ -357,6 +389,7 @@ def _fmt(value, unit="s") -> str:
 
 def progress_line(rec: dict) -> str:
     head = f"[{rec['model']} {rec['size']}" + (f" {rec['variant']}" if rec.get("variant") else "")
+    head += f" {rec['shape']}" if rec.get("shape") else ""
     head += f"] {rec['backend']} f{rec['float']}"
     if rec["backend"] == "cpp_standalone":
         head += f" {rec['threads']}thr"
@@ -376,7 +409,21 @@ def progress_line(rec: dict) -> str:
                      f"(build {_fmt(rec.get('second_run_t_build'))})")
     if rec.get("rates"):
         text += " | rates " + " ".join(f"{k}={v:.3g}Hz" for k, v in rec["rates"].items())
+    if rec.get("kernel_times"):
+        text += " | kernels " + " ".join(f"{k}={v:.3g}s" for k, v in rec["kernel_times"].items())
     return text
+
+
+def _run_and_store(cfg: dict, args, base: dict) -> dict:
+    """Run one configuration, append its record to ``--out`` and print it."""
+    tag = _tag(cfg)
+    cfg["build_dir"] = os.path.abspath(os.path.join(args.workdir, cfg["model"], tag))
+    cfg["result_path"] = os.path.abspath(os.path.join(args.workdir, "results_tmp", tag + ".json"))
+    record = run_configuration(cfg, args, base)
+    with open(args.out, "a") as f:
+        f.write(json.dumps(record) + "\n")
+    print(progress_line(record), flush=True)
+    return record
 
 
 def main(model: str, argv=None) -> int:
@@ -391,26 +438,23 @@ def main(model: str, argv=None) -> int:
     n_ok = n_failed = 0
     for size in sizes:
         for fl in args.floats:
-            for backend in args.backends:
-                cfg = {"model": model, "size": size, "variant": args.variant,
-                       "backend": backend, "float": fl,
-                       "threads": args.threads if backend == "cpp_standalone" else None,
-                       "duration": args.duration, "monitor": not args.no_monitor,
-                       "seed": args.seed, "network_seed": args.network_seed}
-                if backend.startswith("genn") and args.genn_pref:
-                    cfg["genn_prefs"] = dict(pref.split("=", 1) for pref in args.genn_pref)
-                tag = _tag(cfg)
-                cfg["build_dir"] = os.path.abspath(os.path.join(args.workdir, model, tag))
-                cfg["result_path"] = os.path.abspath(
-                    os.path.join(args.workdir, "results_tmp", tag + ".json"))
-                record = run_configuration(cfg, args, base)
-                with open(args.out, "a") as f:
-                    f.write(json.dumps(record) + "\n")
-                print(progress_line(record), flush=True)
-                if record.get("error"):
-                    n_failed += 1
-                else:
-                    n_ok += 1
+            for n_shape, shape in enumerate(args.shapes):
+                for backend in args.backends:
+                    pygenn = backend.startswith("pygenn")
+                    if pygenn and n_shape > 0:
+                        continue  # the hand-written model has no Brian script shape
+                    cfg = {"model": model, "size": size, "variant": args.variant,
+                           "shape": None if pygenn else shape, "backend": backend, "float": fl,
+                           "threads": args.threads if backend == "cpp_standalone" else None,
+                           "duration": args.duration, "monitor": not args.no_monitor,
+                           "seed": args.seed, "network_seed": args.network_seed,
+                           "kernel_timers": (args.kernel_timers
+                                             and backend.startswith(("genn", "pygenn")))}
+                    if backend.startswith("genn") and args.genn_pref:
+                        cfg["genn_prefs"] = dict(pref.split("=", 1) for pref in args.genn_pref)
+                    record = _run_and_store(cfg, args, base)
+                    n_failed += bool(record.get("error"))
+                    n_ok += not record.get("error")
     print(f"{model}: {n_ok} configuration(s) succeeded, {n_failed} failed or skipped; "
           f"results appended to {args.out}", flush=True)
     return 0
@@ -454,6 +498,10 @@ def _setup_device(cfg: dict):
     backend = cfg["backend"]
     build_dir = cfg["build_dir"]
     prefs.core.default_float_dtype = np.float32 if cfg["float"] == 32 else np.float64
+    # Brian's default is `make -j` without a limit: one compiler per code
+    # object at once, hundreds for the microcircuit's 64 Synapses, which
+    # exhausts the memory of a small machine
+    prefs.devices.cpp_standalone.extra_make_args_unix = ["-j", str(os.cpu_count() or 1)]
     if backend in ("genn-cuda", "genn-cpu"):
         if backend == "genn-cuda":
             try:
@@ -465,6 +513,8 @@ def _setup_device(cfg: dict):
                    backend="cuda" if backend == "genn-cuda" else "single_threaded_cpu")
         for name, value in cfg.get("genn_prefs", {}).items():
             prefs[f"devices.genn.{name}"] = ast.literal_eval(value)
+        if cfg.get("kernel_timers"):
+            prefs.devices.genn.kernel_timing = True
         return
     if backend == "brian2cuda":
         try:
@@ -532,12 +582,7 @@ def _child_run(cfg: dict, out: dict) -> None:
     duration = cfg["duration"] * second
     T0 = time.perf_counter()
     out["t_import"] = T0 - t_import
-    if cfg["model"] == "cobahh":
-        model = models.build_cobahh(cfg["size"], variant=cfg["variant"], monitor=cfg["monitor"],
-                                    network_seed=cfg["network_seed"])
-    else:
-        model = models.build_mbody(cfg["size"], monitor=cfg["monitor"], duration=duration,
-                                   seed=cfg["seed"], network_seed=cfg["network_seed"])
+    model = _build_model(cfg, duration)
     T1 = time.perf_counter()
     out["neurons"] = models.count_neurons(model)
     out["model_info"] = model["info"]
@@ -551,6 +596,8 @@ def _child_run(cfg: dict, out: dict) -> None:
     T3 = time.perf_counter()
     out["synapses"] = models.count_synapses(model)
     out["synapses_per_group"] = {name: int(len(s)) for name, s in model["synapses"].items()}
+    if "observables" in model:
+        out["observables"] = model["observables"]()
     out["t_results_load"] = T3 - T2
     out["t_total"] = (T1 - T0) + (T3 - T1b)
     mt = model["timings"]
@@ -568,6 +615,8 @@ def _child_run(cfg: dict, out: dict) -> None:
         out["t_sim"] = tm.get("simulation")
         out["t_copy_back"] = tm.get("copy_back")
         out["t_run"] = T2 - T1b
+        if cfg.get("kernel_timers"):
+            out["kernel_times"] = _genn_kernel_times(device, tm)
     else:
         timers = device.timers
         compile_t = timers["compile"]
@@ -602,12 +651,82 @@ def _child_run(cfg: dict, out: dict) -> None:
             out["t_copy_back"] = device_run - run_binary
 
 
+def _build_model(cfg: dict, duration) -> dict:
+    """The Brian objects of the configuration's model (`benchmarks.models` dict)."""
+    from benchmarks import models
+
+    if cfg["model"] == "cobahh":
+        return models.build_cobahh(cfg["size"], variant=cfg["variant"], monitor=cfg["monitor"],
+                                   network_seed=cfg["network_seed"])
+    if cfg["model"] == "mbody":
+        return models.build_mbody(cfg["size"], monitor=cfg["monitor"], duration=duration,
+                                  seed=cfg["seed"], network_seed=cfg["network_seed"])
+    if cfg["model"] == "microcircuit":
+        from benchmarks.microcircuit import build_microcircuit
+
+        return build_microcircuit(cfg["size"], shape=cfg["shape"], monitor=cfg["monitor"],
+                                  network_seed=cfg["network_seed"])
+    from benchmarks.plasticity import build_stdp
+
+    return build_stdp(cfg["size"], monitor=cfg["monitor"], network_seed=cfg["network_seed"])
+
+
+def _genn_kernel_times(device, timings: dict) -> dict:
+    """GeNN's kernel timers of the genn device's run, named as PyGeNN names
+    them: the loop's kernels from ``device.timings`` (``kernel_*``), the
+    initialisation kernels from the loaded PyGeNN model."""
+    kernels = {name[len("kernel_"):]: seconds for name, seconds in timings.items()
+               if name.startswith("kernel_")}
+    genn_model = device.loaded_model.model
+    kernels["init"] = float(genn_model.init_time)
+    kernels["init_sparse"] = float(genn_model.init_sparse_time)
+    return kernels
+
+
+def _child_run_pygenn(cfg: dict, out: dict) -> None:
+    """A ``pygenn-*`` configuration: the hand-written PyGeNN model, its phases
+    stored in the fields of the genn device's (see benchmarks/README.md)."""
+    import importlib
+
+    t_import = time.perf_counter()
+    if cfg["backend"] == "pygenn-cuda":
+        try:
+            from pygenn import cuda_backend  # noqa: F401
+        except ImportError as exc:
+            raise BenchmarkError(f"pygenn-cuda: this pygenn has no CUDA backend ({exc})")
+    if cfg["model"] not in PYGENN_MODELS:
+        raise BenchmarkError(f"there is no hand-written PyGeNN version of {cfg['model']}")
+    module = importlib.import_module(f"benchmarks.pygenn_models.{PYGENN_MODELS[cfg['model']]}")
+    T0 = time.perf_counter()
+    out["t_import"] = T0 - t_import
+    result = module.run(cfg["size"], duration=cfg["duration"], float_bits=cfg["float"],
+                        backend=cfg["backend"], build_dir=cfg["build_dir"],
+                        kernel_timing=bool(cfg.get("kernel_timers")))
+    tm = result["timings"]
+    out["pygenn_timings"] = tm
+    out["t_python"] = tm["model"]
+    out["t_build"] = tm["build"]
+    out["t_synapses_init"] = tm["load"]
+    out["t_sim"] = tm["simulation"]
+    out["t_copy_back"] = tm["download"]
+    out["t_results_load"] = tm["download"]
+    out["t_run"] = tm["build"] + tm["load"] + tm["simulation"] + tm["download"]
+    out["t_total"] = out["t_python"] + out["t_run"]
+    for key in ("neurons", "synapses", "synapses_per_group", "spikes", "rates",
+                "kernel_times", "observables"):
+        if key in result:
+            out[key] = result[key]
+
+
 def child_main(cfg_path: str) -> int:
     with open(cfg_path) as f:
         cfg = json.load(f)
     out = {"error": None}
     try:
-        _child_run(cfg, out)
+        if cfg["backend"].startswith("pygenn"):
+            _child_run_pygenn(cfg, out)
+        else:
+            _child_run(cfg, out)
     except BaseException as exc:  # noqa: BLE001  (record everything, incl. SystemExit)
         message = (str(exc) if isinstance(exc, BenchmarkError)
                    else f"{type(exc).__name__}: {exc}").strip()

@@ -9,9 +9,12 @@ import os
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_GLOB = os.path.join(HERE, "results", "*.jsonl")
 
-BACKEND_ORDER = ("genn-cuda", "brian2cuda", "genn-cpu", "cpp_standalone")
+BACKEND_ORDER = ("genn-cuda", "pygenn-cuda", "brian2cuda", "genn-cpu", "pygenn-cpu",
+                 "cpp_standalone")
 BACKEND_LABELS = {"genn-cuda": "brian2genn_bridge (GeNN CUDA)",
                   "genn-cpu": "brian2genn_bridge (GeNN single-threaded CPU)",
+                  "pygenn-cuda": "hand-written PyGeNN (CUDA)",
+                  "pygenn-cpu": "hand-written PyGeNN (single-threaded CPU)",
                   "cpp_standalone": "Brian cpp_standalone (OpenMP)",
                   "brian2cuda": "brian2cuda"}
 
@@ -66,7 +69,7 @@ def load(paths=None, latest_only: bool = True) -> list[dict]:
 
 def config_key(rec: dict) -> tuple:
     return (rec.get("host"), rec.get("gpu"), rec.get("model"), rec.get("variant"),
-            float(rec.get("size") or 0), rec.get("backend"), rec.get("float"),
+            rec.get("shape"), float(rec.get("size") or 0), rec.get("backend"), rec.get("float"),
             rec.get("threads"), bool(rec.get("monitor")), rec.get("duration"),
             rec.get("network_seed"))
 
@@ -84,11 +87,13 @@ def sort_key(rec: dict) -> tuple:
     backend = rec.get("backend")
     order = BACKEND_ORDER.index(backend) if backend in BACKEND_ORDER else 99
     return (rec.get("model") or "", rec.get("variant") or "", not rec.get("monitor"),
-            float(rec.get("size") or 0), rec.get("float") or 0, order)
+            float(rec.get("size") or 0), rec.get("float") or 0, order, rec.get("shape") or "")
 
 
 def series_label(rec: dict) -> str:
     label = rec["backend"]
+    if rec.get("shape"):
+        label += f" ({rec['shape']})"
     if rec["backend"] == "cpp_standalone":
         label += f" {rec.get('threads')} thr"
     label += f", float{rec.get('float')}"

@@ -24,7 +24,8 @@ from benchmarks import results_io  # noqa: E402
 
 START = "<!-- benchmark-table:start -->"
 END = "<!-- benchmark-table:end -->"
-MODEL_NAMES = {"cobahh": "COBAHH", "mbody": "Mbody"}
+MODEL_NAMES = {"cobahh": "COBAHH", "mbody": "Mbody", "microcircuit": "Microcircuit",
+               "stdp": "STDP (Song et al. 2000)"}
 
 
 def _s(value, digits=3) -> str:
@@ -138,6 +139,8 @@ def make_table(records: list[dict], sources: list[str]) -> str:
             backend = rec.get("backend")
             if backend == "cpp_standalone":
                 backend += f" ({rec.get('threads')} thr)"
+            if rec.get("shape"):
+                backend += f", {rec['shape']}"
             second_text = _second(rec, "failed")
             lines.append("| " + " | ".join([
                 f"{rec.get('size')}", _int(rec.get("neurons")), _int(rec.get("synapses")),
@@ -160,6 +163,8 @@ def compact_table(records: list[dict]) -> str:
         backend = rec.get("backend", "")
         if backend == "cpp_standalone":
             backend = f"cpp_standalone/{rec.get('threads')}t"
+        if rec.get("shape"):
+            backend += f"/{rec['shape'][:3]}"
         second = _second(rec, "fail")
         tail = _error(rec) if rec.get("error") else _rates(rec)
         lines.append(
