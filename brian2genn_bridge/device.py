@@ -226,7 +226,7 @@ class GeNNDevice(RuntimeDevice):
         self._simulation = None
 
     def _backend(self) -> str:
-        backend = self.backend or prefs.devices.genn.backend
+        backend = self.backend or prefs["devices.genn.backend"]
         # the preference may say 'cuda' where CUDA is missing
         check_backend(backend)
         if backend == "auto":
@@ -428,7 +428,7 @@ class GeNNDevice(RuntimeDevice):
                 "(there is no GeNN model to run). Workaround: run it with Brian's runtime "
                 "device.")
         description = describe_network(model_objects)
-        description.kernel_timing = bool(prefs.devices.genn.kernel_timing)
+        description.kernel_timing = bool(prefs["devices.genn.kernel_timing"])
         t_prepared = time.perf_counter()
 
         first_step = int(clock.variables["timestep"].get_value()[0])
@@ -634,7 +634,7 @@ class GeNNDevice(RuntimeDevice):
 
     def _reuses_model(self, description) -> bool:
         """Whether the loaded model runs ``description``."""
-        return (self._simulation is not None and prefs.devices.genn.keep_model_between_runs
+        return (self._simulation is not None and prefs["devices.genn.keep_model_between_runs"]
                 and self._simulation.key == model_key(description, self._backend()))
 
     def _in_flight(self, description):
@@ -672,7 +672,7 @@ class GeNNDevice(RuntimeDevice):
             return self._simulation, False
         # the new model is loaded without the old one
         self._simulation = None
-        steps = recording_steps(description, n_steps, prefs.devices.genn.recording_buffer_bytes)
+        steps = recording_steps(description, n_steps, prefs["devices.genn.recording_buffer_bytes"])
         self._simulation = GeNNSimulation(description, self._code_directory(),
                                           self._backend(), steps)
         dropped = (self._simulation.carry_queues(in_flight)

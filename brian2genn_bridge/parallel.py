@@ -33,7 +33,7 @@ _background: ThreadPoolExecutor | None = None
 def host_threads() -> int:
     """Threads for host-side array work: ``prefs.devices.genn.host_threads``,
     or the cores this process may use where it is 0."""
-    threads = prefs.devices.genn.host_threads
+    threads = prefs["devices.genn.host_threads"]
     if threads > 0:
         return threads
     if hasattr(os, "sched_getaffinity"):

@@ -146,7 +146,7 @@ def presynaptic_block_size() -> int | None:
     preferences set it, or ``None`` where GeNN chooses from the kernels'
     occupancy (``cuda_block_size`` 0). Models with word-packed bitmask
     propagation use fewer (see `runtime._backend_preferences`)."""
-    block_size = prefs.devices.genn.cuda_block_size
+    block_size = prefs["devices.genn.cuda_block_size"]
     if not block_size:
         return None
-    return prefs.devices.genn.cuda_presynaptic_block_size or block_size
+    return prefs["devices.genn.cuda_presynaptic_block_size"] or block_size

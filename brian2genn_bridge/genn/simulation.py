@@ -745,7 +745,7 @@ def _backend_preferences(backend: str, description: ModelDescription) -> dict:
     """Preferences of GeNN's backend from the device's (CUDA block sizes)."""
     from brian2 import prefs
 
-    block_size = prefs.devices.genn.cuda_block_size
+    block_size = prefs["devices.genn.cuda_block_size"]
     if backend != "cuda" or not block_size:
         return {}
     from pygenn.cuda_backend import BlockSizeSelect, Preferences

@@ -199,7 +199,7 @@ class GeNNCodeGenerator(CPPCodeGenerator):
     def _hoist(self, code: str, dtype: str) -> str:
         name = f"_argument_{sum(n.startswith('_argument_') for n in self.temporaries)}"
         numpy_dtype = {"boolean": np.dtype(bool), "integer": np.dtype(np.int32)}.get(
-            dtype, np.dtype(prefs.core.default_float_dtype))
+            dtype, np.dtype(prefs["core.default_float_dtype"]))
         self.hoisted.append(f"const {self.c_data_type(numpy_dtype)} {name} = {code};")
         self.temporaries[name] = SimpleNamespace(dtype=numpy_dtype, scalar=False)
         return name
@@ -401,7 +401,7 @@ def in_previous_step(code: str) -> str:
 
 def genn_ctype(var) -> str:
     """GeNN type of a Brian variable; the model's float type is ``scalar``."""
-    if np.dtype(var.dtype) == np.dtype(prefs.core.default_float_dtype):
+    if np.dtype(var.dtype) == np.dtype(prefs["core.default_float_dtype"]):
         return "scalar"
     return genn_data_type(var.dtype)
 

@@ -203,7 +203,7 @@ def link_population(link: Link) -> SynapsePopulation:
 
     reference = f"{genn_identifier(link.variable.name)}_pre"
     dtype = np.dtype(link.variable.dtype)
-    ctype = "scalar" if dtype == np.dtype(prefs.core.default_float_dtype) else \
+    ctype = "scalar" if dtype == np.dtype(prefs["core.default_float_dtype"]) else \
         genn_data_type(dtype)
     pre = np.asarray(link.indices, dtype=np.int64)
     post = np.arange(len(pre), dtype=np.int64)

@@ -147,7 +147,7 @@ def describe_network(objects) -> ModelDescription:
                               "by Synapses.")
     clock = simulation_clock(objects)
     dt = float(clock.dt_)
-    precision = "double" if np.dtype(prefs.core.default_float_dtype) == np.float64 else "float"
+    precision = "double" if np.dtype(prefs["core.default_float_dtype"]) == np.float64 else "float"
     description = ModelDescription(precision=precision, dt=dt)
     contained = _contained(objects)
     groups, generators, synapses = [], [], []

@@ -48,7 +48,7 @@ def hoist_random_draws(lines: list[str]) -> list[str]:
     statements) all make the same draws, in the same order, and so draw the
     same numbers.
     """
-    double = prefs.core.default_float_dtype == np.float64
+    double = prefs["core.default_float_dtype"] == np.float64
     for call, kind in _DRAWS.items():
         lines = hoist_calls(lines, call, "bsyn" + kind,
                             lambda name, _argument, kind=kind: render(

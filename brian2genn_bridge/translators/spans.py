@@ -52,7 +52,7 @@ def choose_parallelism(synapses, connectivity: str, row_lengths: np.ndarray,
         ``threads_per_spike``, or the postsynaptic span is chosen where it
         races.
     """
-    choice = getattr(synapses, "genn_parallelism", None) or prefs.devices.genn.parallelism
+    choice = getattr(synapses, "genn_parallelism", None) or prefs["devices.genn.parallelism"]
     threads = getattr(synapses, "genn_threads_per_spike", None)
     how = "chosen"
     if choice == "auto":
@@ -117,7 +117,7 @@ def assign_spans(populations) -> None:
     free = [p for p in populations if p.parallelism == "auto"]
     if not free:
         return
-    rate = float(prefs.devices.genn.expected_firing_rate / Hz)
+    rate = float(prefs["devices.genn.expected_firing_rate"] / Hz)
     costs = []
     for population in free:
         n_pre, threads = len(population.row_lengths), population.threads_per_spike

@@ -208,7 +208,7 @@ def choose_connectivity(synapses, n_post: int, pre: np.ndarray, post: np.ndarray
     ValueError
         If the matrix type cannot hold the connections or run the code.
     """
-    choice = getattr(synapses, "genn_connectivity", None) or prefs.devices.genn.connectivity
+    choice = getattr(synapses, "genn_connectivity", None) or prefs["devices.genn.connectivity"]
     n, n_pre = len(pre), len(row_lengths)
     full = n == n_pre * n_post and n > 0 and not _has_multapses(pre, post)
     how = "chosen"
@@ -705,7 +705,7 @@ def _delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, s
     _, part_of = np.unique(np.stack(keys), axis=1, return_inverse=True)
     part_of = part_of.reshape(-1)
     n_parts = int(part_of.max()) + 1
-    most = prefs.devices.genn.max_delay_groups
+    most = prefs["devices.genn.max_delay_groups"]
     if n_parts > most:
         raise unsupported(synapses, f"heterogeneous delays with {n_parts} different values "
                           f"(more than prefs.devices.genn.max_delay_groups = {most}) and "
