@@ -5,6 +5,13 @@ standard output and error. The device sends them to a log file next to the
 model's code instead: a run prints nothing of GeNN's build, a failed build
 raises an error with the log's tail (a full disk is named as such), and a
 successful one is logged at debug level.
+
+GeNN's CPU backend compiles without optimisation (its Makefile has no
+``-O`` flag) unless told to optimise, and then with ``-ffast-math``, which
+changes results. The device adds its own flags
+(``prefs.devices.genn.cpu_compiler_flags``) through the compiler that
+``make`` runs: GeNN's Makefile sets ``CXXFLAGS`` but takes ``CXX`` from the
+environment.
 """
 
 from __future__ import annotations
@@ -34,9 +41,11 @@ LOW_DISK_BYTES = 64 * 1024 ** 2
 _TAIL_LINES = 40
 
 
-def build_model(model, path: str, always_rebuild: bool) -> None:
+def build_model(model, path: str, always_rebuild: bool, compiler_flags: str = "") -> None:
     """``model.build(path, always_rebuild=...)`` with GeNN's output (code
-    generator, make, compiler) in ``path/build.log``.
+    generator, make, compiler) in ``path/build.log``, and ``compiler_flags``
+    added to every compilation of GeNN's Makefile (``make`` only compiles
+    what changed: other flags need another ``path``).
 
     Raises
     ------
@@ -48,7 +57,7 @@ def build_model(model, path: str, always_rebuild: bool) -> None:
     """
     log_path = os.path.join(path, BUILD_LOG)
     try:
-        with _output_to(log_path):
+        with _output_to(log_path), _compiler_with(compiler_flags):
             model.build(path, always_rebuild=always_rebuild)
     except Exception as error:
         _forget_code(model, path)
@@ -115,6 +124,26 @@ def library_intact(library: str) -> bool:
         phentsize, phnum, shentsize, shnum = struct.unpack_from(order + "HHHH", header, 42)
     # the linker writes the section header table last, at the end of the file
     return size >= max(phoff + phentsize * phnum, shoff + shentsize * shnum)
+
+
+@contextlib.contextmanager
+def _compiler_with(flags: str):
+    """Make ``make`` compile with ``flags`` while the block runs: they go
+    into the ``CXX`` variable of the environment (make's default compiler
+    ``g++``, or the one ``CXX`` names), which GeNN's Makefiles use for every
+    compilation and the link, before their own ``CXXFLAGS``."""
+    if not flags.strip():
+        yield
+        return
+    saved = os.environ.get("CXX")
+    os.environ["CXX"] = f"{saved or 'g++'} {flags.strip()}"
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["CXX"]
+        else:
+            os.environ["CXX"] = saved
 
 
 @contextlib.contextmanager

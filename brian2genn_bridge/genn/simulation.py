@@ -7,6 +7,7 @@ from __future__ import annotations
 import ctypes
 import enum
 import fcntl
+import hashlib
 import os
 import sys
 import time
@@ -19,7 +20,7 @@ from brian2.utils.logger import get_logger
 
 from ..model import SEED, GeNNVariable, ModelDescription, NeuronPopulation
 from ..parallel import concatenate, gather, parallel_map, scatter, slices
-from ..preferences import presynaptic_block_size
+from ..preferences import cpu_compiler_flags, presynaptic_block_size
 from .building import build_model, disk_full_error, library_intact
 from .memory import check_memory, memory_error
 from .synapse_groups import (SKIP_SPIKES, add_synapse_population, dendritic_slots, input_key,
@@ -83,12 +84,7 @@ class GeNNSimulation:
         start = time.perf_counter()
         check_memory(description, backend)
         self._define_model()
-        # GeNN does not rebuild a model whose code is unchanged: other block
-        # sizes build elsewhere
-        sizes = _backend_preferences(backend, description).get("manual_block_sizes")
-        path = os.path.join(directory, description.code_key() + (
-            f"_b{sizes[0]}" + (f"p{sizes[1]}" if sizes[1] != sizes[0] else "")
-            if sizes else ""))
+        path = _build_path(directory, description, backend)
         self._build(path, always_rebuild=False)
         self.timings["build"] = time.perf_counter() - start
         start = time.perf_counter()
@@ -155,7 +151,7 @@ class GeNNSimulation:
         # building the same model into the same directory
         with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            build_model(self.model, path, always_rebuild)
+            build_model(self.model, path, always_rebuild, cpu_compiler_flags(self.backend))
 
     def _load(self, path: str) -> None:
         """Load the built model; `_DamagedBuild` where its library is not
@@ -732,9 +728,25 @@ _WORD_PACKED_BLOCK_SIZE = 32
 
 def model_key(description: ModelDescription, backend: str) -> tuple:
     """What a loaded model is: its description's load identity, the backend
-    and the backend's preferences (block sizes), so that a preference
-    changed between runs takes effect."""
-    return (description.key(), backend, repr(_backend_preferences(backend, description)))
+    and the backend's preferences (block sizes, compiler flags), so that a
+    preference changed between runs takes effect."""
+    return (description.key(), backend, repr(_backend_preferences(backend, description)),
+            cpu_compiler_flags(backend))
+
+
+def _build_path(directory: str, description: ModelDescription, backend: str) -> str:
+    """The directory of the model's build: by its code identity, and by what
+    else changes the compiled code. GeNN does not regenerate a model whose
+    code is unchanged, and ``make`` does not recompile for other flags:
+    other block sizes and compiler flags build elsewhere."""
+    name = description.code_key()
+    sizes = _backend_preferences(backend, description).get("manual_block_sizes")
+    if sizes:
+        name += f"_b{sizes[0]}" + (f"p{sizes[1]}" if sizes[1] != sizes[0] else "")
+    flags = cpu_compiler_flags(backend)
+    if flags:
+        name += "_f" + hashlib.sha1(flags.encode()).hexdigest()[:8]
+    return os.path.join(directory, name)
 
 
 class _DamagedBuild(Exception):
