@@ -169,7 +169,7 @@ def cpu_compiler_flags(backend: str) -> str:
     same flags in other spacing are the same build."""
     if backend != "single_threaded_cpu":
         return ""
-    return " ".join(prefs.devices.genn.cpu_compiler_flags.split())
+    return " ".join(prefs["devices.genn.cpu_compiler_flags"].split())
 
 
 def presynaptic_block_size() -> int | None:
