@@ -36,7 +36,8 @@ __all__ = ["GENN_BACKEND", "run_with", "run_both", "genn_device", "set_genn_dire
            "spike_trains", "clean_brian_state", "mean_rate_with_se"]
 
 #: The CPU backend, so that float64 runs are deterministic and comparable
-#: bit for bit (no fused multiply-adds: GeNN compiles its CPU code unoptimised).
+#: bit for bit (no fused multiply-adds: the device's CPU compiler flags keep IEEE
+#: arithmetic, ``-ffp-contract=off`` and no ``-ffast-math``).
 GENN_BACKEND = os.environ.get("BRIAN2GENN_BRIDGE_TEST_BACKEND", "single_threaded_cpu")
 
 genn_device = all_devices["genn"]
