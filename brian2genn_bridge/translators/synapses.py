@@ -27,29 +27,13 @@ from ..errors import unsupported
 from .operations import RegularOperation, written_variables
 from .random_numbers import new_seed, uses_random, with_stream_key
 from .spans import choose_parallelism
+from .synaptic_code import assigned_names, runner_code, synaptic_variables
 
 __all__ = ["translate_synapses", "delayed_neuron_reads", "changed_by_group",
            "choose_connectivity", "postsynaptic_span_races",
            "has_step_code", "summed_assignments", "sparse_order"]
 
 logger = get_logger(__name__)
-
-def _code(pathway) -> str:
-    return str(pathway.codeobj.code).strip() if pathway.codeobj else ""
-
-
-def _synaptic_variables(synapses) -> dict[str, ArrayVariable]:
-    n = len(synapses)
-    return {genn_identifier(name): var for name, var in synapses.variables.items()
-            if isinstance(var, ArrayVariable) and not name.startswith("_")
-            and getattr(var.owner, "name", None) == synapses.name and not var.scalar
-            and name not in ("i", "j", "delay", "N_incoming", "N_outgoing")
-            and var.size == n}
-
-
-def _written(code: str, names) -> set[str]:
-    """The ``names`` that ``code`` assigns to."""
-    return {name for name in names if re.search(rf"\b{name}\s*[-+*/]?=(?!=)", code)}
 
 
 def _families(synapses, lines: dict[str, Lines], names) -> list[list]:
@@ -64,7 +48,7 @@ def _families(synapses, lines: dict[str, Lines], names) -> list[list]:
     if all(sum(p.prepost == side for p in pathways) <= 1 for side in ("pre", "post")):
         return [pathways]
     code = {p.name: render(lines[p.name]) for p in pathways}
-    written = {p.name: _written(code[p.name], names) for p in pathways}
+    written = {p.name: assigned_names(code[p.name], names) for p in pathways}
     used = {p.name: set(re.findall(r"\b\w+\b", code[p.name])) & set(names) for p in pathways}
 
     def shares(p, q) -> bool:
@@ -166,18 +150,18 @@ def _needs(synapses, lines: dict[str, Lines], step: "_StepCode",
     """What the pathways' GeNN code (``lines``), the per-step code
     (``step``) and the pathways' delays (``steps``, by pathway name) need
     from the matrix type."""
-    names = _synaptic_variables(synapses)
+    names = synaptic_variables(synapses)
     code = "\n".join([*(render(pathway_lines) for pathway_lines in lines.values()),
                       step.render(step.summed)])
     used = [name for name in names if re.search(rf"\b{name}\b", code)]
-    written = sorted(names[name].name for name in _written(code, used))
+    written = sorted(names[name].name for name in assigned_names(code, used))
     variables = [names[name].name for name in used]
     pre_pathway = next((p for p in synapses._pathways if p.prepost == "pre"), None)
     if pre_pathway is not None:
         if _heterogeneous(steps[pre_pathway.name]):
             variables.append("delay")
     variables += [count for count in SYNAPSE_COUNTS if re.search(rf"\b{count}\b", code)]
-    on_post = any(p.prepost == "post" and _code(p) for p in synapses._pathways)
+    on_post = any(p.prepost == "post" and runner_code(p) for p in synapses._pathways)
     dynamics = bool(step.early or step.late or step.summed)
     return Needs(sorted(variables), written, on_post, dynamics)
 
@@ -356,7 +340,7 @@ def _step_runners(synapses) -> list[CodeRunner]:
     ``(constant over dt)`` subexpression update and summed variables."""
     return [obj for obj in synapses.contained_objects
             if isinstance(obj, CodeRunner) and obj.active and obj.codeobj is not None
-            and obj.template in ("stateupdate", "summed_variable") and _code(obj)]
+            and obj.template in ("stateupdate", "summed_variable") and runner_code(obj)]
 
 
 def has_step_code(synapses) -> bool:
@@ -493,7 +477,7 @@ def _step_code(synapses, schedule: StepSchedule | None) -> _StepCode:
 
     code = _StepCode()
     for runner, late in _placements(synapses, schedule):
-        if late and _THRESHOLD_WRITES.search(_code(runner)):
+        if late and _THRESHOLD_WRITES.search(runner_code(runner)):
             raise unsupported(synapses, f"reading lastspike or not_refractory of a neuron "
                               f"in '{runner.name}', which runs after the thresholds here",
                               "compute the value in the neuron group.")
@@ -501,7 +485,7 @@ def _step_code(synapses, schedule: StepSchedule | None) -> _StepCode:
             side = "pre" if runner.target_varname.endswith("_pre") else "post"
             name = genn_identifier(runner.target_var.name)
             add = "addToPre" if side == "pre" else "addToPost"
-            block = f"{{\n{_code(runner)}\n{add}(b_synaptic_var);\n}}"
+            block = f"{{\n{runner_code(runner)}\n{add}(b_synaptic_var);\n}}"
             if late:
                 _check_late_sum(synapses, runner, name)
                 block = in_previous_step(block)
@@ -617,14 +601,14 @@ def translate_synapses(synapses, dt: float,
     """
     _check_supported(synapses)
     step = _step_code(synapses, schedule)
-    effects = {p.name: pathway_effects(synapses, p, _code(p)) for p in synapses._pathways}
+    effects = {p.name: pathway_effects(synapses, p, runner_code(p)) for p in synapses._pathways}
     check_neuron_reads(synapses, effects)
     lines = {name: e.lines for name, e in effects.items()}
     source, target = source_group(synapses.source), source_group(synapses.target)
     # Brian's int32 arrays themselves (read only): a copy of 10^9 costs seconds
     pre = np.asarray(synapses.variables["_synaptic_pre"].get_value())
     post = np.asarray(synapses.variables["_synaptic_post"].get_value())
-    families = _families(synapses, lines, _synaptic_variables(synapses))
+    families = _families(synapses, lines, synaptic_variables(synapses))
     if len(families) > 1 and (step.early or step.late or step.summed):
         raise unsupported(synapses, "clock-driven equations, summed variables or "
                           "run_regularly operations together with several pathways on "
@@ -724,12 +708,12 @@ def _dendritic(synapses, pathway, effects: dict[str, PathwayEffects], step, sour
     Brian's result as GeNN's dendritic delays (see `_delay_parts`)."""
     lines = effects[pathway.name].lines
     code = render(lines)
-    names = _synaptic_variables(synapses)
-    if _written(code, names) or not post_targets(lines) or pre_targets(lines):
+    names = synaptic_variables(synapses)
+    if assigned_names(code, names) or not post_targets(lines) or pre_targets(lines):
         return False
     others = "\n".join([render(e.lines) for name, e in effects.items() if name != pathway.name]
                        + [step.render(step.summed)])
-    return _delayed_read_problem(code, _written(others, names), source, target) is None
+    return _delayed_read_problem(code, assigned_names(others, names), source, target) is None
 
 
 def _family_populations(layout: _Layout, name: str, family: list,
@@ -763,7 +747,7 @@ def _family_populations(layout: _Layout, name: str, family: list,
     all_code = "\n".join([render(pre_lines), post_code, step.render(step.summed)])
     channels = _summed_channels(len(targets or [None]), bool(targets), bool(pre_inputs),
                                 step.summed)
-    writes = _written(all_code, _synaptic_variables(synapses))
+    writes = assigned_names(all_code, synaptic_variables(synapses))
     # one seed: the groups of a family draw the same numbers
     random_seed = new_seed() if uses_random(all_code) else None
     axonal_delay, delay_steps = _axonal_delay(layout, pre_pathway)
@@ -989,7 +973,7 @@ def _population(layout: _Layout, name: str, family: str, random_seed: int | None
     used = set(re.findall(r"\b\w+\b", "\n".join([pre_code, post_code, dynamics_code])))
     variables = [GeNNVariable(var_name, genn_ctype(var), var, read_only=var.read_only,
                               index=layout.index, selection=layout.selection)
-                 for var_name, var in _synaptic_variables(synapses).items() if var_name in used]
+                 for var_name, var in synaptic_variables(synapses).items() if var_name in used]
     if delay_steps is not None:
         variables.append(GeNNVariable("delay_steps", _narrowest_unsigned(delay_steps),
                                       delay_steps, read_only=True, index=layout.index))
