@@ -572,7 +572,7 @@ class GeNNDevice(RuntimeDevice):
         hold its input to the target until the spike arrives; Brian runs it
         at the arrival, with the values of then. The device uses them only
         where nothing the code reads changes during the run
-        (`translators.synapses._delay_parts`); the effects in flight of a
+        (`translators.delays.delay_parts`); the effects in flight of a
         change between runs would be those of the old values.
         """
         simulation = self._simulation

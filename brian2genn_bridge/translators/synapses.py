@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from brian2 import prefs, second
+from brian2 import prefs
 from brian2.core.variables import ArrayVariable, Subexpression
 from brian2.groups.group import CodeRunner
 from brian2.utils.logger import get_logger
@@ -17,9 +17,10 @@ from brian2.utils.stringtools import get_identifiers
 from ..model import GeNNVariable, SpikerStatements, SynapsePopulation, event_reference
 from ..parallel import balanced_groups, bincount, parallel_map, slices
 from ..preferences import presynaptic_block_size
+from .delays import delay_parts, delays_in_steps, heterogeneous, narrowest_unsigned
 from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, neuron_code,
                       pathway_effects, post_targets, pre_targets, render)
-from .expressions import (SYNAPSE_COUNTS, clock_steps, genn_ctype, genn_identifier,
+from .expressions import (SYNAPSE_COUNTS, genn_ctype, genn_identifier,
                           in_previous_step, part_conditions)
 from .functions import function_data
 from ..subgroups import source_group, source_range
@@ -29,8 +30,7 @@ from .random_numbers import new_seed, uses_random, with_stream_key
 from .spans import choose_parallelism
 from .synaptic_code import assigned_names, runner_code, synaptic_variables
 
-__all__ = ["translate_synapses", "delayed_neuron_reads", "changed_by_group",
-           "choose_connectivity", "postsynaptic_span_races",
+__all__ = ["translate_synapses", "choose_connectivity", "postsynaptic_span_races",
            "has_step_code", "summed_assignments", "sparse_order"]
 
 logger = get_logger(__name__)
@@ -70,65 +70,6 @@ def _families(synapses, lines: dict[str, Lines], names) -> list[list]:
     return sorted(families, key=lambda f: pathways.index(f[0]))
 
 
-def _narrowest_unsigned(values: np.ndarray) -> str:
-    """The narrowest C unsigned type that holds ``values`` (not negative):
-    per-synapse delays are read at every spike, so one byte instead of four
-    is memory traffic saved (GeNN's own dendritic-delay model uses uint8)."""
-    largest = int(values.max(initial=0))
-    for ctype, bits in (("uint8_t", 8), ("uint16_t", 16)):
-        if largest < 2 ** bits:
-            return ctype
-    return "uint32_t"
-
-
-def _delay_steps(synapses, pathway, dt: float) -> np.ndarray:
-    """The delays of ``pathway`` in GeNN steps of ``dt``: one for all
-    synapses (a homogeneous delay, also where all synapses hold the same
-    value), or one per synapse.
-
-    A pathway runs on the clock of its source group, which may tick every k
-    GeNN steps: Brian rounds delays to steps of that clock.
-    """
-    delays = np.asarray(pathway.variables["delay"].get_value()).reshape(-1)
-    # one delay for all synapses (delay is a per-synapse variable even when
-    # never set): found without rounding up to 1e9 of them
-    if len(delays) > 1 and delays.min() == delays.max():
-        delays = delays[:1]
-    source_dt = float(pathway.source.clock.dt_)
-    # as Brian's spike queues (its C++ one, which the runtime device uses
-    # too, and cpp_standalone's) round: half a step up, not numpy's half to even
-    steps = (delays.astype(float) / source_dt + 0.5).astype(np.int64)
-    _check_delays(synapses, pathway, delays, steps)
-    return steps * clock_steps(source_dt, dt)
-
-
-def _check_delays(synapses, pathway, delays: np.ndarray, steps: np.ndarray) -> None:
-    """Raise a `ValueError` naming the synapse and value of a negative
-    delay of ``pathway`` (``steps``: the ``delays`` in seconds rounded to
-    steps): a spike cannot arrive before it is sent. Brian's runtime device
-    raises no error for them but files the spikes in a wrong slot of its
-    queue; GeNN would fail (a bad allocation, or a pybind11 TypeError)."""
-    if not len(steps) or steps.min() >= 0:
-        return
-    negative = np.flatnonzero(steps < 0)
-    side = "on_pre" if pathway.prepost == "pre" else "on_post"
-    if len(delays) == 1:
-        where = f"{delays[0] * second} for all synapses"
-    else:
-        first = int(negative[0])
-        i = int(synapses.variables["_synaptic_pre"].get_value()[first])
-        j = int(synapses.variables["_synaptic_post"].get_value()[first])
-        where = (f"{len(negative)} synapse(s), e.g. synapse {first} (i={i}, j={j}): "
-                 f"{delays[first] * second}")
-    raise ValueError(f"Synapses '{synapses.name}': negative delay of its {side} pathway "
-                     f"'{pathway.objname}' ({where}). Delays must be zero or positive.")
-
-
-def _heterogeneous(steps: np.ndarray) -> bool:
-    """Whether a pathway's delays (in steps) differ between its synapses."""
-    return len(steps) > 0 and not np.all(steps == steps[0])
-
-
 @dataclass
 class Needs:
     """What the GeNN code of a `Synapses` needs from its matrix type."""
@@ -158,7 +99,7 @@ def _needs(synapses, lines: dict[str, Lines], step: "_StepCode",
     variables = [names[name].name for name in used]
     pre_pathway = next((p for p in synapses._pathways if p.prepost == "pre"), None)
     if pre_pathway is not None:
-        if _heterogeneous(steps[pre_pathway.name]):
+        if heterogeneous(steps[pre_pathway.name]):
             variables.append("delay")
     variables += [count for count in SYNAPSE_COUNTS if re.search(rf"\b{count}\b", code)]
     on_post = any(p.prepost == "post" and runner_code(p) for p in synapses._pathways)
@@ -571,11 +512,11 @@ class _Layout:
     row_order: Any
     #: the number of synapses of each neuron of the source population
     row_lengths: np.ndarray
-    #: each pathway's delays in steps (see `_delay_steps`) of these synapses,
+    #: each pathway's delays in steps (see `delays_in_steps`) of these synapses,
     #: by pathway name
     steps: dict[str, np.ndarray]
     #: Brian's indices of the synapses these GeNN groups hold, where a
-    #: `Synapses` is split by delay (see `_delay_parts`); ``None`` for all
+    #: `Synapses` is split by delay (see `delay_parts`); ``None`` for all
     selection: np.ndarray | None = None
 
     @cached_property
@@ -594,7 +535,7 @@ def translate_synapses(synapses, dt: float,
     one per postsynaptic variable that its on_pre statements change (and
     per summed variable where a group has no channel left for it); all of
     that once per delay value where heterogeneous delays need it (see
-    `_delay_parts`).
+    `delay_parts`).
 
     ``dt`` is GeNN's time step (delays are counted in it); ``schedule``
     places per-step code (needed when `has_step_code`).
@@ -614,9 +555,9 @@ def translate_synapses(synapses, dt: float,
                           "run_regularly operations together with several pathways on "
                           "one side", "use one Synapses object per pathway.")
     # rounded once: up to 1e9 synapses
-    steps = {p.name: _delay_steps(synapses, p, dt) for p in synapses._pathways}
+    steps = {p.name: delays_in_steps(synapses, p, dt) for p in synapses._pathways}
     layouts = [_layout(synapses, source, target, pre, post, steps, selection, lines, step)
-               for selection in _delay_parts(synapses, effects, families, step, source,
+               for selection in delay_parts(synapses, effects, families, step, source,
                                              target, steps)]
     populations = []
     for number, layout in enumerate(layouts):
@@ -638,7 +579,7 @@ def _layout(synapses, source, target, pre: np.ndarray, post: np.ndarray,
             lines: dict[str, Lines], step: "_StepCode") -> _Layout:
     """The matrix type, span and GeNN order of the synapses at Brian's
     indices ``selection`` (all for ``None``); ``steps``: the delays of all
-    synapses (`_delay_steps`), by pathway name."""
+    synapses (`delays_in_steps`), by pathway name."""
     if selection is not None:
         pre, post = pre[selection], post[selection]
         steps = {name: pathway_steps if len(pathway_steps) == 1 else pathway_steps[selection]
@@ -649,7 +590,7 @@ def _layout(synapses, source, target, pre: np.ndarray, post: np.ndarray,
     # heterogeneous delays sum input in GeNN's dendritic delay buffer, with
     # atomic additions
     races = (postsynaptic_span_races(connectivity, len(target), row_lengths, pre, post)
-             and not all(_heterogeneous(steps[p.name])
+             and not all(heterogeneous(steps[p.name])
                          for p in synapses._pathways if p.prepost == "pre"))
     parallelism, threads = choose_parallelism(synapses, connectivity, row_lengths, races)
     # sorting (or checking the order of) up to 1e9 synapses: once per part
@@ -657,63 +598,6 @@ def _layout(synapses, source, target, pre: np.ndarray, post: np.ndarray,
                  else None)
     return _Layout(synapses, source, target, connectivity, parallelism, threads, pre, post,
                    row_order, row_lengths, steps, selection)
-
-
-def _delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, step,
-                 source, target, steps: dict[str, np.ndarray]) -> list[np.ndarray | None]:
-    """Brian's indices of the synapses of each GeNN group (set) that
-    ``synapses`` is split into by its delays, ``[None]`` for one with all.
-
-    GeNN 5.4 delays spikes by one axonal delay per synapse group, and has
-    heterogeneous delays only as dendritic ones: the on_pre code runs when
-    the spike leaves, and only its input to the target (``addToPostDelay``)
-    waits. That is Brian's result for on_pre code that only adds to the
-    target and reads nothing that changes meanwhile. Other heterogeneous
-    delays of on_pre, and those of on_post, need one group per delay value
-    (or pair of on_pre and on_post delays), each with its axonal (and back
-    propagation) delay: Brian's semantics exactly.
-    """
-    keys = []
-    for pathway in synapses._pathways:
-        if not _heterogeneous(steps[pathway.name]):
-            continue
-        if pathway.prepost == "pre" and _dendritic(synapses, pathway, effects, step, source,
-                                                   target):
-            continue
-        keys.append(steps[pathway.name])
-    if not keys:
-        return [None]
-    if len(families) > 1:
-        raise unsupported(synapses, "heterogeneous delays together with several pathways "
-                          "on one side", "use one Synapses object per pathway.")
-    _, part_of = np.unique(np.stack(keys), axis=1, return_inverse=True)
-    part_of = part_of.reshape(-1)
-    n_parts = int(part_of.max()) + 1
-    most = prefs["devices.genn.max_delay_groups"]
-    if n_parts > most:
-        raise unsupported(synapses, f"heterogeneous delays with {n_parts} different values "
-                          f"(more than prefs.devices.genn.max_delay_groups = {most}) and "
-                          "on_pre/on_post statements that need each spike's arrival",
-                          f"use at most {most} different delays (e.g. round them to a "
-                          "coarser grid), or raise the preference (each value is a GeNN "
-                          "group of its own, which adds to the build time).")
-    order = np.argsort(part_of, kind="stable")
-    bounds = np.searchsorted(part_of[order], np.arange(n_parts + 1))
-    return [order[bounds[k]:bounds[k + 1]] for k in range(n_parts)]
-
-
-def _dendritic(synapses, pathway, effects: dict[str, PathwayEffects], step, source,
-               target) -> bool:
-    """Whether the on_pre ``pathway`` with heterogeneous delays gives
-    Brian's result as GeNN's dendritic delays (see `_delay_parts`)."""
-    lines = effects[pathway.name].lines
-    code = render(lines)
-    names = synaptic_variables(synapses)
-    if assigned_names(code, names) or not post_targets(lines) or pre_targets(lines):
-        return False
-    others = "\n".join([render(e.lines) for name, e in effects.items() if name != pathway.name]
-                       + [step.render(step.summed)])
-    return _delayed_read_problem(code, assigned_names(others, names), source, target) is None
 
 
 def _family_populations(layout: _Layout, name: str, family: list,
@@ -864,82 +748,19 @@ def _spiker_statements(synapses, source, target, pre: np.ndarray, post: np.ndarr
 
 def _axonal_delay(layout: _Layout, pathway) -> tuple[int, np.ndarray | None]:
     """The on_pre pathway's homogeneous delay in steps, or 0 and the steps of
-    each synapse for heterogeneous delays, which `_delay_parts` leaves only
+    each synapse for heterogeneous delays, which `delay_parts` leaves only
     where GeNN's dendritic delays (of ``addToPost``) give Brian's result."""
     if pathway is None:
         return 0, None
     steps = layout.steps[pathway.name]
-    if not _heterogeneous(steps):
+    if not heterogeneous(steps):
         return (int(steps[0]) if len(steps) else 0), None
     return 0, steps.astype(np.uint32)
 
 
-#: neuron variables that the device changes at every spike
-_SPIKE_VARIABLES = ("lastspike", "not_refractory")
-
-
-def _delayed_read_problem(code: str, synaptic_writes: set[str], source,
-                          target) -> str | None:
-    """What on_pre ``code`` reads that may change while a spike is on its
-    way (``None`` if nothing): the time, synaptic variables that other code
-    changes (``synaptic_writes``), neuron variables that their group's own
-    code changes (`delayed_neuron_reads` lists the others, for the check
-    against synaptic input)."""
-    names = set(re.findall(r"\b[A-Za-z_]\w*\b", code))
-    if "t" in names:
-        return "the time t"
-    written = sorted(names & synaptic_writes)
-    if written:
-        return f"the synaptic variable '{written[0]}', which other code changes"
-    for role, group in (("pre", source), ("post", target)):
-        changed = changed_by_group(group)
-        for name in sorted(names):
-            var = group.variables.get(name[:-len(role) - 1]) if name.endswith(f"_{role}") else None
-            if (isinstance(var, ArrayVariable) and not (var.constant or var.read_only)
-                    and var.name in changed):
-                return f"the {role}synaptic variable '{var.name}', which changes in the run"
-    return None
-
-
-def delayed_neuron_reads(population: SynapsePopulation) -> list[tuple[str, str]]:
-    """``(group, variable)`` of the neuron variables that ``population``'s
-    code reads as they were some steps before: in a group with an axonal
-    (back-propagation) delay, GeNN reads presynaptic (postsynaptic)
-    variables that many steps back in all its code, and dendritically
-    delayed on_pre code runs at the spike.
-    Brian reads them when the code runs; they must not change meanwhile
-    (checked in `network`, with the synaptic input of the groups)."""
-    dendritic = any(var.name == "delay_steps" for var in population.variables)
-    all_code = "\n".join([population.pre_spike_syn_code, population.post_spike_syn_code,
-                          population.synapse_dynamics_code])
-    reads = []
-    for ref, (role, name, _) in population.neuron_references.items():
-        # GeNN's delay slot of a side holds for all code of the group
-        if (role == "pre" and population.axonal_delay_steps
-                or role == "post" and population.back_prop_delay_steps):
-            code = all_code
-        elif dendritic:
-            code = population.pre_spike_syn_code
-        else:
-            continue
-        if re.search(rf"\b{ref}\b", code):
-            reads.append((population.source if role == "pre" else population.target, name))
-    return reads
-
-
-def changed_by_group(group) -> set[str]:
-    """Names of the variables of ``group`` that its own code changes."""
-    changed = set(_SPIKE_VARIABLES)
-    for obj in group.contained_objects:
-        code = getattr(obj, "abstract_code", None) or ""
-        code = "\n".join(code.values()) if isinstance(code, dict) else code
-        changed |= written_variables(code)
-    return changed
-
-
 def _back_prop_delay(layout: _Layout, pathway) -> int:
     """The on_post pathway's delay in steps: the same for all synapses of
-    ``layout`` (`_delay_parts` splits a Synapses by them)."""
+    ``layout`` (`delay_parts` splits a Synapses by them)."""
     if pathway is None:
         return 0
     steps = layout.steps[pathway.name]
@@ -975,7 +796,7 @@ def _population(layout: _Layout, name: str, family: str, random_seed: int | None
                               index=layout.index, selection=layout.selection)
                  for var_name, var in synaptic_variables(synapses).items() if var_name in used]
     if delay_steps is not None:
-        variables.append(GeNNVariable("delay_steps", _narrowest_unsigned(delay_steps),
+        variables.append(GeNNVariable("delay_steps", narrowest_unsigned(delay_steps),
                                       delay_steps, read_only=True, index=layout.index))
     for count in SYNAPSE_COUNTS:
         if count in used:
@@ -1041,7 +862,7 @@ def _check_recurrent_post_event(synapses, pre_event: str | None, post_event: str
 
 def _mark_mirrors(populations: list[SynapsePopulation]) -> None:
     """Make every copy of a Brian variable but the first (of each part, see
-    `_delay_parts`) a mirror. The first is the one written, if any is: a
+    `delay_parts`) a mirror. The first is the one written, if any is: a
     variable written in a family is held by its first group, and by no
     other family (see `_families`)."""
     held = set()
