@@ -29,8 +29,8 @@ from .neurons import translate_neuron_group
 from .operations import written_variables
 from .spans import assign_spans
 from .spikesources import translate_spike_generator
-from .synapses import (StepSchedule, early_writes, has_step_code, summed_assignments,
-                       translate_synapses)
+from .synapse_dynamics import StepSchedule, early_writes, has_step_code, summed_assignments
+from .synapses import translate_synapses
 
 __all__ = ["describe_network", "simulation_clock"]
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 from brian2 import prefs
-from brian2.core.variables import ArrayVariable, Subexpression
-from brian2.groups.group import CodeRunner
+from brian2.core.variables import ArrayVariable
 from brian2.utils.logger import get_logger
-from brian2.utils.stringtools import get_identifiers
 
 from ..model import GeNNVariable, SpikerStatements, SynapsePopulation, event_reference
 from ..parallel import balanced_groups, bincount, parallel_map, slices
@@ -20,18 +18,17 @@ from ..preferences import presynaptic_block_size
 from .delays import delay_parts, delays_in_steps, heterogeneous, narrowest_unsigned
 from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, neuron_code,
                       pathway_effects, post_targets, pre_targets, render)
-from .expressions import (SYNAPSE_COUNTS, genn_ctype, genn_identifier,
-                          in_previous_step, part_conditions)
+from .expressions import SYNAPSE_COUNTS, genn_ctype, genn_identifier
 from .functions import function_data
-from ..subgroups import source_group, source_range
+from ..subgroups import source_group
 from ..errors import unsupported
-from .operations import RegularOperation, written_variables
 from .random_numbers import new_seed, uses_random, with_stream_key
 from .spans import choose_parallelism
+from .synapse_dynamics import StepCode, StepSchedule, step_code, step_runners
 from .synaptic_code import assigned_names, runner_code, synaptic_variables
 
 __all__ = ["translate_synapses", "choose_connectivity", "postsynaptic_span_races",
-           "has_step_code", "summed_assignments", "sparse_order"]
+           "sparse_order"]
 
 logger = get_logger(__name__)
 
@@ -86,7 +83,7 @@ class Needs:
     dynamics: bool = False
 
 
-def _needs(synapses, lines: dict[str, Lines], step: "_StepCode",
+def _needs(synapses, lines: dict[str, Lines], step: "StepCode",
            steps: dict[str, np.ndarray]) -> Needs:
     """What the pathways' GeNN code (``lines``), the per-step code
     (``step``) and the pathways' delays (``steps``, by pathway name) need
@@ -259,241 +256,12 @@ def postsynaptic_span_races(connectivity: str, n_post: int, row_lengths: np.ndar
 def _check_supported(synapses) -> None:
     """Raise `NotImplementedError` for features of ``synapses`` GeNN lacks."""
     codeobjs = [p.codeobj for p in synapses._pathways if p.codeobj is not None]
-    codeobjs += [runner.codeobj for runner in _step_runners(synapses)]
+    codeobjs += [runner.codeobj for runner in step_runners(synapses)]
     if function_data(codeobjs):
         raise unsupported(synapses, "functions with data (TimedArray) in synaptic code",
                           "compute the value in a variable of the pre- or postsynaptic "
                           "NeuronGroup (e.g. 'stimulus = ta(t) : 1') and read it as "
                           "'stimulus_pre' or 'stimulus_post'.")
-
-
-# --------------------------------------------------------- per-step code
-#: Brian's slots after spike propagation, where synaptic code has no place
-_AFTER_SYNAPSES = ("after_synapses", "before_resets", "resets", "after_resets", "before_end",
-                   "end")
-#: names of neuron variables that Brian's thresholds change
-_THRESHOLD_WRITES = re.compile(r"\b(?:lastspike|not_refractory)_(?:pre|post)\b")
-
-
-def _step_runners(synapses) -> list[CodeRunner]:
-    """The operations of ``synapses`` that run every step (or every few),
-    with code: the clock-driven state update, run_regularly operations, the
-    ``(constant over dt)`` subexpression update and summed variables."""
-    return [obj for obj in synapses.contained_objects
-            if isinstance(obj, CodeRunner) and obj.active and obj.codeobj is not None
-            and obj.template in ("stateupdate", "summed_variable") and runner_code(obj)]
-
-
-def has_step_code(synapses) -> bool:
-    """Whether ``synapses`` has code of its own every step, which needs two
-    GeNN steps per Brian step (`ModelDescription.substeps`)."""
-    return bool(_step_runners(synapses))
-
-
-@dataclass
-class StepSchedule:
-    """Where synaptic per-step code can run, from the network's order
-    (positions in Brian's schedule): GeNN's synapse dynamics run before the
-    neuron code of each GeNN step, i.e. before the neurons' code of Brian's
-    step ('early', in the even step), or after the part of it up to the
-    thresholds and before the rest (resets, 'end' slot), and before all
-    spike propagation ('late', in the odd step)."""
-
-    positions: dict[int, int]
-    #: position of the state update of each neuron group, by name
-    updates: dict[str, int]
-    #: position of the first synaptic pathway
-    first_pathway: int
-    #: the code of each neuron group that writes variables: ``(position,
-    #: whether it runs in the first part of a step (up to the thresholds),
-    #: the names it writes)``, by group name
-    neuron_writes: dict[str, list[tuple[int, bool, set[str]]]] = field(default_factory=dict)
-
-    def is_late(self, synapses, runner, after_late: bool = False) -> bool:
-        """Whether ``runner`` of ``synapses`` runs late: it must read what
-        the code of the groups it connects writes in Brian's order.
-        ``after_late``: an earlier operation of ``synapses`` runs late (so
-        must this one). Raises `NotImplementedError` if it can run neither
-        early nor late."""
-        position = self.positions[id(runner)]
-        writers = self._writers(synapses, runner)
-        # both before all spike propagation of the step
-        in_time = position < self.first_pathway and runner.when not in _AFTER_SYNAPSES
-        early = in_time and not after_late and not any(at < position for at, _, _ in writers)
-        late = in_time and not any((at > position) == first for at, first, _ in writers)
-        if runner.template == "summed_variable":
-            # the target group's code takes the sum before its state update
-            # or after it, by Brian's order (operations.schedule_operations)
-            updates = [self.updates[group.name] for group in
-                       (source_group(synapses.source), source_group(synapses.target))
-                       if group.name in self.updates]
-            early = early and all(position < update for update in updates)
-            late = late and all(update < position for update in updates)
-        if early:
-            return False
-        if late:
-            return True
-        changed = sorted({name for _, _, names in writers for name in names})
-        raise unsupported(synapses, f"the operation '{runner.name}' in the "
-                          f"'{runner.when}' slot (order {runner.order}), which reads "
-                          f"{changed} between the neuron groups' code that changes them, "
-                          "or after spike propagation",
-                          "run it in the 'start' slot with an order before the neuron "
-                          "groups' (run_regularly(..., when='start', order=-1)), or in "
-                          "the 'thresholds' slot after them (order=1).")
-
-    def _writers(self, synapses, runner) -> list[tuple[int, bool, set[str]]]:
-        """The neuron code that writes what ``runner`` reads: ``(position,
-        first part, names)``."""
-        names = get_identifiers(runner.abstract_code)
-        read = set()
-        for role, group in (("pre", synapses.source), ("post", synapses.target)):
-            owner = source_group(group)
-            local = {name[:-len(role) - 1] for name in names if name.endswith(f"_{role}")}
-            if role == "post":
-                # a neuron variable without suffix in synaptic code is the target's
-                local |= {name for name in names if name not in synapses.variables
-                          or synapses.variables[name].owner is owner}
-            read |= _neuron_reads(owner, local)
-        result = []
-        for group_name, writes in self.neuron_writes.items():
-            for at, first, written in writes:
-                changed = {name for owner, name in read if owner == group_name} & written
-                if changed:
-                    result.append((at, first, changed))
-        return result
-
-
-def _neuron_reads(group, names: set[str]) -> set[tuple[str, str]]:
-    """``(group name, variable name)`` of what reading ``names`` of a neuron
-    ``group`` reads: through its subexpressions, and linked variables into
-    the group that holds them."""
-    result, pending, seen = set(), list(names), set()
-    while pending:
-        name = pending.pop()
-        var = group.variables.get(name)
-        if name in seen or var is None:
-            continue
-        seen.add(name)
-        if isinstance(var, Subexpression):
-            pending += get_identifiers(var.expr)
-        elif isinstance(var, ArrayVariable) and var.owner is not None:
-            result.add((source_group(var.owner).name, var.name))
-    return result
-
-
-@dataclass
-class _StepCode:
-    """The synapse dynamics code of a `Synapses`: ``early`` and ``late``
-    blocks in Brian's order, and the summed variables as ``(side, variable,
-    block, late)``, which go to one GeNN group each and stand among the
-    blocks at their place in Brian's order (a summed variable is updated
-    before the target's state update, and so before the clock-driven update
-    of the synapses, of the same slot)."""
-
-    early: list[str | tuple] = field(default_factory=list)
-    late: list[str | tuple] = field(default_factory=list)
-    summed: list[tuple[str, str, str, bool]] = field(default_factory=list)
-
-    def render(self, summed: list[tuple] = ()) -> str:
-        """GeNN ``synapse_dynamics_code``, with the given summed variables
-        (entries of ``self.summed``) only."""
-
-        def blocks(part: list) -> list[str]:
-            return [item if isinstance(item, str) else item[2] for item in part
-                    if isinstance(item, str) or item in summed]
-
-        # late code runs with the neuron code that completes Brian's step,
-        # early code with the part up to the thresholds
-        late_condition, early_condition = part_conditions(2)
-        return "\n".join(f"if ({condition}) {{\n" + "\n".join(part) + "\n}"
-                         for condition, part in ((early_condition, blocks(self.early)),
-                                                 (late_condition, blocks(self.late)))
-                         if part)
-
-
-def _step_code(synapses, schedule: StepSchedule | None) -> _StepCode:
-    """Place the per-step operations of ``synapses`` (see `StepSchedule`)."""
-    from .operations import operation_item, written_shared_variables
-
-    code = _StepCode()
-    for runner, late in _placements(synapses, schedule):
-        if late and _THRESHOLD_WRITES.search(runner_code(runner)):
-            raise unsupported(synapses, f"reading lastspike or not_refractory of a neuron "
-                              f"in '{runner.name}', which runs after the thresholds here",
-                              "compute the value in the neuron group.")
-        if runner.template == "summed_variable":
-            side = "pre" if runner.target_varname.endswith("_pre") else "post"
-            name = genn_identifier(runner.target_var.name)
-            add = "addToPre" if side == "pre" else "addToPost"
-            block = f"{{\n{runner_code(runner)}\n{add}(b_synaptic_var);\n}}"
-            if late:
-                _check_late_sum(synapses, runner, name)
-                block = in_previous_step(block)
-            entry = (side, name, block, late)
-            code.summed.append(entry)
-            (code.late if late else code.early).append(entry)
-            continue
-        shared = written_shared_variables(synapses, [runner])
-        if shared:
-            raise unsupported(synapses, f"writing shared variables {sorted(shared)} in "
-                              f"'{runner.name}'", "make them per-synapse variables.")
-        item = operation_item(synapses, runner, unsupported, float(synapses.clock.dt_),
-                              substeps=2, completes_previous_step=late)
-        block = item.code if not item.conditions else \
-            f"if ({' && '.join(item.conditions)}) {{\n{item.code}\n}}"
-        (code.late if late else code.early).append(
-            block if item.conditions else f"{{\n{block}\n}}")
-    return code
-
-
-def _placements(synapses, schedule: StepSchedule | None) -> list[tuple[CodeRunner, bool]]:
-    """The per-step operations of ``synapses`` in Brian's order, each with
-    whether it runs late (see `StepSchedule`)."""
-    result, late = [], False
-    for runner in sorted(_step_runners(synapses), key=lambda r: schedule.positions[id(r)]):
-        # a runner after a late one is late too
-        late = schedule.is_late(synapses, runner, after_late=late)
-        result.append((runner, late))
-    return result
-
-
-def early_writes(synapses, schedule: StepSchedule) -> list[tuple[int, set[str]]]:
-    """``(position, written names)`` of the per-step operations of
-    ``synapses`` that run early, before the neuron code of Brian's step (a
-    host-side sample of the step's 'start' comes before them)."""
-    return [(schedule.positions[id(runner)], written_variables(runner.abstract_code))
-            for runner, late in _placements(synapses, schedule) if not late]
-
-
-def _check_late_sum(synapses, runner, name: str) -> None:
-    """A summed variable computed after its group's state update is set in
-    the next GeNN step, after the group's threshold: which must not read it."""
-    group = source_group(runner.target)
-    thresholder = getattr(group, "thresholder", {}).get("spike")
-    if thresholder is not None and re.search(rf"\b{name}\b", thresholder.abstract_code):
-        raise unsupported(synapses, f"the summed variable '{name}' of '{group.name}', "
-                          "updated after the group's state update and read by its threshold",
-                          "give the Synapses an order before the group's (e.g. order=-1).")
-
-
-def summed_assignments(synapses) -> dict[str, list[RegularOperation]]:
-    """By name of the target group, the neuron code that sets the summed
-    variables of ``synapses`` from GeNN's input variable ``Isum_<name>``, at
-    the place of Brian's updater (before the target's state update)."""
-    result: dict[str, list[RegularOperation]] = {}
-    for runner in _step_runners(synapses):
-        if runner.template != "summed_variable":
-            continue
-        name = genn_identifier(runner.target_var.name)
-        start, stop = source_range(runner.target)
-        group = source_group(runner.target)
-        conditions = [f"id >= {start} && id < {stop}"] if (start, stop) != (0, len(group)) \
-            else []
-        result.setdefault(group.name, []).append(RegularOperation(
-            name=runner.name, when=runner.when, code=f"{name} = Isum_{name};",
-            conditions=conditions, runner=runner))
-    return result
 
 
 @dataclass
@@ -541,7 +309,7 @@ def translate_synapses(synapses, dt: float,
     places per-step code (needed when `has_step_code`).
     """
     _check_supported(synapses)
-    step = _step_code(synapses, schedule)
+    step = step_code(synapses, schedule)
     effects = {p.name: pathway_effects(synapses, p, runner_code(p)) for p in synapses._pathways}
     check_neuron_reads(synapses, effects)
     lines = {name: e.lines for name, e in effects.items()}
@@ -576,7 +344,7 @@ def translate_synapses(synapses, dt: float,
 
 def _layout(synapses, source, target, pre: np.ndarray, post: np.ndarray,
             steps: dict[str, np.ndarray], selection: np.ndarray | None,
-            lines: dict[str, Lines], step: "_StepCode") -> _Layout:
+            lines: dict[str, Lines], step: "StepCode") -> _Layout:
     """The matrix type, span and GeNN order of the synapses at Brian's
     indices ``selection`` (all for ``None``); ``steps``: the delays of all
     synapses (`delays_in_steps`), by pathway name."""
@@ -602,7 +370,7 @@ def _layout(synapses, source, target, pre: np.ndarray, post: np.ndarray,
 
 def _family_populations(layout: _Layout, name: str, family: list,
                         effects: dict[str, PathwayEffects],
-                        step: _StepCode) -> list[SynapsePopulation]:
+                        step: StepCode) -> list[SynapsePopulation]:
     """The GeNN groups of one family of pathways: one per postsynaptic
     input that its on_pre statements add to (a variable, or the count of
     events for statements the target runs at each event), and further ones
@@ -705,7 +473,7 @@ def _summed_channels(n_groups: int, post_used: bool, pre_used: bool,
     the ``addToPost`` channel of every group that changes a postsynaptic
     variable (``post_used``), and statements that add to a presynaptic
     variable the ``addToPre`` channel of the first (``pre_used``). Returns
-    ``number -> {side: entry of _StepCode.summed}``."""
+    ``number -> {side: entry of StepCode.summed}``."""
     free = {"pre": list(range(1 if pre_used else 0, n_groups)),
             "post": [] if post_used else [0]}
     channels: dict[int, dict] = {}
