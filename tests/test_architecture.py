@@ -15,8 +15,6 @@ LEAVES = {"errors", "schedule", "subgroups", "parallel", "preferences", "identit
 #: modules longer than about 600 lines, and why (each a place to split next)
 LONG_MODULES = {
     "device": "the Brian device: values, the run and its parts, GeNN's steps and windows",
-    "translators.synapses": "connectivity choice, per-step schedule, delays and the "
-                            "translation of a Synapses, not yet split by job",
     "genn.simulation": "the loaded model: build, load, values, queues carried between models",
 }
 

@@ -84,7 +84,7 @@ def heterogeneous(steps: np.ndarray) -> bool:
 
 
 def delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, step,
-                 source, target, steps: dict[str, np.ndarray]) -> list[np.ndarray | None]:
+                source, target, steps: dict[str, np.ndarray]) -> list[np.ndarray | None]:
     """Brian's indices of the synapses of each GeNN group (set) that
     ``synapses`` is split into by its delays, ``[None]`` for one with all.
 
