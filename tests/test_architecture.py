@@ -14,7 +14,6 @@ LEAVES = {"errors", "schedule", "subgroups", "parallel", "preferences", "identit
 
 #: modules longer than about 600 lines, and why (each a place to split next)
 LONG_MODULES = {
-    "device": "the Brian device: values, the run and its parts, GeNN's steps and windows",
     "genn.simulation": "the loaded model: build, load, values, queues carried between models",
 }
 
