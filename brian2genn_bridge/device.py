@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 
 import numpy as np
@@ -20,20 +19,21 @@ from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
 from brian2.core.base import BrianObjectException
 from brian2.core.functions import Function
 from brian2.core.namespace import get_local_namespace
-from brian2.core.network import Network, TextReport
+from brian2.core.network import TextReport
 from brian2.devices.device import RuntimeDevice, all_devices, get_device
 from brian2.stateupdaters.GSL import GSLContainer
 from brian2.units import second
 from brian2.utils.logger import get_logger
 
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
+from .device_settings import check_backend, check_keywords, default_backend, default_directory
 from .model import SEED
-from .genn.simulation import GeNNSimulation, Phase, model_key, queues_lost
+from .genn.simulation import GeNNSimulation, model_key, queues_lost
 from .genn.synapse_groups import input_key
 from .network_operations import OperationSchedule, network_operations
 from .spikequeue import TrackedSpikeQueue
-from .recordings import (Recorder, SampleAssembler, SynapticSampler, records_spikes_only,
-                         recording_steps)
+from .recordings import Recorder, recording_steps
+from .run_loop import RunLoop, set_clocks
 from .translators.integration import prepare_gsl_state_update
 from .translators.network import describe_network, simulation_clock
 from .errors import unsupported
@@ -43,108 +43,7 @@ __all__ = ["GeNNDevice", "genn_device"]
 logger = get_logger(__name__)
 
 
-#: values of ``set_device('genn', backend=...)`` and ``prefs.devices.genn.backend``
-BACKENDS = ("auto", "cuda", "single_threaded_cpu")
-
-#: keywords of ``set_device('genn', ...)`` and ``device.build(...)`` that the
-#: device uses
-DEVICE_KEYWORDS = ("directory", "backend", "profile")
-
-#: keywords of Brian's standalone devices' ``build`` (and so of their
-#: ``set_device`` calls), accepted and ignored: scripts and Brian's test
-#: harness pass them to any device, and `reset_device` passes them back
-STANDALONE_KEYWORDS = ("results_directory", "compile", "run", "debug", "clean",
-                       "with_output", "additional_source_files", "run_args",
-                       "direct_call")
-
-#: brian2genn's keywords, with what replaces them here
-BRIAN2GENN_KEYWORDS = {
-    "use_GPU": "backend='cuda' (use_GPU=True) or backend='single_threaded_cpu' "
-               "(use_GPU=False); backend='auto', the default, uses CUDA where a GPU is "
-               "usable",
-}
-
-
-def cuda_problem() -> str | None:
-    """Why GeNN's CUDA backend cannot run here, or ``None`` where it can
-    (PyGeNN has it and a CUDA GPU is usable)."""
-    import importlib.util
-
-    if importlib.util.find_spec("pygenn.cuda_backend") is None:
-        return ("the installed PyGeNN has no CUDA backend (pygenn.cuda_backend is "
-                "missing: it was built without CUDA)")
-    try:
-        import ctypes
-
-        cuda = ctypes.CDLL("libcuda.so.1")
-    except OSError:
-        return "no CUDA driver (libcuda.so.1) is installed"
-    count = ctypes.c_int(0)
-    if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0 \
-            or count.value == 0:
-        return "the CUDA driver finds no usable GPU"
-    return None
-
-
-def default_backend() -> str:
-    """CUDA when PyGeNN has it and a GPU is usable, else the CPU backend."""
-    return "cuda" if cuda_problem() is None else "single_threaded_cpu"
-
-
-def check_backend(backend: str | None) -> None:
-    """Raise a clear error for a ``backend`` that is no GeNN backend
-    (`ValueError`) or that cannot run here (CUDA without PyGeNN's CUDA
-    backend or a GPU: `RuntimeError`); ``None`` leaves the choice to the
-    preference."""
-    if backend is None:
-        return
-    if backend not in BACKENDS:
-        raise ValueError(f"Unknown GeNN backend {backend!r}: use one of "
-                         f"{', '.join(repr(b) for b in BACKENDS)}.")
-    if backend == "cuda":
-        problem = cuda_problem()
-        if problem is not None:
-            raise RuntimeError(f"GeNN backend 'cuda' is not available: {problem}. Use "
-                               "backend='auto' (CUDA where usable, else the CPU) or "
-                               "backend='single_threaded_cpu'.")
-
-
-def check_keywords(keywords, where: str) -> None:
-    """Raise a `TypeError` naming the first of ``keywords`` that the device
-    does not know (``where``: the call that got it)."""
-    for name in keywords:
-        if name in DEVICE_KEYWORDS or name in STANDALONE_KEYWORDS:
-            continue
-        if name in BRIAN2GENN_KEYWORDS:
-            raise TypeError(f"{where}: keyword '{name}' is brian2genn's; this device's "
-                            f"equivalent is {BRIAN2GENN_KEYWORDS[name]}.")
-        raise TypeError(f"{where}: unknown keyword '{name}'. Accepted: "
-                        f"{', '.join(DEVICE_KEYWORDS)} (and Brian's standalone build "
-                        f"options, which are ignored: {', '.join(STANDALONE_KEYWORDS)}).")
-
-
-def default_directory() -> str:
-    """The default build directory: a per-user cache,
-    ``$XDG_CACHE_HOME/brian2genn_bridge/models`` (``~/.cache/...`` without
-    it), like Brian's Cython cache (``~/.cython/brian_extensions``); a
-    directory in the temporary directory named after the user where the
-    home directory is not writable.
-
-    Not ``/tmp/brian2genn_models``, shared by every user of a machine: a
-    second user could not take the first one's lock files."""
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
-                                                             ".cache")
-    directory = os.path.join(cache, "brian2genn_bridge", "models")
-    try:
-        os.makedirs(directory, exist_ok=True)
-        if os.access(directory, os.W_OK | os.X_OK):
-            return directory
-    except OSError:
-        pass
-    return os.path.join(tempfile.gettempdir(), f"brian2genn_bridge-{os.getuid()}")
-
-
-class GeNNDevice(RuntimeDevice):
+class GeNNDevice(RunLoop, RuntimeDevice):
     """Brian device that simulates networks with GeNN."""
 
     def __init__(self):
@@ -452,7 +351,7 @@ class GeNNDevice(RuntimeDevice):
         self._touched = set()
 
         # Brian's steps up to stop_step ran (fewer after a stop: Ctrl+C, Network.stop)
-        _set_clocks(net, stop_step, float(clock.dt_))
+        set_clocks(net, stop_step, float(clock.dt_))
         if stop_step == first_step + n_steps:
             net.t_ = float(t_end)  # as Brian's loop sets it
         self._last_run_time = t_simulated - t_pushed
@@ -480,88 +379,6 @@ class GeNNDevice(RuntimeDevice):
         # see the NotImplementedError for profile=True
         net._profiling_info = None
 
-    def _run_parts(self, simulation, description, operations: OperationSchedule, net,
-                   first_step: int, n_steps: int, report_callback, report_period: float,
-                   t_start, duration) -> tuple[float, int]:
-        """Simulate Brian's steps ``[first_step, first_step + n_steps)`` in
-        parts between the boundaries where network operations run (see
-        `network_operations`), running them there with Brian's semantics:
-        what they read of GeNN's values is pulled, what they write pushed,
-        and a `Network.stop` ends the run after the step it came in (that
-        step's 'end' operations included). Returns what `_simulate` does:
-        when the loop ended and Brian's step reached."""
-        stop = first_step + n_steps
-        points = sorted({first_step, stop, *operations.boundaries(first_step, stop)})
-        started = time.perf_counter()
-        step, loop_end = first_step, started
-        part_report = _part_report(report_callback, first_step, n_steps, started)
-        if report_callback and len(points) > 2:
-            report_callback(0 * second, 0.0, t_start, duration)
-        try:
-            for boundary in points:
-                if boundary > step:
-                    loop_end, reached = self._simulate_part(
-                        simulation, description, step, boundary - step,
-                        part_report(step, boundary - step) if len(points) > 2
-                        else report_callback,
-                        report_period, t_start, duration, net)
-                    if reached < boundary:  # Ctrl+C
-                        return loop_end, reached
-                    step = reached
-                if step > first_step and self._operate(operations.at(step - 1, True), net,
-                                                       simulation, description, step - 1):
-                    return loop_end, step
-                if step < stop and self._operate(operations.at(step, False), net,
-                                                 simulation, description, step):
-                    # Brian completes the step in which the stop came
-                    loop_end, step = self._simulate_part(simulation, description, step, 1,
-                                                         None, report_period, t_start,
-                                                         duration, net)
-                    self._operate(operations.at(step - 1, True), net, simulation,
-                                  description, step - 1)
-                    return loop_end, step
-            return loop_end, step
-        finally:
-            if report_callback and len(points) > 2:
-                report_callback((time.perf_counter() - started) * second,
-                                (step - first_step) / n_steps if n_steps else 1.0,
-                                t_start, duration)
-
-    def _simulate_part(self, simulation, description, first_step: int, n_steps: int,
-                       report_callback, report_period: float, t_start, duration,
-                       net) -> tuple[float, int]:
-        """`_simulate` Brian's steps ``[first_step, first_step + n_steps)`` as
-        a run of its own; GeNN's values are Brian's from then on (pulled
-        when Python reads them)."""
-        simulation.timestep = first_step * description.substeps
-        result = self._simulate(simulation, description, first_step, n_steps,
-                                report_callback, report_period, t_start, duration, net)
-        self._stale = {var for var, parts in self._bindings.items()
-                       if not all(genn_var.read_only for _, genn_var in parts.values())}
-        return result
-
-    def _operate(self, operations: list, net, simulation, description, step: int) -> bool:
-        """Run network ``operations`` at Brian's ``step`` (its clocks and
-        ``t`` at that step), then push what they wrote; returns whether they
-        asked the network to stop."""
-        if not operations:
-            return False
-        _set_clocks(net, step, description.dt)
-        for operation in operations:
-            operation.run()
-        structural = sorted(f"{getattr(var.owner, 'name', '?')}.{var.name}"
-                            for var in self._touched
-                            if var.name == "delay" or var.name.startswith("_"))
-        if structural:
-            raise NotImplementedError(
-                f"Network operations {[op.name for op in operations]} changed {structural} "
-                "during a run: the GeNN device gives delays and connections to GeNN when the "
-                "model is loaded. Workaround: change them between runs (run in several "
-                "parts).")
-        self._check_delayed_effects()
-        self._push_values(simulation, description, full=False)
-        self._touched = set()
-        return bool(net._stopped or Network._globally_stopped)
 
     def _check_delayed_effects(self) -> None:
         """Raise `NotImplementedError` where Python changed, since the last
@@ -572,7 +389,7 @@ class GeNNDevice(RuntimeDevice):
         hold its input to the target until the spike arrives; Brian runs it
         at the arrival, with the values of then. The device uses them only
         where nothing the code reads changes during the run
-        (`translators.synapses._delay_parts`); the effects in flight of a
+        (`translators.delays.delay_parts`); the effects in flight of a
         change between runs would be those of the old values.
         """
         simulation = self._simulation
@@ -725,142 +542,6 @@ class GeNNDevice(RuntimeDevice):
             # Brian's values are read back from
             self._bindings.setdefault(source, {})[id(group)] = (group, genn_var)
 
-    def _simulate(self, simulation, description, first_step, n_steps, report,
-                  report_period, t_start, duration, net) -> tuple[float, int]:
-        """Step the model through Brian's steps ``[first_step, first_step +
-        n_steps)``, in chunks that fit the recording buffers, moving each
-        chunk's recordings into the monitors. With one GeNN step per Brian
-        step, a finishing step completes the last of them; with two
-        (`ModelDescription.substeps`), the last odd step does.
-
-        Returns the `time.perf_counter` at which the last step had run (the
-        recordings of the last chunk are moved into the monitors after it,
-        as other devices copy their monitors back after their loop), and
-        Brian's step where the run ended: ``first_step + n_steps``, or an
-        earlier one where Brian's stop was requested (`Network.stop`, or
-        Ctrl+C, which Brian's signal handler turns into a stop while
-        ``Network._globally_running``), checked every 200 GeNN steps; the
-        run then ends after a whole Brian step, with its recordings, as
-        Brian's runtime device does.
-
-        With CUDA, where spike recordings are all a network records (the
-        usual SpikeMonitors), a chunk's spikes are moved into the monitors
-        while the GPU runs the next chunk: GeNN's steps do not change their
-        copy on the host, unlike the buffers of recorded values, which the
-        device reads from GeNN's.
-
-        StateMonitors of Synapses are sampled on the host (GeNN's synapse
-        code cannot run at Brian's 'start' or 'end' slot), so a network with
-        such monitors is stepped one GeNN step at a time, pulling the
-        recorded synaptic variables after each: only these networks pay that
-        per-step cost.
-        """
-        if n_steps == 0:
-            return time.perf_counter(), first_step
-        report_callback = report
-        started = time.perf_counter()
-        if report_callback:
-            report_callback(0 * second, 0.0, t_start, duration)
-        run = (first_step, first_step + n_steps)
-        substeps = description.substeps
-        # GeNN steps: with one per Brian step, a run's first step is a start
-        # step and a finishing step follows its last (see `runtime.Phase`)
-        genn_first = first_step * substeps
-        genn_stop = run[1] * substeps + (1 if substeps == 1 else 0)
-        regular_stop = genn_stop - 1 if substeps == 1 else genn_stop
-        self._recorder.assembler = SampleAssembler(description.synaptic_recordings)
-        sampler = (SynapticSampler(simulation, description, run, self._host_value,
-                                   self._recorder.assembler)
-                   if any(rec.variables or not rec.neuron_variables
-                          for rec in description.synaptic_recordings) else None)
-        if sampler and substeps > 1:
-            # Brian's 'start' of the first step: before the run's first GeNN step
-            sampler.after_step(genn_first - 1)
-        # chunks whose recordings are moved while the next chunk runs
-        overlap = (sampler is None and simulation.recordings_survive_steps
-                   and records_spikes_only(description))
-        Network._globally_running = True
-        try:
-            return self._windows(simulation, description, sampler, overlap, run, genn_first,
-                                 genn_stop, regular_stop, report_callback, report_period,
-                                 started, t_start, duration, net)
-        finally:
-            Network._globally_running = False
-
-    def _windows(self, simulation, description, sampler, overlap, run, step, genn_stop,
-                 regular_stop, report_callback, report_period, started, t_start, duration,
-                 net) -> tuple[float, int]:
-        """The loop of `_simulate` over the windows of the recording buffers."""
-        substeps = description.substeps
-        genn_first = window_start = step
-        n_steps = run[1] - run[0]
-        next_report = started + report_period
-        pending = None
-        while window_start < genn_stop:
-            window_end = min(window_start + simulation.recording_steps, genn_stop)
-            self._recorder.start_window(simulation, description, window_start, run)
-            if step == genn_first and substeps == 1:
-                self._start_step(simulation)
-                if sampler:
-                    sampler.after_step(step)
-                step += 1
-            while step < min(window_end, regular_stop):
-                block = min(min(window_end, regular_stop) - step, 200)
-                _advance(simulation, sampler, step, block)
-                step += block
-                if (net._stopped or Network._globally_stopped) and step < regular_stop:
-                    # blocks end on Brian's steps (200 is a multiple of substeps)
-                    regular_stop = step
-                    genn_stop = window_end = step + (1 if substeps == 1 else 0)
-                    run = (run[0], step // substeps)
-                    if sampler:
-                        sampler.run = run
-                if report_callback and time.perf_counter() > next_report:
-                    elapsed = time.perf_counter() - started
-                    report_callback(elapsed * second,
-                                    (step - genn_first) / (genn_stop - genn_first),
-                                    t_start, duration)
-                    next_report = time.perf_counter() + report_period
-            if window_end > regular_stop:
-                simulation.set_phase(Phase.COMPLETE)
-                _advance(simulation, sampler, regular_stop, 1)
-                simulation.set_phase(Phase.FULL)
-                simulation.finished = True
-                step += 1
-            if pending:
-                self._recorder.collect(simulation, description, *pending, run)
-            simulation.wait()
-            loop_end = time.perf_counter()
-            if overlap:
-                pending = (window_start, window_end)
-            else:
-                self._recorder.collect(simulation, description, window_start, window_end,
-                                       run)
-                if sampler:
-                    sampler.collect()
-                self._recorder.assembler.flush()
-            window_start = window_end
-        if pending:
-            self._recorder.collect(simulation, description, *pending, run)
-        if report_callback:
-            report_callback((time.perf_counter() - started) * second,
-                            (run[1] - run[0]) / n_steps, t_start, duration)
-        return loop_end, run[1]
-
-    @staticmethod
-    def _start_step(simulation) -> None:
-        """A run's first step: Brian's step before it is complete (done by the
-        previous run's finishing step, or never existed)."""
-        if simulation.finished:
-            # the finishing step did this step's spike propagation
-            simulation.rewind_queues()
-            simulation.set_skip_spikes(True)
-            simulation.clear_events()
-        simulation.set_phase(Phase.START)
-        simulation.step(1)
-        simulation.set_phase(Phase.FULL)
-        if simulation.finished:
-            simulation.set_skip_spikes(False)
 
 def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImplementedError:
     """Brian wraps errors of code generation (e.g. a function GeNN has no
@@ -914,54 +595,11 @@ def _check_failure_flags(simulation, description) -> None:
                                    f"{neurons[:10].tolist()}: {message}")
 
 
-def _advance(simulation, sampler: SynapticSampler | None, step: int, n: int) -> None:
-    """Run GeNN steps ``[step, step + n)``; one at a time with a ``sampler``,
-    which samples after each."""
-    if sampler is None:
-        simulation.step(n)
-        return
-    for genn_step in range(step, step + n):
-        simulation.step(1)
-        sampler.after_step(genn_step)
-
-
 def _has_delays(description) -> bool:
     """Whether spikes can be in flight between two steps of the model."""
     return any(p.axonal_delay_steps or p.back_prop_delay_steps
                or any(v.name == "delay_steps" for v in p.variables)
                for p in description.synapses)
-
-
-def _set_clocks(net, step: int, dt: float) -> None:
-    """Brian's clocks (and the network's ``t``) at Brian's ``step`` of the
-    simulation clock (of time step ``dt``), as Brian's loop leaves them:
-    each at its first tick not before that time."""
-    time_reached = step * dt
-    for clock in net._clocks:
-        timestep = int(clock._calc_timestep(time_reached))
-        clock.variables["timestep"].set_value(timestep)
-        clock.variables["t"].set_value(timestep * clock.dt_)
-    net.t_ = time_reached
-
-
-def _part_report(report_callback, first_step: int, n_steps: int, started: float):
-    """The report callback of the part of a run (see `GeNNDevice._run_parts`)
-    that simulates Brian's steps ``[part_first, part_first + part_steps)``,
-    ``part_report(part_first, part_steps)``: it reports the progress of the
-    whole run of ``n_steps`` from ``first_step`` (and not each part's
-    beginning and end)."""
-    if report_callback is None:
-        return lambda part_first, part_steps: None
-
-    def part_report(part_first: int, part_steps: int):
-        def report(elapsed, completed, t_start, duration):
-            if 0.0 < completed < 1.0:
-                done = part_first - first_step + completed * part_steps
-                report_callback((time.perf_counter() - started) * second, done / n_steps,
-                                t_start, duration)
-        return report
-
-    return part_report
 
 
 def _report_callback(report):

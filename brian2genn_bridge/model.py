@@ -305,7 +305,7 @@ class SynapsePopulation:
     pre_indices: Any = None
     post_indices: Any = None
     #: Brian's synapses in GeNN's row order (sorted by pre, then post), or
-    #: ``None`` if Brian's order is that already (`synapses.sparse_order`)
+    #: ``None`` if Brian's order is that already (`connectivity.sparse_order`)
     row_order: Any = field(default=None, metadata=OPT_OUT)  # derived from the indices
     #: the number of synapses of each neuron of the source population
     row_lengths: Any = field(default=None, metadata=OPT_OUT)  # derived from pre_indices

@@ -17,8 +17,8 @@ def configure_synapses(synapses, connectivity: str | None = None,
     ``prefs.devices.genn.connectivity`` and ``.parallelism``. A choice that
     the Synapses' connections or code rule out raises `ValueError` at
     `run`; the rules of ``'auto'`` are those of
-    `~brian2genn_bridge.translators.synapses.choose_connectivity` and
-    `~brian2genn_bridge.translators.synapses.choose_parallelism`.
+    `~brian2genn_bridge.translators.connectivity.choose_connectivity` and
+    `~brian2genn_bridge.translators.spans.choose_parallelism`.
 
     Parameters
     ----------

@@ -10,13 +10,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "brian2genn_bridge"
 
 #: modules that import no other module of the package but these leaves
 LEAVES = {"errors", "schedule", "subgroups", "parallel", "preferences", "identity",
-          "translators.names"}
+          "device_settings", "translators.names", "translators.synaptic_code"}
 
 #: modules longer than about 600 lines, and why (each a place to split next)
 LONG_MODULES = {
-    "device": "the Brian device: values, the run and its parts, GeNN's steps and windows",
-    "translators.synapses": "connectivity choice, per-step schedule, delays and the "
-                            "translation of a Synapses, not yet split by job",
     "genn.simulation": "the loaded model: build, load, values, queues carried between models",
 }
 

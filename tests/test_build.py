@@ -14,7 +14,7 @@ from brian2.devices.device import set_device
 from brian2.utils.logger import catch_logs
 
 from brian2genn_bridge.genn import building, memory
-from brian2genn_bridge.device import default_directory
+from brian2genn_bridge.device_settings import default_directory
 from utils import GENN_BACKEND, assert_same_values, genn_device, run_with
 
 cpu_only = pytest.mark.skipif(GENN_BACKEND != "single_threaded_cpu",

@@ -21,8 +21,8 @@ from pygenn import (GeNNModel, SynapseMatrixType, create_neuron_model,
 from brian2genn_bridge import configure_synapses
 from brian2genn_bridge.genn.synapse_groups import row_connectivity, set_rows
 from brian2genn_bridge.translators.spans import assign_spans, choose_parallelism
-from brian2genn_bridge.translators.synapses import (Needs, choose_connectivity,
-                                                    postsynaptic_span_races, sparse_order)
+from brian2genn_bridge.translators.connectivity import (Needs, choose_connectivity,
+                                                        postsynaptic_span_races, sparse_order)
 from utils import (GENN_BACKEND, assert_spikes_equal, assert_traces_close, genn_device,
                    genn_directory, run_both, run_with)
 
@@ -231,7 +231,7 @@ def test_choices_logged_at_debug_level():
     with catch_logs(log_level=logging.DEBUG, only_from=("brian2genn_bridge", "brian2")) as logs:
         run_with("genn", shared_weight_network("auto", "auto"))
     messages = [message for _, name, message in logs
-                if name.endswith(("translators.synapses", "translators.spans"))]
+                if name.endswith(("translators.connectivity", "translators.spans"))]
     assert "cx_syn: bitmask connectivity (automatic; 150 synapses, 5x40)" in messages
     assert "cx_syn: postsynaptic parallelism (automatic), 1 thread(s) per spike" in messages
 

@@ -12,7 +12,7 @@ from brian2 import (Cylinder, Function, Network, NeuronGroup, SpatialNeuron, Spi
 from brian2.devices.device import set_device
 from brian2.utils.logger import BrianLogger, catch_logs
 
-from brian2genn_bridge.device import cuda_problem
+from brian2genn_bridge.device_settings import cuda_problem
 from utils import GENN_BACKEND, genn_device, run_with
 
 EQS = "dv/dt = -v/(10*ms) : 1"

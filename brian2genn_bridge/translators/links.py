@@ -33,7 +33,7 @@ from .expressions import AFTER_THRESHOLDS, genn_data_type
 from .link_names import code_home, is_linked, link_name
 from .names import genn_identifier
 from ..subgroups import source_group
-from .synapses import sparse_order
+from .connectivity import sparse_order
 
 __all__ = ["Link", "find_links", "check_link_order", "link_population"]
 

@@ -18,6 +18,7 @@ from brian2.spatialneuron.spatialneuron import SpatialNeuron
 from brian2.synapses.synapses import Synapses
 
 from ..model import ModelDescription
+from .delays import changed_by_group, delayed_neuron_reads
 from .effects import check_input_order
 from .links import check_link_order, find_links, link_population
 from .expressions import AFTER_THRESHOLDS, clock_steps, genn_identifier
@@ -28,8 +29,8 @@ from .neurons import translate_neuron_group
 from .operations import written_variables
 from .spans import assign_spans
 from .spikesources import translate_spike_generator
-from .synapses import (StepSchedule, changed_by_group, delayed_neuron_reads, early_writes,
-                       has_step_code, summed_assignments, translate_synapses)
+from .synapse_dynamics import StepSchedule, early_writes, has_step_code, summed_assignments
+from .synapses import translate_synapses
 
 __all__ = ["describe_network", "simulation_clock"]
 
@@ -320,7 +321,7 @@ def describe_network(objects) -> ModelDescription:
 def _check_unchanged_delayed_reads(populations, groups, inputs, event_inputs,
                                    spiker_statements, summed) -> None:
     """Reject delayed reads of neuron variables (see
-    `synapses.delayed_neuron_reads`) that change during the run: through
+    `delays.delayed_neuron_reads`) that change during the run: through
     their group's own code or through synaptic input."""
     by_name = {group.name: group for group in groups}
     for population in populations:

@@ -129,7 +129,7 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
         or its neurons ``[start, stop)``.
     summed
         `RegularOperation` items that set the group's summed variables (see
-        `translators.synapses.summed_assignments`).
+        `translators.synapse_dynamics.summed_assignments`).
     record_spikes
         Whether a monitor needs GeNN's spike recording.
     recorded_events

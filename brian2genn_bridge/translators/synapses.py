@@ -1,55 +1,33 @@
-"""Translation of `Synapses` into GeNN weight-update and postsynaptic models."""
+"""Translation of a `Synapses` into GeNN synapse groups (`translate_synapses`):
+its pathways in families that share synaptic variables, one GeNN group per
+postsynaptic variable its on_pre statements change and per summed variable
+without a free channel, all once per part of a split by delays; each group
+with the variables its code uses; and the statements that spiking neurons
+run for it. The choices it builds on live beside it: the matrix type and
+rows in `connectivity`, delays in `delays`, the per-step code in
+`synapse_dynamics`, the span in `spans`."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
 
 import numpy as np
-from brian2 import prefs, second
-from brian2.core.variables import ArrayVariable, Subexpression
-from brian2.groups.group import CodeRunner
-from brian2.utils.logger import get_logger
-from brian2.utils.stringtools import get_identifiers
+from brian2.core.variables import ArrayVariable
 
 from ..model import GeNNVariable, SpikerStatements, SynapsePopulation, event_reference
-from ..parallel import balanced_groups, bincount, parallel_map, slices
-from ..preferences import presynaptic_block_size
+from .connectivity import Layout, choose_layout, has_multapses
+from .delays import delay_parts, delays_in_steps, heterogeneous, narrowest_unsigned
 from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, neuron_code,
                       pathway_effects, post_targets, pre_targets, render)
-from .expressions import (SYNAPSE_COUNTS, clock_steps, genn_ctype, genn_identifier,
-                          in_previous_step, part_conditions)
+from .expressions import SYNAPSE_COUNTS, genn_ctype, genn_identifier
 from .functions import function_data
-from ..subgroups import source_group, source_range
+from ..subgroups import source_group
 from ..errors import unsupported
-from .operations import RegularOperation, written_variables
 from .random_numbers import new_seed, uses_random, with_stream_key
-from .spans import choose_parallelism
+from .synapse_dynamics import StepCode, StepSchedule, step_code, step_runners
+from .synaptic_code import assigned_names, runner_code, synaptic_variables
 
-__all__ = ["translate_synapses", "delayed_neuron_reads", "changed_by_group",
-           "choose_connectivity", "postsynaptic_span_races",
-           "has_step_code", "summed_assignments", "sparse_order"]
-
-logger = get_logger(__name__)
-
-def _code(pathway) -> str:
-    return str(pathway.codeobj.code).strip() if pathway.codeobj else ""
-
-
-def _synaptic_variables(synapses) -> dict[str, ArrayVariable]:
-    n = len(synapses)
-    return {genn_identifier(name): var for name, var in synapses.variables.items()
-            if isinstance(var, ArrayVariable) and not name.startswith("_")
-            and getattr(var.owner, "name", None) == synapses.name and not var.scalar
-            and name not in ("i", "j", "delay", "N_incoming", "N_outgoing")
-            and var.size == n}
-
-
-def _written(code: str, names) -> set[str]:
-    """The ``names`` that ``code`` assigns to."""
-    return {name for name in names if re.search(rf"\b{name}\s*[-+*/]?=(?!=)", code)}
+__all__ = ["translate_synapses"]
 
 
 def _families(synapses, lines: dict[str, Lines], names) -> list[list]:
@@ -64,7 +42,7 @@ def _families(synapses, lines: dict[str, Lines], names) -> list[list]:
     if all(sum(p.prepost == side for p in pathways) <= 1 for side in ("pre", "post")):
         return [pathways]
     code = {p.name: render(lines[p.name]) for p in pathways}
-    written = {p.name: _written(code[p.name], names) for p in pathways}
+    written = {p.name: assigned_names(code[p.name], names) for p in pathways}
     used = {p.name: set(re.findall(r"\b\w+\b", code[p.name])) & set(names) for p in pathways}
 
     def shares(p, q) -> bool:
@@ -86,521 +64,15 @@ def _families(synapses, lines: dict[str, Lines], names) -> list[list]:
     return sorted(families, key=lambda f: pathways.index(f[0]))
 
 
-def _narrowest_unsigned(values: np.ndarray) -> str:
-    """The narrowest C unsigned type that holds ``values`` (not negative):
-    per-synapse delays are read at every spike, so one byte instead of four
-    is memory traffic saved (GeNN's own dendritic-delay model uses uint8)."""
-    largest = int(values.max(initial=0))
-    for ctype, bits in (("uint8_t", 8), ("uint16_t", 16)):
-        if largest < 2 ** bits:
-            return ctype
-    return "uint32_t"
-
-
-def _delay_steps(synapses, pathway, dt: float) -> np.ndarray:
-    """The delays of ``pathway`` in GeNN steps of ``dt``: one for all
-    synapses (a homogeneous delay, also where all synapses hold the same
-    value), or one per synapse.
-
-    A pathway runs on the clock of its source group, which may tick every k
-    GeNN steps: Brian rounds delays to steps of that clock.
-    """
-    delays = np.asarray(pathway.variables["delay"].get_value()).reshape(-1)
-    # one delay for all synapses (delay is a per-synapse variable even when
-    # never set): found without rounding up to 1e9 of them
-    if len(delays) > 1 and delays.min() == delays.max():
-        delays = delays[:1]
-    source_dt = float(pathway.source.clock.dt_)
-    # as Brian's spike queues (its C++ one, which the runtime device uses
-    # too, and cpp_standalone's) round: half a step up, not numpy's half to even
-    steps = (delays.astype(float) / source_dt + 0.5).astype(np.int64)
-    _check_delays(synapses, pathway, delays, steps)
-    return steps * clock_steps(source_dt, dt)
-
-
-def _check_delays(synapses, pathway, delays: np.ndarray, steps: np.ndarray) -> None:
-    """Raise a `ValueError` naming the synapse and value of a negative
-    delay of ``pathway`` (``steps``: the ``delays`` in seconds rounded to
-    steps): a spike cannot arrive before it is sent. Brian's runtime device
-    raises no error for them but files the spikes in a wrong slot of its
-    queue; GeNN would fail (a bad allocation, or a pybind11 TypeError)."""
-    if not len(steps) or steps.min() >= 0:
-        return
-    negative = np.flatnonzero(steps < 0)
-    side = "on_pre" if pathway.prepost == "pre" else "on_post"
-    if len(delays) == 1:
-        where = f"{delays[0] * second} for all synapses"
-    else:
-        first = int(negative[0])
-        i = int(synapses.variables["_synaptic_pre"].get_value()[first])
-        j = int(synapses.variables["_synaptic_post"].get_value()[first])
-        where = (f"{len(negative)} synapse(s), e.g. synapse {first} (i={i}, j={j}): "
-                 f"{delays[first] * second}")
-    raise ValueError(f"Synapses '{synapses.name}': negative delay of its {side} pathway "
-                     f"'{pathway.objname}' ({where}). Delays must be zero or positive.")
-
-
-def _heterogeneous(steps: np.ndarray) -> bool:
-    """Whether a pathway's delays (in steps) differ between its synapses."""
-    return len(steps) > 0 and not np.all(steps == steps[0])
-
-
-@dataclass
-class Needs:
-    """What the GeNN code of a `Synapses` needs from its matrix type."""
-
-    #: per-synapse variables the code uses (Brian's names; ``'delay'`` for
-    #: heterogeneous delays of on_pre)
-    variables: list[str]
-    #: those the code changes
-    written: list[str]
-    #: whether there are on_post statements
-    on_post: bool
-    #: whether there is code of every step (clock-driven equations, summed
-    #: variables, run_regularly operations), GeNN's synapse dynamics
-    dynamics: bool = False
-
-
-def _needs(synapses, lines: dict[str, Lines], step: "_StepCode",
-           steps: dict[str, np.ndarray]) -> Needs:
-    """What the pathways' GeNN code (``lines``), the per-step code
-    (``step``) and the pathways' delays (``steps``, by pathway name) need
-    from the matrix type."""
-    names = _synaptic_variables(synapses)
-    code = "\n".join([*(render(pathway_lines) for pathway_lines in lines.values()),
-                      step.render(step.summed)])
-    used = [name for name in names if re.search(rf"\b{name}\b", code)]
-    written = sorted(names[name].name for name in _written(code, used))
-    variables = [names[name].name for name in used]
-    pre_pathway = next((p for p in synapses._pathways if p.prepost == "pre"), None)
-    if pre_pathway is not None:
-        if _heterogeneous(steps[pre_pathway.name]):
-            variables.append("delay")
-    variables += [count for count in SYNAPSE_COUNTS if re.search(rf"\b{count}\b", code)]
-    on_post = any(p.prepost == "post" and _code(p) for p in synapses._pathways)
-    dynamics = bool(step.early or step.late or step.summed)
-    return Needs(sorted(variables), written, on_post, dynamics)
-
-
-def choose_connectivity(synapses, n_post: int, pre: np.ndarray, post: np.ndarray,
-                        row_lengths: np.ndarray, needs: Needs) -> str:
-    """GeNN's matrix type for ``synapses``: its ``genn_connectivity``, else
-    ``prefs.devices.genn.connectivity``. ``row_lengths`` are the synapses of
-    each presynaptic neuron.
-
-    ``'auto'`` chooses from the group's size, density and ``needs``:
-
-    - ``'dense'`` when every pre/post pair is connected exactly once (no
-      index to store or load);
-    - else ``'bitmask'`` when the code needs no per-synapse variable, no
-      on_post statements and no code of every step, no pair is connected
-      twice, and one bit per pair
-      takes less memory than sparse's 32-bit index per row slot, i.e. the
-      longest row holds more than ``n_post / 32`` synapses (about 3 %);
-    - else ``'sparse'``.
-
-    ``'procedural'`` is never chosen automatically: GeNN 5.4 runs it on CUDA
-    only, and rows made by Brian on the host are read from memory at every
-    spike, so it saves no more than sparse's row padding.
-
-    Raises
-    ------
-    ValueError
-        If the matrix type cannot hold the connections or run the code.
-    """
-    choice = getattr(synapses, "genn_connectivity", None) or prefs["devices.genn.connectivity"]
-    n, n_pre = len(pre), len(row_lengths)
-    full = n == n_pre * n_post and n > 0 and not _has_multapses(pre, post)
-    how = "chosen"
-    if choice == "auto":
-        how = "automatic"
-        longest_row = int(row_lengths.max(initial=0))
-        if full:
-            choice = "dense"
-        elif (not needs.variables and not needs.on_post and not needs.dynamics
-              and -(-n_post // 32) < longest_row and not _has_multapses(pre, post)):
-            choice = "bitmask"
-        else:
-            choice = "sparse"
-    _check_matrix_type(synapses, choice, full, pre, post, needs)
-    logger.debug(f"{synapses.name}: {choice} connectivity ({how}; {n} synapses, "
-                 f"{n_pre}x{n_post})")
-    return choice
-
-
-def _pair_keys(pre: np.ndarray, post: np.ndarray) -> np.ndarray:
-    """One int64 per synapse that orders them by (pre, post).
-
-    pre and post are non-negative and below 2**31; an array of 10^9 int64 is
-    8 GB: no more temporaries than needed."""
-    key = pre.astype(np.int64) << 32
-    key |= post
-    return key
-
-
-def _has_multapses(pre: np.ndarray, post: np.ndarray) -> bool:
-    """Whether some pre/post pair is connected more than once."""
-    in_order, repeats = _pair_order(pre, post)
-    if in_order:
-        # (pre, post) order, as connect() usually makes them: no sort needed
-        return repeats
-    return len(np.unique(_pair_keys(pre, post))) < len(pre)
-
-
-#: synapses whose (pre, post) keys one thread holds at a time in `_pair_order`
-_KEY_CHUNK = 1 << 22
-
-
-def _pair_order(pre: np.ndarray, post: np.ndarray) -> tuple[bool, bool]:
-    """Whether the synapses are in (pre, post) order, and if they are,
-    whether some pair follows itself (is connected more than once).
-
-    Chunk by chunk over the host threads, each key compared with the one
-    before it, so that no array of all keys (8 GB at 10^9 synapses) is made.
-    """
-    def check(start: int, stop: int) -> tuple[bool, bool]:
-        repeats = False
-        for first in range(max(start - 1, 0), stop - 1, _KEY_CHUNK):
-            last = min(first + _KEY_CHUNK + 1, stop)
-            steps = np.diff(_pair_keys(pre[first:last], post[first:last]))
-            if np.any(steps < 0):
-                return False, False
-            repeats = repeats or bool(np.any(steps == 0))
-        return True, repeats
-
-    results = parallel_map(check, slices(len(pre)))
-    return all(ordered for ordered, _ in results), any(repeats for _, repeats in results)
-
-
-def _check_matrix_type(synapses, choice: str, full: bool, pre: np.ndarray,
-                       post: np.ndarray, needs: Needs) -> None:
-    """Raise `ValueError` if ``choice`` cannot hold ``synapses``."""
-    where = f"Synapses '{synapses.name}': {choice} connectivity"
-    if choice == "dense" and not full:
-        raise ValueError(f"{where} needs every pre/post pair connected exactly once; use "
-                         "'sparse'.")
-    if choice == "bitmask":
-        if _has_multapses(pre, post):
-            raise ValueError(f"{where} holds one bit per pre/post pair, and some pairs "
-                             "are connected more than once; use 'sparse'.")
-        if needs.variables:
-            raise ValueError(f"{where} holds no per-synapse variables in GeNN 5.4, and the "
-                             f"synaptic code uses {needs.variables}; use 'sparse' or "
-                             "'dense', or make them shared ('(shared)') or variables of "
-                             "the pre- or postsynaptic group.")
-        if needs.on_post:
-            # GeNN 5.4's postsynaptic update of bitmask groups ignores the
-            # bits: it would run on_post for every pre/post pair
-            raise ValueError(f"{where} cannot run on_post statements in GeNN 5.4; use "
-                             "'sparse' or 'dense'.")
-    if choice in ("bitmask", "procedural") and needs.dynamics:
-        raise ValueError(f"{where} runs no code of every step (clock-driven equations, "
-                         "summed variables, run_regularly operations) in GeNN 5.4; use "
-                         "'sparse' or 'dense'.")
-    if choice == "procedural":
-        if needs.on_post:
-            raise ValueError(f"{where} regenerates synapses only from presynaptic "
-                             "spikes: GeNN 5.4 runs no on_post statements (e.g. STDP) "
-                             "with it; use 'sparse' or 'dense'.")
-        if needs.written:
-            raise ValueError(f"{where} keeps per-synapse values read-only (synapses are "
-                             "regenerated at every spike), and the synaptic code changes "
-                             f"{needs.written}; use 'sparse' or 'dense'.")
-
-
-def postsynaptic_span_races(connectivity: str, n_post: int, row_lengths: np.ndarray,
-                            pre: np.ndarray, post: np.ndarray) -> bool:
-    """Whether GeNN 5.4's postsynaptic span would lose synaptic input of a
-    group on CUDA.
-
-    With sparse connectivity and a target population no larger than a
-    block of the presynaptic kernel, GeNN sums a block's input to each
-    target in shared memory with a plain ``+=``, not an atomic addition,
-    and the threads do not wait for each other between spikes. Two warps
-    (rows longer than 32 synapses) working on different spikes to the same
-    target, or two threads of one spike on the same target (a pre/post pair
-    connected twice), then overwrite each other's sums. On an H200 this
-    dropped about one synapse's input in a thousand (target, step) pairs
-    of a 40 x 60 network with rows of up to 39 synapses. (Input delayed
-    per synapse goes to GeNN's dendritic delay buffer instead, by atomic
-    additions.)
-    """
-    # GeNN's own choice of block size is at most 1024 threads
-    if connectivity != "sparse" or n_post > (presynaptic_block_size() or 1024):
-        return False
-    return int(row_lengths.max(initial=0)) > 32 or _has_multapses(pre, post)
-
-
 def _check_supported(synapses) -> None:
     """Raise `NotImplementedError` for features of ``synapses`` GeNN lacks."""
     codeobjs = [p.codeobj for p in synapses._pathways if p.codeobj is not None]
-    codeobjs += [runner.codeobj for runner in _step_runners(synapses)]
+    codeobjs += [runner.codeobj for runner in step_runners(synapses)]
     if function_data(codeobjs):
         raise unsupported(synapses, "functions with data (TimedArray) in synaptic code",
                           "compute the value in a variable of the pre- or postsynaptic "
                           "NeuronGroup (e.g. 'stimulus = ta(t) : 1') and read it as "
                           "'stimulus_pre' or 'stimulus_post'.")
-
-
-# --------------------------------------------------------- per-step code
-#: Brian's slots after spike propagation, where synaptic code has no place
-_AFTER_SYNAPSES = ("after_synapses", "before_resets", "resets", "after_resets", "before_end",
-                   "end")
-#: names of neuron variables that Brian's thresholds change
-_THRESHOLD_WRITES = re.compile(r"\b(?:lastspike|not_refractory)_(?:pre|post)\b")
-
-
-def _step_runners(synapses) -> list[CodeRunner]:
-    """The operations of ``synapses`` that run every step (or every few),
-    with code: the clock-driven state update, run_regularly operations, the
-    ``(constant over dt)`` subexpression update and summed variables."""
-    return [obj for obj in synapses.contained_objects
-            if isinstance(obj, CodeRunner) and obj.active and obj.codeobj is not None
-            and obj.template in ("stateupdate", "summed_variable") and _code(obj)]
-
-
-def has_step_code(synapses) -> bool:
-    """Whether ``synapses`` has code of its own every step, which needs two
-    GeNN steps per Brian step (`ModelDescription.substeps`)."""
-    return bool(_step_runners(synapses))
-
-
-@dataclass
-class StepSchedule:
-    """Where synaptic per-step code can run, from the network's order
-    (positions in Brian's schedule): GeNN's synapse dynamics run before the
-    neuron code of each GeNN step, i.e. before the neurons' code of Brian's
-    step ('early', in the even step), or after the part of it up to the
-    thresholds and before the rest (resets, 'end' slot), and before all
-    spike propagation ('late', in the odd step)."""
-
-    positions: dict[int, int]
-    #: position of the state update of each neuron group, by name
-    updates: dict[str, int]
-    #: position of the first synaptic pathway
-    first_pathway: int
-    #: the code of each neuron group that writes variables: ``(position,
-    #: whether it runs in the first part of a step (up to the thresholds),
-    #: the names it writes)``, by group name
-    neuron_writes: dict[str, list[tuple[int, bool, set[str]]]] = field(default_factory=dict)
-
-    def is_late(self, synapses, runner, after_late: bool = False) -> bool:
-        """Whether ``runner`` of ``synapses`` runs late: it must read what
-        the code of the groups it connects writes in Brian's order.
-        ``after_late``: an earlier operation of ``synapses`` runs late (so
-        must this one). Raises `NotImplementedError` if it can run neither
-        early nor late."""
-        position = self.positions[id(runner)]
-        writers = self._writers(synapses, runner)
-        # both before all spike propagation of the step
-        in_time = position < self.first_pathway and runner.when not in _AFTER_SYNAPSES
-        early = in_time and not after_late and not any(at < position for at, _, _ in writers)
-        late = in_time and not any((at > position) == first for at, first, _ in writers)
-        if runner.template == "summed_variable":
-            # the target group's code takes the sum before its state update
-            # or after it, by Brian's order (operations.schedule_operations)
-            updates = [self.updates[group.name] for group in
-                       (source_group(synapses.source), source_group(synapses.target))
-                       if group.name in self.updates]
-            early = early and all(position < update for update in updates)
-            late = late and all(update < position for update in updates)
-        if early:
-            return False
-        if late:
-            return True
-        changed = sorted({name for _, _, names in writers for name in names})
-        raise unsupported(synapses, f"the operation '{runner.name}' in the "
-                          f"'{runner.when}' slot (order {runner.order}), which reads "
-                          f"{changed} between the neuron groups' code that changes them, "
-                          "or after spike propagation",
-                          "run it in the 'start' slot with an order before the neuron "
-                          "groups' (run_regularly(..., when='start', order=-1)), or in "
-                          "the 'thresholds' slot after them (order=1).")
-
-    def _writers(self, synapses, runner) -> list[tuple[int, bool, set[str]]]:
-        """The neuron code that writes what ``runner`` reads: ``(position,
-        first part, names)``."""
-        names = get_identifiers(runner.abstract_code)
-        read = set()
-        for role, group in (("pre", synapses.source), ("post", synapses.target)):
-            owner = source_group(group)
-            local = {name[:-len(role) - 1] for name in names if name.endswith(f"_{role}")}
-            if role == "post":
-                # a neuron variable without suffix in synaptic code is the target's
-                local |= {name for name in names if name not in synapses.variables
-                          or synapses.variables[name].owner is owner}
-            read |= _neuron_reads(owner, local)
-        result = []
-        for group_name, writes in self.neuron_writes.items():
-            for at, first, written in writes:
-                changed = {name for owner, name in read if owner == group_name} & written
-                if changed:
-                    result.append((at, first, changed))
-        return result
-
-
-def _neuron_reads(group, names: set[str]) -> set[tuple[str, str]]:
-    """``(group name, variable name)`` of what reading ``names`` of a neuron
-    ``group`` reads: through its subexpressions, and linked variables into
-    the group that holds them."""
-    result, pending, seen = set(), list(names), set()
-    while pending:
-        name = pending.pop()
-        var = group.variables.get(name)
-        if name in seen or var is None:
-            continue
-        seen.add(name)
-        if isinstance(var, Subexpression):
-            pending += get_identifiers(var.expr)
-        elif isinstance(var, ArrayVariable) and var.owner is not None:
-            result.add((source_group(var.owner).name, var.name))
-    return result
-
-
-@dataclass
-class _StepCode:
-    """The synapse dynamics code of a `Synapses`: ``early`` and ``late``
-    blocks in Brian's order, and the summed variables as ``(side, variable,
-    block, late)``, which go to one GeNN group each and stand among the
-    blocks at their place in Brian's order (a summed variable is updated
-    before the target's state update, and so before the clock-driven update
-    of the synapses, of the same slot)."""
-
-    early: list[str | tuple] = field(default_factory=list)
-    late: list[str | tuple] = field(default_factory=list)
-    summed: list[tuple[str, str, str, bool]] = field(default_factory=list)
-
-    def render(self, summed: list[tuple] = ()) -> str:
-        """GeNN ``synapse_dynamics_code``, with the given summed variables
-        (entries of ``self.summed``) only."""
-
-        def blocks(part: list) -> list[str]:
-            return [item if isinstance(item, str) else item[2] for item in part
-                    if isinstance(item, str) or item in summed]
-
-        # late code runs with the neuron code that completes Brian's step,
-        # early code with the part up to the thresholds
-        late_condition, early_condition = part_conditions(2)
-        return "\n".join(f"if ({condition}) {{\n" + "\n".join(part) + "\n}"
-                         for condition, part in ((early_condition, blocks(self.early)),
-                                                 (late_condition, blocks(self.late)))
-                         if part)
-
-
-def _step_code(synapses, schedule: StepSchedule | None) -> _StepCode:
-    """Place the per-step operations of ``synapses`` (see `StepSchedule`)."""
-    from .operations import operation_item, written_shared_variables
-
-    code = _StepCode()
-    for runner, late in _placements(synapses, schedule):
-        if late and _THRESHOLD_WRITES.search(_code(runner)):
-            raise unsupported(synapses, f"reading lastspike or not_refractory of a neuron "
-                              f"in '{runner.name}', which runs after the thresholds here",
-                              "compute the value in the neuron group.")
-        if runner.template == "summed_variable":
-            side = "pre" if runner.target_varname.endswith("_pre") else "post"
-            name = genn_identifier(runner.target_var.name)
-            add = "addToPre" if side == "pre" else "addToPost"
-            block = f"{{\n{_code(runner)}\n{add}(b_synaptic_var);\n}}"
-            if late:
-                _check_late_sum(synapses, runner, name)
-                block = in_previous_step(block)
-            entry = (side, name, block, late)
-            code.summed.append(entry)
-            (code.late if late else code.early).append(entry)
-            continue
-        shared = written_shared_variables(synapses, [runner])
-        if shared:
-            raise unsupported(synapses, f"writing shared variables {sorted(shared)} in "
-                              f"'{runner.name}'", "make them per-synapse variables.")
-        item = operation_item(synapses, runner, unsupported, float(synapses.clock.dt_),
-                              substeps=2, completes_previous_step=late)
-        block = item.code if not item.conditions else \
-            f"if ({' && '.join(item.conditions)}) {{\n{item.code}\n}}"
-        (code.late if late else code.early).append(
-            block if item.conditions else f"{{\n{block}\n}}")
-    return code
-
-
-def _placements(synapses, schedule: StepSchedule | None) -> list[tuple[CodeRunner, bool]]:
-    """The per-step operations of ``synapses`` in Brian's order, each with
-    whether it runs late (see `StepSchedule`)."""
-    result, late = [], False
-    for runner in sorted(_step_runners(synapses), key=lambda r: schedule.positions[id(r)]):
-        # a runner after a late one is late too
-        late = schedule.is_late(synapses, runner, after_late=late)
-        result.append((runner, late))
-    return result
-
-
-def early_writes(synapses, schedule: StepSchedule) -> list[tuple[int, set[str]]]:
-    """``(position, written names)`` of the per-step operations of
-    ``synapses`` that run early, before the neuron code of Brian's step (a
-    host-side sample of the step's 'start' comes before them)."""
-    return [(schedule.positions[id(runner)], written_variables(runner.abstract_code))
-            for runner, late in _placements(synapses, schedule) if not late]
-
-
-def _check_late_sum(synapses, runner, name: str) -> None:
-    """A summed variable computed after its group's state update is set in
-    the next GeNN step, after the group's threshold: which must not read it."""
-    group = source_group(runner.target)
-    thresholder = getattr(group, "thresholder", {}).get("spike")
-    if thresholder is not None and re.search(rf"\b{name}\b", thresholder.abstract_code):
-        raise unsupported(synapses, f"the summed variable '{name}' of '{group.name}', "
-                          "updated after the group's state update and read by its threshold",
-                          "give the Synapses an order before the group's (e.g. order=-1).")
-
-
-def summed_assignments(synapses) -> dict[str, list[RegularOperation]]:
-    """By name of the target group, the neuron code that sets the summed
-    variables of ``synapses`` from GeNN's input variable ``Isum_<name>``, at
-    the place of Brian's updater (before the target's state update)."""
-    result: dict[str, list[RegularOperation]] = {}
-    for runner in _step_runners(synapses):
-        if runner.template != "summed_variable":
-            continue
-        name = genn_identifier(runner.target_var.name)
-        start, stop = source_range(runner.target)
-        group = source_group(runner.target)
-        conditions = [f"id >= {start} && id < {stop}"] if (start, stop) != (0, len(group)) \
-            else []
-        result.setdefault(group.name, []).append(RegularOperation(
-            name=runner.name, when=runner.when, code=f"{name} = Isum_{name};",
-            conditions=conditions, runner=runner))
-    return result
-
-
-@dataclass
-class _Layout:
-    """What all GeNN groups made from one `Synapses` share."""
-
-    synapses: Any
-    source: Any
-    target: Any
-    connectivity: str
-    parallelism: str
-    threads_per_spike: int
-    pre: np.ndarray
-    post: np.ndarray
-    #: `sparse_order` of the synapses (sparse and procedural connectivity)
-    row_order: Any
-    #: the number of synapses of each neuron of the source population
-    row_lengths: np.ndarray
-    #: each pathway's delays in steps (see `_delay_steps`) of these synapses,
-    #: by pathway name
-    steps: dict[str, np.ndarray]
-    #: Brian's indices of the synapses these GeNN groups hold, where a
-    #: `Synapses` is split by delay (see `_delay_parts`); ``None`` for all
-    selection: np.ndarray | None = None
-
-    @cached_property
-    def index(self) -> np.ndarray | None:
-        """Position of each Brian synapse in GeNN's arrays (see `_genn_order`):
-        computed when a GeNN variable first needs it, which a Synapses
-        without per-synapse variables (up to 10^9 synapses) never does."""
-        return _genn_order(self.connectivity, self.pre, self.post, self.row_lengths,
-                           len(self.target), self.row_order)
 
 
 def translate_synapses(synapses, dt: float,
@@ -610,30 +82,30 @@ def translate_synapses(synapses, dt: float,
     one per postsynaptic variable that its on_pre statements change (and
     per summed variable where a group has no channel left for it); all of
     that once per delay value where heterogeneous delays need it (see
-    `_delay_parts`).
+    `delay_parts`).
 
     ``dt`` is GeNN's time step (delays are counted in it); ``schedule``
     places per-step code (needed when `has_step_code`).
     """
     _check_supported(synapses)
-    step = _step_code(synapses, schedule)
-    effects = {p.name: pathway_effects(synapses, p, _code(p)) for p in synapses._pathways}
+    step = step_code(synapses, schedule)
+    effects = {p.name: pathway_effects(synapses, p, runner_code(p)) for p in synapses._pathways}
     check_neuron_reads(synapses, effects)
     lines = {name: e.lines for name, e in effects.items()}
     source, target = source_group(synapses.source), source_group(synapses.target)
     # Brian's int32 arrays themselves (read only): a copy of 10^9 costs seconds
     pre = np.asarray(synapses.variables["_synaptic_pre"].get_value())
     post = np.asarray(synapses.variables["_synaptic_post"].get_value())
-    families = _families(synapses, lines, _synaptic_variables(synapses))
+    families = _families(synapses, lines, synaptic_variables(synapses))
     if len(families) > 1 and (step.early or step.late or step.summed):
         raise unsupported(synapses, "clock-driven equations, summed variables or "
                           "run_regularly operations together with several pathways on "
                           "one side", "use one Synapses object per pathway.")
     # rounded once: up to 1e9 synapses
-    steps = {p.name: _delay_steps(synapses, p, dt) for p in synapses._pathways}
-    layouts = [_layout(synapses, source, target, pre, post, steps, selection, lines, step)
-               for selection in _delay_parts(synapses, effects, families, step, source,
-                                             target, steps)]
+    steps = {p.name: delays_in_steps(synapses, p, dt) for p in synapses._pathways}
+    layouts = [choose_layout(synapses, source, target, pre, post, steps, selection, lines, step)
+               for selection in delay_parts(synapses, effects, families, step, source,
+                                            target, steps)]
     populations = []
     for number, layout in enumerate(layouts):
         part_name = synapses.name if number == 0 else f"{synapses.name}_part{number}"
@@ -649,92 +121,9 @@ def translate_synapses(synapses, dt: float,
     return populations
 
 
-def _layout(synapses, source, target, pre: np.ndarray, post: np.ndarray,
-            steps: dict[str, np.ndarray], selection: np.ndarray | None,
-            lines: dict[str, Lines], step: "_StepCode") -> _Layout:
-    """The matrix type, span and GeNN order of the synapses at Brian's
-    indices ``selection`` (all for ``None``); ``steps``: the delays of all
-    synapses (`_delay_steps`), by pathway name."""
-    if selection is not None:
-        pre, post = pre[selection], post[selection]
-        steps = {name: pathway_steps if len(pathway_steps) == 1 else pathway_steps[selection]
-                 for name, pathway_steps in steps.items()}
-    row_lengths = bincount(pre, len(source))
-    connectivity = choose_connectivity(synapses, len(target), pre, post, row_lengths,
-                                       _needs(synapses, lines, step, steps))
-    # heterogeneous delays sum input in GeNN's dendritic delay buffer, with
-    # atomic additions
-    races = (postsynaptic_span_races(connectivity, len(target), row_lengths, pre, post)
-             and not all(_heterogeneous(steps[p.name])
-                         for p in synapses._pathways if p.prepost == "pre"))
-    parallelism, threads = choose_parallelism(synapses, connectivity, row_lengths, races)
-    # sorting (or checking the order of) up to 1e9 synapses: once per part
-    row_order = (sparse_order(pre, post) if connectivity in ("sparse", "procedural")
-                 else None)
-    return _Layout(synapses, source, target, connectivity, parallelism, threads, pre, post,
-                   row_order, row_lengths, steps, selection)
-
-
-def _delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, step,
-                 source, target, steps: dict[str, np.ndarray]) -> list[np.ndarray | None]:
-    """Brian's indices of the synapses of each GeNN group (set) that
-    ``synapses`` is split into by its delays, ``[None]`` for one with all.
-
-    GeNN 5.4 delays spikes by one axonal delay per synapse group, and has
-    heterogeneous delays only as dendritic ones: the on_pre code runs when
-    the spike leaves, and only its input to the target (``addToPostDelay``)
-    waits. That is Brian's result for on_pre code that only adds to the
-    target and reads nothing that changes meanwhile. Other heterogeneous
-    delays of on_pre, and those of on_post, need one group per delay value
-    (or pair of on_pre and on_post delays), each with its axonal (and back
-    propagation) delay: Brian's semantics exactly.
-    """
-    keys = []
-    for pathway in synapses._pathways:
-        if not _heterogeneous(steps[pathway.name]):
-            continue
-        if pathway.prepost == "pre" and _dendritic(synapses, pathway, effects, step, source,
-                                                   target):
-            continue
-        keys.append(steps[pathway.name])
-    if not keys:
-        return [None]
-    if len(families) > 1:
-        raise unsupported(synapses, "heterogeneous delays together with several pathways "
-                          "on one side", "use one Synapses object per pathway.")
-    _, part_of = np.unique(np.stack(keys), axis=1, return_inverse=True)
-    part_of = part_of.reshape(-1)
-    n_parts = int(part_of.max()) + 1
-    most = prefs["devices.genn.max_delay_groups"]
-    if n_parts > most:
-        raise unsupported(synapses, f"heterogeneous delays with {n_parts} different values "
-                          f"(more than prefs.devices.genn.max_delay_groups = {most}) and "
-                          "on_pre/on_post statements that need each spike's arrival",
-                          f"use at most {most} different delays (e.g. round them to a "
-                          "coarser grid), or raise the preference (each value is a GeNN "
-                          "group of its own, which adds to the build time).")
-    order = np.argsort(part_of, kind="stable")
-    bounds = np.searchsorted(part_of[order], np.arange(n_parts + 1))
-    return [order[bounds[k]:bounds[k + 1]] for k in range(n_parts)]
-
-
-def _dendritic(synapses, pathway, effects: dict[str, PathwayEffects], step, source,
-               target) -> bool:
-    """Whether the on_pre ``pathway`` with heterogeneous delays gives
-    Brian's result as GeNN's dendritic delays (see `_delay_parts`)."""
-    lines = effects[pathway.name].lines
-    code = render(lines)
-    names = _synaptic_variables(synapses)
-    if _written(code, names) or not post_targets(lines) or pre_targets(lines):
-        return False
-    others = "\n".join([render(e.lines) for name, e in effects.items() if name != pathway.name]
-                       + [step.render(step.summed)])
-    return _delayed_read_problem(code, _written(others, names), source, target) is None
-
-
-def _family_populations(layout: _Layout, name: str, family: list,
+def _family_populations(layout: Layout, name: str, family: list,
                         effects: dict[str, PathwayEffects],
-                        step: _StepCode) -> list[SynapsePopulation]:
+                        step: StepCode) -> list[SynapsePopulation]:
     """The GeNN groups of one family of pathways: one per postsynaptic
     input that its on_pre statements add to (a variable, or the count of
     events for statements the target runs at each event), and further ones
@@ -763,7 +152,7 @@ def _family_populations(layout: _Layout, name: str, family: list,
     all_code = "\n".join([render(pre_lines), post_code, step.render(step.summed)])
     channels = _summed_channels(len(targets or [None]), bool(targets), bool(pre_inputs),
                                 step.summed)
-    writes = _written(all_code, _synaptic_variables(synapses))
+    writes = assigned_names(all_code, synaptic_variables(synapses))
     # one seed: the groups of a family draw the same numbers
     random_seed = new_seed() if uses_random(all_code) else None
     axonal_delay, delay_steps = _axonal_delay(layout, pre_pathway)
@@ -837,7 +226,7 @@ def _summed_channels(n_groups: int, post_used: bool, pre_used: bool,
     the ``addToPost`` channel of every group that changes a postsynaptic
     variable (``post_used``), and statements that add to a presynaptic
     variable the ``addToPre`` channel of the first (``pre_used``). Returns
-    ``number -> {side: entry of _StepCode.summed}``."""
+    ``number -> {side: entry of StepCode.summed}``."""
     free = {"pre": list(range(1 if pre_used else 0, n_groups)),
             "post": [] if post_used else [0]}
     channels: dict[int, dict] = {}
@@ -878,91 +267,28 @@ def _spiker_statements(synapses, source, target, pre: np.ndarray, post: np.ndarr
     return result
 
 
-def _axonal_delay(layout: _Layout, pathway) -> tuple[int, np.ndarray | None]:
+def _axonal_delay(layout: Layout, pathway) -> tuple[int, np.ndarray | None]:
     """The on_pre pathway's homogeneous delay in steps, or 0 and the steps of
-    each synapse for heterogeneous delays, which `_delay_parts` leaves only
+    each synapse for heterogeneous delays, which `delay_parts` leaves only
     where GeNN's dendritic delays (of ``addToPost``) give Brian's result."""
     if pathway is None:
         return 0, None
     steps = layout.steps[pathway.name]
-    if not _heterogeneous(steps):
+    if not heterogeneous(steps):
         return (int(steps[0]) if len(steps) else 0), None
     return 0, steps.astype(np.uint32)
 
 
-#: neuron variables that the device changes at every spike
-_SPIKE_VARIABLES = ("lastspike", "not_refractory")
-
-
-def _delayed_read_problem(code: str, synaptic_writes: set[str], source,
-                          target) -> str | None:
-    """What on_pre ``code`` reads that may change while a spike is on its
-    way (``None`` if nothing): the time, synaptic variables that other code
-    changes (``synaptic_writes``), neuron variables that their group's own
-    code changes (`delayed_neuron_reads` lists the others, for the check
-    against synaptic input)."""
-    names = set(re.findall(r"\b[A-Za-z_]\w*\b", code))
-    if "t" in names:
-        return "the time t"
-    written = sorted(names & synaptic_writes)
-    if written:
-        return f"the synaptic variable '{written[0]}', which other code changes"
-    for role, group in (("pre", source), ("post", target)):
-        changed = changed_by_group(group)
-        for name in sorted(names):
-            var = group.variables.get(name[:-len(role) - 1]) if name.endswith(f"_{role}") else None
-            if (isinstance(var, ArrayVariable) and not (var.constant or var.read_only)
-                    and var.name in changed):
-                return f"the {role}synaptic variable '{var.name}', which changes in the run"
-    return None
-
-
-def delayed_neuron_reads(population: SynapsePopulation) -> list[tuple[str, str]]:
-    """``(group, variable)`` of the neuron variables that ``population``'s
-    code reads as they were some steps before: in a group with an axonal
-    (back-propagation) delay, GeNN reads presynaptic (postsynaptic)
-    variables that many steps back in all its code, and dendritically
-    delayed on_pre code runs at the spike.
-    Brian reads them when the code runs; they must not change meanwhile
-    (checked in `network`, with the synaptic input of the groups)."""
-    dendritic = any(var.name == "delay_steps" for var in population.variables)
-    all_code = "\n".join([population.pre_spike_syn_code, population.post_spike_syn_code,
-                          population.synapse_dynamics_code])
-    reads = []
-    for ref, (role, name, _) in population.neuron_references.items():
-        # GeNN's delay slot of a side holds for all code of the group
-        if (role == "pre" and population.axonal_delay_steps
-                or role == "post" and population.back_prop_delay_steps):
-            code = all_code
-        elif dendritic:
-            code = population.pre_spike_syn_code
-        else:
-            continue
-        if re.search(rf"\b{ref}\b", code):
-            reads.append((population.source if role == "pre" else population.target, name))
-    return reads
-
-
-def changed_by_group(group) -> set[str]:
-    """Names of the variables of ``group`` that its own code changes."""
-    changed = set(_SPIKE_VARIABLES)
-    for obj in group.contained_objects:
-        code = getattr(obj, "abstract_code", None) or ""
-        code = "\n".join(code.values()) if isinstance(code, dict) else code
-        changed |= written_variables(code)
-    return changed
-
-
-def _back_prop_delay(layout: _Layout, pathway) -> int:
+def _back_prop_delay(layout: Layout, pathway) -> int:
     """The on_post pathway's delay in steps: the same for all synapses of
-    ``layout`` (`_delay_parts` splits a Synapses by them)."""
+    ``layout`` (`delay_parts` splits a Synapses by them)."""
     if pathway is None:
         return 0
     steps = layout.steps[pathway.name]
     return int(steps[0]) if len(steps) else 0
 
 
-def _population(layout: _Layout, name: str, family: str, random_seed: int | None,
+def _population(layout: Layout, name: str, family: str, random_seed: int | None,
                 pre_code: str, post_code: str,
                 dynamics_code: str, post_target: str | None, pre_target: str | None,
                 axonal_delay: int, back_prop_delay: int, delay_steps: np.ndarray | None,
@@ -989,9 +315,9 @@ def _population(layout: _Layout, name: str, family: str, random_seed: int | None
     used = set(re.findall(r"\b\w+\b", "\n".join([pre_code, post_code, dynamics_code])))
     variables = [GeNNVariable(var_name, genn_ctype(var), var, read_only=var.read_only,
                               index=layout.index, selection=layout.selection)
-                 for var_name, var in _synaptic_variables(synapses).items() if var_name in used]
+                 for var_name, var in synaptic_variables(synapses).items() if var_name in used]
     if delay_steps is not None:
-        variables.append(GeNNVariable("delay_steps", _narrowest_unsigned(delay_steps),
+        variables.append(GeNNVariable("delay_steps", narrowest_unsigned(delay_steps),
                                       delay_steps, read_only=True, index=layout.index))
     for count in SYNAPSE_COUNTS:
         if count in used:
@@ -1035,10 +361,10 @@ def _population(layout: _Layout, name: str, family: str, random_seed: int | None
         pre_event=pre_event, post_event=post_event, random_seed=random_seed)
 
 
-def _check_random(layout: _Layout) -> None:
+def _check_random(layout: Layout) -> None:
     """Reject random numbers where `random_numbers.synapse_index` cannot tell
     the synapses apart: procedural groups that connect a pair twice."""
-    if layout.connectivity == "procedural" and _has_multapses(layout.pre, layout.post):
+    if layout.connectivity == "procedural" and has_multapses(layout.pre, layout.post):
         raise unsupported(layout.synapses, "random numbers in the synaptic code of a group "
                           "with procedural connectivity that connects a pre/post pair "
                           "more than once", "use 'sparse' connectivity.")
@@ -1057,7 +383,7 @@ def _check_recurrent_post_event(synapses, pre_event: str | None, post_event: str
 
 def _mark_mirrors(populations: list[SynapsePopulation]) -> None:
     """Make every copy of a Brian variable but the first (of each part, see
-    `_delay_parts`) a mirror. The first is the one written, if any is: a
+    `delay_parts`) a mirror. The first is the one written, if any is: a
     variable written in a family is held by its first group, and by no
     other family (see `_families`)."""
     held = set()
@@ -1069,55 +395,3 @@ def _mark_mirrors(populations: list[SynapsePopulation]) -> None:
                 held.add(key)
 
 
-def sparse_order(pre: np.ndarray, post: np.ndarray) -> np.ndarray | None:
-    """Brian's synapses sorted by (pre, post), GeNN's row order; ``None``
-    when they are in that order already (as ``connect`` usually makes them),
-    which saves sorting 10^8 synapses."""
-    if _pair_order(pre, post)[0]:
-        return None
-    return np.argsort(_pair_keys(pre, post), kind="stable")
-
-
-def _genn_order(connectivity: str, pre, post, row_lengths: np.ndarray, n_post: int,
-                order: np.ndarray | None):
-    """Position of each Brian synapse in GeNN's arrays (``row_lengths``: the
-    synapses of each presynaptic neuron; ``order``: their `sparse_order`)."""
-    if connectivity == "dense":
-        return pre.astype(np.int64) * n_post + post
-    if connectivity == "bitmask" or len(pre) == 0:
-        return None  # a bitmask holds no variables
-    if connectivity == "procedural":
-        # the kernel entry of each synapse: its position in (pre, post) order
-        if order is None:
-            return None
-        index = np.empty(len(pre), dtype=np.int64)
-        index[order] = np.arange(len(pre))
-        return index
-    position = _row_slots(row_lengths)
-    if order is None:
-        return position
-    index = np.empty(len(pre), dtype=np.int64)
-    index[order] = position
-    return index
-
-
-def _row_slots(row_lengths: np.ndarray) -> np.ndarray:
-    """GeNN's slots that hold synapses, in row order: the first row_length
-    of each row of max_row slots (4x faster than the arithmetic per
-    synapse), rows in groups over the host threads."""
-    max_row = int(row_lengths.max())
-    slot = np.arange(max_row)
-    groups = balanced_groups(np.asarray(row_lengths, dtype=np.int64))
-    if len(groups) == 1:
-        return np.flatnonzero(slot < row_lengths[:, None])
-    ends = np.cumsum(row_lengths, dtype=np.int64)
-    position = np.empty(int(ends[-1]), dtype=np.int64)
-
-    def fill(first: int, last: int) -> None:
-        slots = np.flatnonzero(slot < row_lengths[first:last, None])
-        # in place: a new array of 10^8 positions costs more than the sum
-        slots += first * max_row
-        position[int(ends[first - 1]) if first else 0:int(ends[last - 1])] = slots
-
-    parallel_map(fill, groups)
-    return position

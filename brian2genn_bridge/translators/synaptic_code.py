@@ -1,0 +1,36 @@
+"""What the code of a `Synapses` is and what it uses, as the translators of
+synapses (`synapses`, `connectivity`, `delays`, `synapse_dynamics`) all ask
+it: the code of a pathway or other code runner, the per-synapse variables
+GeNN holds, and which of them a code assigns to."""
+
+from __future__ import annotations
+
+import re
+
+from brian2.core.variables import ArrayVariable
+
+from .names import genn_identifier
+
+__all__ = ["runner_code", "synaptic_variables", "assigned_names"]
+
+
+def runner_code(pathway) -> str:
+    """The generated code of ``pathway`` (a pathway or other code runner),
+    ``''`` where it has none."""
+    return str(pathway.codeobj.code).strip() if pathway.codeobj else ""
+
+
+def synaptic_variables(synapses) -> dict[str, ArrayVariable]:
+    """The per-synapse variables of ``synapses`` that GeNN holds, by GeNN
+    name."""
+    n = len(synapses)
+    return {genn_identifier(name): var for name, var in synapses.variables.items()
+            if isinstance(var, ArrayVariable) and not name.startswith("_")
+            and getattr(var.owner, "name", None) == synapses.name and not var.scalar
+            and name not in ("i", "j", "delay", "N_incoming", "N_outgoing")
+            and var.size == n}
+
+
+def assigned_names(code: str, names) -> set[str]:
+    """The ``names`` that ``code`` assigns to."""
+    return {name for name in names if re.search(rf"\b{name}\s*[-+*/]?=(?!=)", code)}
