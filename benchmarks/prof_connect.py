@@ -9,11 +9,14 @@ del a, b, u
 import brian2genn_bridge
 from brian2genn_bridge import parallel
 import brian2genn_bridge.translators.synapses as syn, brian2genn_bridge.genn.simulation as rt, brian2genn_bridge.connect as cn
+import brian2genn_bridge.translators.connectivity as cy
 acc = collections.Counter()
 orig = parallel.parallel_map
 def pm(f, items):
     t0 = time.perf_counter(); r = orig(f, items); acc[f.__qualname__] += time.perf_counter() - t0; return r
-for m in (parallel, syn, rt, cn): m.parallel_map = pm
+for m in (parallel, syn, cy, rt, cn):
+    if hasattr(m, 'parallel_map'):
+        m.parallel_map = pm
 from brian2 import *
 from benchmarks import models
 prefs.core.default_float_dtype = np.float32

@@ -132,7 +132,7 @@ prefs.register_preferences(
         docs="""
         The most GeNN synapse groups that one `Synapses` with heterogeneous
         delays is split into, one per delay value, where its code needs each
-        spike's arrival (see ``translators/synapses.py``, ``_delay_parts``).
+        spike's arrival (see ``translators/delays.py``, ``delay_parts``).
         Each group adds to the build time (about 0.1 s on the CPU backend);
         more delay values raise `NotImplementedError`.
         """,
