@@ -35,6 +35,9 @@ def _two_delayed_inputs(change=None):
         if change == "rebuild":
             # a new model, with input of both Synapses in flight
             net.add(SpikeMonitor(A, name="fuse_spikes"))
+        elif change == "remove":
+            # Brian keeps fuse_sb's input in flight until it runs again
+            net.remove(SB)
         elif change is not None:
             {"fuse_sa": SA, "fuse_sb": SB}[change].w = "2 + i*j"
         net.run(10 * ms)
@@ -71,3 +74,12 @@ def test_weight_change_in_flight_is_found_in_the_fused_buffer(changed):
     weights while input is in flight is the named error."""
     with pytest.raises(NotImplementedError, match=rf"Synapses '{changed}': \['w'\] changed"):
         run_with("genn", _two_delayed_inputs(changed))
+
+
+def test_fused_input_of_a_removed_synapses_is_not_implemented():
+    """The input in flight of a removed Synapses shares a buffer with that of
+    one still there: it cannot be held back as Brian does, so the rebuild is
+    refused before anything runs."""
+    with pytest.raises(NotImplementedError, match=r"'fuse_t.Isyn_y' of \['fuse_sb'\], no "
+                                                  "longer in the network"):
+        run_with("genn", _two_delayed_inputs("remove"))

@@ -443,7 +443,12 @@ class GeNNSimulation:
             if rows.any():
                 key = input_key(population)
                 dendritic[key] = _add_rows(dendritic.get(key), rows)
-        return QueueState(self.finished, self.description.substeps, pathways, spikes, dendritic)
+        groups = {key: frozenset(p.name for p in self.description.synapses
+                                 if input_key(p) == key
+                                 and any(v.name == "delay_steps" for v in p.variables))
+                  for key in dendritic}
+        return QueueState(self.finished, self.description.substeps, pathways, spikes, dendritic,
+                          groups)
 
     def _spike_queues(self, population: str) -> list[tuple]:
         """The (counts, ids) arrays of a neuron group's spike queue. GeNN 5.4
@@ -636,6 +641,14 @@ def queues_lost(state: "QueueState", description: ModelDescription) -> str | Non
     for key, buffer in state.dendritic.items():
         if key not in targets:
             continue
+        now = {p.name for p in description.synapses if input_key(p) == key}
+        gone = sorted(state.dendritic_groups[key] - now)
+        if gone:
+            # Brian keeps their input until they run again: it cannot be told
+            # apart from that of the groups still there
+            return (f"the input in flight to '{key[0]}.{key[1]}' of {gone}, no longer in the "
+                    "network, is held with that of the synapses still there (GeNN keeps the "
+                    "input of all synapses that add to one variable in one buffer)")
         if (sizes.get(key[0]) != buffer.shape[1] or slots.get(key, 0) <= 1
                 or buffer[slots[key]:].any()):
             return f"the delays of the synapses that add to '{key[0]}.{key[1]}' changed"
@@ -668,6 +681,8 @@ class QueueState:
     #: by `input_key` (target group and variable) with input in flight
     #: through dendritic delays: that input by steps from now
     dendritic: dict[tuple[str, str], np.ndarray]
+    #: the synapse groups whose input each of those holds (GeNN fuses them)
+    dendritic_groups: dict[tuple[str, str], frozenset[str]]
 
     @property
     def events(self) -> bool:
