@@ -79,6 +79,9 @@ def run_campaign(examples: int, start_seed: int, out: Path, exclude: frozenset,
                 state["shrinking"] = time.perf_counter()
             raise
         tally.count(outcome.kind)
+        if tally.scripts % 50 == 0:
+            # a campaign stopped from outside still says how far it got
+            log(f"{tally.scripts} run, outcomes {tally.outcomes}")
         if outcome.kind == "invalid":
             reject()
 
