@@ -14,7 +14,6 @@ import re
 import time
 
 import numpy as np
-from brian2 import prefs
 from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
 from brian2.core.base import BrianObjectException
 from brian2.core.functions import Function
@@ -33,6 +32,7 @@ from .genn.synapse_groups import input_key
 from .network_operations import OperationSchedule, network_operations
 from .spikequeue import TrackedSpikeQueue
 from .recordings import Recorder, recording_steps
+from .options import RunOptions
 from .run_loop import RunLoop, set_clocks
 from .translators.integration import prepare_gsl_state_update
 from .translators.network import describe_network, simulation_clock
@@ -124,8 +124,10 @@ class GeNNDevice(RunLoop, RuntimeDevice):
     def delete(self, data=True, code=True, directory=True, force=False):
         self._simulation = None
 
-    def _backend(self) -> str:
-        backend = self.backend or prefs["devices.genn.backend"]
+    @staticmethod
+    def _backend(backend: str) -> str:
+        """The GeNN backend that runs where ``backend`` is asked for (by
+        ``set_device`` or the preference): ``'auto'`` resolved."""
         # the preference may say 'cuda' where CUDA is missing
         check_backend(backend)
         if backend == "auto":
@@ -326,14 +328,17 @@ class GeNNDevice(RunLoop, RuntimeDevice):
                 "A network of network operations only is not supported by the GeNN device "
                 "(there is no GeNN model to run). Workaround: run it with Brian's runtime "
                 "device.")
-        description = describe_network(model_objects)
-        description.kernel_timing = bool(prefs["devices.genn.kernel_timing"])
+        # the preferences of this run, read once; the backend is resolved
+        # after the translation, whose errors come first
+        options = RunOptions.from_preferences(self.backend)
+        description = describe_network(model_objects, options)
+        options = options.with_backend(self._backend(options.backend))
         t_prepared = time.perf_counter()
 
         first_step = int(clock.variables["timestep"].get_value()[0])
         n_steps = int(clock._i_end) - first_step
-        in_flight = self._in_flight(description)
-        simulation, loaded = self._simulation_for(description, n_steps, in_flight)
+        in_flight = self._in_flight(description, options)
+        simulation, loaded = self._simulation_for(description, n_steps, in_flight, options)
         t_built = time.perf_counter()
         self._push_values(simulation, description, full=loaded)
         t_pushed = time.perf_counter()
@@ -449,14 +454,15 @@ class GeNNDevice(RunLoop, RuntimeDevice):
             return True
         return not np.array_equal(host, self._simulation.pull_parts(list(parts.values())))
 
-    def _reuses_model(self, description) -> bool:
-        """Whether the loaded model runs ``description``."""
-        return (self._simulation is not None and prefs["devices.genn.keep_model_between_runs"]
-                and self._simulation.key == model_key(description, self._backend()))
+    def _reuses_model(self, description, options: RunOptions) -> bool:
+        """Whether the loaded model runs ``description`` with ``options``."""
+        return (self._simulation is not None and options.keep_model_between_runs
+                and self._simulation.key == model_key(description, options))
 
-    def _in_flight(self, description):
+    def _in_flight(self, description, options: RunOptions):
         """What is in flight in the loaded model where a new one will run
-        ``description`` (`GeNNSimulation.queues`), else ``None``.
+        ``description`` with ``options`` (`GeNNSimulation.queues`), else
+        ``None``.
 
         Raises
         ------
@@ -465,7 +471,7 @@ class GeNNDevice(RunLoop, RuntimeDevice):
             delivers them (see `queues_lost`), before anything is built.
         """
         previous = self._simulation
-        if (previous is None or self._reuses_model(description)
+        if (previous is None or self._reuses_model(description, options)
                 or not _has_delays(previous.description)):
             return None
         state = previous.queues()
@@ -479,19 +485,18 @@ class GeNNDevice(RunLoop, RuntimeDevice):
                 "longest delay without spikes), or leave the delays and pathways as they are.")
         return state
 
-    def _simulation_for(self, description, n_steps: int,
-                        in_flight) -> tuple[GeNNSimulation, bool]:
-        """The loaded simulation of ``description``, built only if it changed,
-        and whether it was (re)loaded now; ``in_flight``: what the previous
-        model had in flight (`_in_flight`)."""
-        if self._reuses_model(description):
+    def _simulation_for(self, description, n_steps: int, in_flight,
+                        options: RunOptions) -> tuple[GeNNSimulation, bool]:
+        """The loaded simulation of ``description`` with ``options``, built
+        only if it changed, and whether it was (re)loaded now; ``in_flight``:
+        what the previous model had in flight (`_in_flight`)."""
+        if self._reuses_model(description, options):
             self._simulation.description = description
             return self._simulation, False
         # the new model is loaded without the old one
         self._simulation = None
-        steps = recording_steps(description, n_steps, prefs["devices.genn.recording_buffer_bytes"])
-        self._simulation = GeNNSimulation(description, self._code_directory(),
-                                          self._backend(), steps)
+        steps = recording_steps(description, n_steps, options.recording_buffer_bytes)
+        self._simulation = GeNNSimulation(description, self._code_directory(), options, steps)
         dropped = (self._simulation.carry_queues(in_flight)
                    if in_flight is not None and in_flight.in_flight else None)
         if dropped:
