@@ -43,8 +43,8 @@ class RunOptions:
     preference itself; results do not depend on it.
     """
 
-    #: ``'cuda'`` or ``'single_threaded_cpu'``; ``'auto'`` only where the
-    #: options were made without a device (the translators do not read it)
+    #: ``'cuda'`` or ``'single_threaded_cpu'``; possibly ``'auto'`` until
+    #: the device resolves it (`with_backend`), which the translators need not
     backend: str
     connectivity: str
     parallelism: str
