@@ -10,11 +10,8 @@ back into Brian's arrays and monitors.
 from __future__ import annotations
 
 import os
-import re
 import time
 
-import numpy as np
-from brian2 import prefs
 from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
 from brian2.core.base import BrianObjectException
 from brian2.core.functions import Function
@@ -27,15 +24,15 @@ from brian2.utils.logger import get_logger
 
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
 from .device_settings import check_backend, check_keywords, default_backend, default_directory
-from .model import SEED
 from .genn.simulation import GeNNSimulation, model_key, queues_lost
-from .genn.synapse_groups import input_key
 from .network_operations import OperationSchedule, network_operations
 from .spikequeue import TrackedSpikeQueue
 from .recordings import Recorder, recording_steps
+from .options import RunOptions
 from .run_loop import RunLoop, set_clocks
 from .translators.integration import prepare_gsl_state_update
 from .translators.network import describe_network, simulation_clock
+from .values import ValueExchange, check_failure_flags
 from .errors import unsupported
 
 __all__ = ["GeNNDevice", "genn_device"]
@@ -43,7 +40,7 @@ __all__ = ["GeNNDevice", "genn_device"]
 logger = get_logger(__name__)
 
 
-class GeNNDevice(RunLoop, RuntimeDevice):
+class GeNNDevice(RunLoop, ValueExchange, RuntimeDevice):
     """Brian device that simulates networks with GeNN."""
 
     def __init__(self):
@@ -124,8 +121,10 @@ class GeNNDevice(RunLoop, RuntimeDevice):
     def delete(self, data=True, code=True, directory=True, force=False):
         self._simulation = None
 
-    def _backend(self) -> str:
-        backend = self.backend or prefs["devices.genn.backend"]
+    @staticmethod
+    def _backend(backend: str) -> str:
+        """The GeNN backend that runs where ``backend`` is asked for (by
+        ``set_device`` or the preference): ``'auto'`` resolved."""
         # the preference may say 'cuda' where CUDA is missing
         check_backend(backend)
         if backend == "auto":
@@ -181,43 +180,6 @@ class GeNNDevice(RunLoop, RuntimeDevice):
             compiler_kwds=compiler_kwds)
         return codeobj
 
-    # ----------------------------------------------------------- values
-    def get_value(self, var, access_data=True):
-        if var in self._stale:
-            self._pull(var)
-        # the caller may write through the returned array
-        self._touched.add(var)
-        return super().get_value(var, access_data)
-
-    def set_value(self, var, value):
-        self._written(var)
-        super().set_value(var, value)
-
-    def fill_with_array(self, var, arr):
-        # Network.restore and ArrayVariable.set_value write this way
-        self._written(var)
-        super().fill_with_array(var, arr)
-
-    def init_with_zeros(self, var, dtype):
-        self._written(var)
-        super().init_with_zeros(var, dtype)
-
-    def init_with_arange(self, var, start, dtype):
-        self._written(var)
-        super().init_with_arange(var, start, dtype)
-
-    def resize(self, var, new_size):
-        # Synapses.connect after a run: GeNN's values of the existing synapses
-        # come first, at the array's old size
-        if var in self._stale:
-            self._pull(var)
-        super().resize(var, new_size)
-
-    def resize_along_first(self, var, new_size):
-        if var in self._stale:
-            self._pull(var)
-        super().resize_along_first(var, new_size)
-
     # ------------------------------------------------------- spike queues
     def spike_queue(self, source_start, source_end):
         return TrackedSpikeQueue(super().spike_queue(source_start, source_end), self)
@@ -239,20 +201,6 @@ class GeNNDevice(RunLoop, RuntimeDevice):
             self._empty_queues = True
         else:
             self._lost_queue_position = position
-
-    def _written(self, var) -> None:
-        """Python replaced ``var``'s values: GeNN's copy is outdated, not Brian's."""
-        self._stale.discard(var)
-        self._touched.add(var)
-
-    def _host_value(self, var) -> np.ndarray:
-        """Brian's own array of ``var`` (no pull from GeNN, no push marked)."""
-        return RuntimeDevice.get_value(self, var)
-
-    def _pull(self, var) -> None:
-        self._stale.discard(var)
-        values = self._simulation.pull_parts(list(self._bindings[var].values()))
-        self._host_value(var)[:] = values
 
     # -------------------------------------------------------------- run
     def network_run(self, net, duration, report=None, report_period=10 * second,
@@ -326,14 +274,17 @@ class GeNNDevice(RunLoop, RuntimeDevice):
                 "A network of network operations only is not supported by the GeNN device "
                 "(there is no GeNN model to run). Workaround: run it with Brian's runtime "
                 "device.")
-        description = describe_network(model_objects)
-        description.kernel_timing = bool(prefs["devices.genn.kernel_timing"])
+        # the preferences of this run, read once; the backend is resolved
+        # after the translation, whose errors come first
+        options = RunOptions.from_preferences(self.backend)
+        description = describe_network(model_objects, options)
+        options = options.with_backend(self._backend(options.backend))
         t_prepared = time.perf_counter()
 
         first_step = int(clock.variables["timestep"].get_value()[0])
         n_steps = int(clock._i_end) - first_step
-        in_flight = self._in_flight(description)
-        simulation, loaded = self._simulation_for(description, n_steps, in_flight)
+        in_flight = self._in_flight(description, options)
+        simulation, loaded = self._simulation_for(description, n_steps, in_flight, options)
         t_built = time.perf_counter()
         self._push_values(simulation, description, full=loaded)
         t_pushed = time.perf_counter()
@@ -346,7 +297,7 @@ class GeNNDevice(RunLoop, RuntimeDevice):
                 _report_callback(report), float(report_period), t_start, duration)
         finally:
             self._touched = set()
-        _check_failure_flags(simulation, description)
+        check_failure_flags(simulation, description)
         _check_for_invalid_states(all_objects)
         self._touched = set()
 
@@ -379,84 +330,15 @@ class GeNNDevice(RunLoop, RuntimeDevice):
         # see the NotImplementedError for profile=True
         net._profiling_info = None
 
+    def _reuses_model(self, description, options: RunOptions) -> bool:
+        """Whether the loaded model runs ``description`` with ``options``."""
+        return (self._simulation is not None and options.keep_model_between_runs
+                and self._simulation.key == model_key(description, options))
 
-    def _check_delayed_effects(self) -> None:
-        """Raise `NotImplementedError` where Python changed, since the last
-        run, a value that the on_pre code of a Synapses with per-synapse
-        (dendritic) delays reads, while its effects are in flight.
-
-        GeNN's dendritic delays run that code when the spike leaves and
-        hold its input to the target until the spike arrives; Brian runs it
-        at the arrival, with the values of then. The device uses them only
-        where nothing the code reads changes during the run
-        (`translators.delays.delay_parts`); the effects in flight of a
-        change between runs would be those of the old values.
-        """
-        simulation = self._simulation
-        if simulation is None:
-            return
-        changed = {}
-        for population in simulation.description.synapses:
-            if not any(v.name == "delay_steps" for v in population.variables):
-                continue
-            read = set(re.findall(r"\b\w+\b", population.pre_spike_syn_code))
-            names = [name for name, var in self._delayed_reads(simulation, population, read)
-                     if var in self._touched and self._changed(var)]
-            if names:
-                changed[population.name] = (population, names)
-        in_flight = simulation.queues().dendritic if changed else {}
-        for population, names in changed.values():
-            # GeNN keeps the input in flight of the synapse groups that add to
-            # one variable in one buffer: any of them may be on its way
-            if input_key(population) in in_flight:
-                synapses = population.synapses.name
-                raise NotImplementedError(
-                    f"Synapses '{synapses}': {names} changed between runs "
-                    "while spikes are on their way through its per-synapse delays. The GeNN "
-                    "device applies the on_pre statements of such synapses when the spike "
-                    "leaves (GeNN's dendritic delays), Brian when it arrives, with the new "
-                    "values. Workaround: change them when no spike is in flight (before "
-                    "the first run, or after a pause of the longest delay without spikes), "
-                    "or use one delay for all synapses of the Synapses.")
-
-    @staticmethod
-    def _delayed_reads(simulation, population, read: set[str]):
-        """``(name, Brian variable)`` of the variables that the on_pre code of
-        ``population`` reads (``read``: its identifiers): its synapses',
-        shared ones and neuron variables of its source and target."""
-        for genn_var in population.variables:
-            if genn_var.name in read and not isinstance(genn_var.brian_var, np.ndarray):
-                yield genn_var.name, genn_var.brian_var
-        for name, var in population.shared.items():
-            if name in read:
-                yield name, var
-        neurons = {p.name: p for p in simulation.description.neurons}
-        for name, (role, var_name, _) in population.neuron_references.items():
-            owner = neurons.get(population.source if role == "pre" else population.target)
-            if name in read and owner is not None:
-                for genn_var in owner.variables:
-                    if genn_var.name == var_name and not isinstance(genn_var.brian_var,
-                                                                    np.ndarray):
-                        yield name, genn_var.brian_var
-
-    def _changed(self, var) -> bool:
-        """Whether Brian's values of ``var`` differ from those GeNN ran with."""
-        host = self._host_value(var)
-        if var in self._pushed_shared:
-            return not np.array_equal(host, self._pushed_shared[var])
-        parts = self._bindings.get(var)
-        if not parts:
-            return True
-        return not np.array_equal(host, self._simulation.pull_parts(list(parts.values())))
-
-    def _reuses_model(self, description) -> bool:
-        """Whether the loaded model runs ``description``."""
-        return (self._simulation is not None and prefs["devices.genn.keep_model_between_runs"]
-                and self._simulation.key == model_key(description, self._backend()))
-
-    def _in_flight(self, description):
+    def _in_flight(self, description, options: RunOptions):
         """What is in flight in the loaded model where a new one will run
-        ``description`` (`GeNNSimulation.queues`), else ``None``.
+        ``description`` with ``options`` (`GeNNSimulation.queues`), else
+        ``None``.
 
         Raises
         ------
@@ -465,7 +347,7 @@ class GeNNDevice(RunLoop, RuntimeDevice):
             delivers them (see `queues_lost`), before anything is built.
         """
         previous = self._simulation
-        if (previous is None or self._reuses_model(description)
+        if (previous is None or self._reuses_model(description, options)
                 or not _has_delays(previous.description)):
             return None
         state = previous.queues()
@@ -479,19 +361,18 @@ class GeNNDevice(RunLoop, RuntimeDevice):
                 "longest delay without spikes), or leave the delays and pathways as they are.")
         return state
 
-    def _simulation_for(self, description, n_steps: int,
-                        in_flight) -> tuple[GeNNSimulation, bool]:
-        """The loaded simulation of ``description``, built only if it changed,
-        and whether it was (re)loaded now; ``in_flight``: what the previous
-        model had in flight (`_in_flight`)."""
-        if self._reuses_model(description):
+    def _simulation_for(self, description, n_steps: int, in_flight,
+                        options: RunOptions) -> tuple[GeNNSimulation, bool]:
+        """The loaded simulation of ``description`` with ``options``, built
+        only if it changed, and whether it was (re)loaded now; ``in_flight``:
+        what the previous model had in flight (`_in_flight`)."""
+        if self._reuses_model(description, options):
             self._simulation.description = description
             return self._simulation, False
         # the new model is loaded without the old one
         self._simulation = None
-        steps = recording_steps(description, n_steps, prefs["devices.genn.recording_buffer_bytes"])
-        self._simulation = GeNNSimulation(description, self._code_directory(),
-                                          self._backend(), steps)
+        steps = recording_steps(description, n_steps, options.recording_buffer_bytes)
+        self._simulation = GeNNSimulation(description, self._code_directory(), options, steps)
         dropped = (self._simulation.carry_queues(in_flight)
                    if in_flight is not None and in_flight.in_flight else None)
         if dropped:
@@ -502,46 +383,6 @@ class GeNNDevice(RunLoop, RuntimeDevice):
         self._stale = set()
         self._bindings = {}
         return self._simulation, True
-
-    def _push_values(self, simulation: GeNNSimulation, description, full: bool) -> None:
-        """Copy Brian's values into GeNN: everything after a (re)load, else
-        only what Python may have changed since the last run."""
-        groups = ([(simulation.populations[p.name], p) for p in description.neurons]
-                  + [(simulation.synapse_groups[p.name], p) for p in description.synapses])
-        for group, population in groups:
-            for genn_var in population.variables:
-                self._push_variable(simulation, group, genn_var, full)
-            for name, var in population.shared.items():
-                simulation.set_shared(group, name, self._host_value(var)[0])
-                self._pushed_shared[var] = self._host_value(var).copy()
-        for group, population in groups:
-            if population.random_seed is not None:
-                # drawn at this run's translation: Brian's seed() repeats a run
-                simulation.set_shared(group, SEED, population.random_seed)
-        for population in description.neurons:
-            for name, values in population.egp_values.items():
-                simulation.push_egp(population.name, name, values)
-            if population.spike_source_array and not full:
-                # a spike generator's walk restarts from the current time step
-                group = simulation.populations[population.name]
-                for genn_var in population.variables:
-                    simulation.push_variable(group, genn_var, genn_var.brian_var)
-
-    def _push_variable(self, simulation, group, genn_var, full: bool) -> None:
-        source = genn_var.brian_var
-        if isinstance(source, np.ndarray):
-            if full:
-                simulation.push_variable(group, genn_var, source)
-            return
-        # a queued variable in every delay slot: a continued run's rewound
-        # queue reads the slot before the current one
-        if full or source in self._touched or simulation.is_queued(group, genn_var):
-            simulation.push_variable(group, genn_var, self._host_value(source))
-        if not genn_var.mirror:
-            # the GeNN group (groups, for parts of a Synapses) whose copy
-            # Brian's values are read back from
-            self._bindings.setdefault(source, {})[id(group)] = (group, genn_var)
-
 
 def _unwrapped_not_implemented(error: BrianObjectException, objects) -> NotImplementedError:
     """Brian wraps errors of code generation (e.g. a function GeNN has no
@@ -575,24 +416,6 @@ def _check_for_invalid_states(objects) -> None:
     for obj in objects:
         if isinstance(obj, Group):
             obj._check_for_invalid_states()
-
-
-def _check_failure_flags(simulation, description) -> None:
-    """Raise the `RuntimeError` of a population whose code flagged a
-    failure (a GSL integration that did not converge), as Brian's code
-    raises it during the run; the flags are cleared for the next run."""
-    for population in description.neurons:
-        group = simulation.populations[population.name]
-        for genn_var in population.variables:
-            message = population.failure_flags.get(genn_var.name)
-            if message is None:
-                continue
-            flags = simulation.pull_variable(group, genn_var)
-            if flags.any():
-                simulation.push_variable(group, genn_var, np.zeros_like(flags))
-                neurons = np.flatnonzero(flags)
-                raise RuntimeError(f"NeuronGroup '{population.name}', neurons "
-                                   f"{neurons[:10].tolist()}: {message}")
 
 
 def _has_delays(description) -> bool:

@@ -33,6 +33,9 @@ _background: ThreadPoolExecutor | None = None
 def host_threads() -> int:
     """Threads for host-side array work: ``prefs.devices.genn.host_threads``,
     or the cores this process may use where it is 0."""
+    # read here, not passed in a run's `RunOptions`: the pool also serves
+    # Synapses.connect, outside any run, and is used deep inside array
+    # helpers; results do not depend on it
     threads = prefs["devices.genn.host_threads"]
     if threads > 0:
         return threads

@@ -162,22 +162,3 @@ prefs.register_preferences(
     ),
 )
 
-
-def cpu_compiler_flags(backend: str) -> str:
-    """The flags added to the compilation of a model on ``backend`` as the
-    preferences set them (none but on the CPU backend), normalised: the
-    same flags in other spacing are the same build."""
-    if backend != "single_threaded_cpu":
-        return ""
-    return " ".join(prefs["devices.genn.cpu_compiler_flags"].split())
-
-
-def presynaptic_block_size() -> int | None:
-    """Threads per block of GeNN's presynaptic update kernel on CUDA as the
-    preferences set it, or ``None`` where GeNN chooses from the kernels'
-    occupancy (``cuda_block_size`` 0). Models with word-packed bitmask
-    propagation use fewer (see `runtime._backend_preferences`)."""
-    block_size = prefs["devices.genn.cuda_block_size"]
-    if not block_size:
-        return None
-    return prefs["devices.genn.cuda_presynaptic_block_size"] or block_size

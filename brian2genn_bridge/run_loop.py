@@ -22,7 +22,7 @@ class RunLoop:
     """The run loop of `GeNNDevice`, whose state it uses: ``_recorder``
     (moves the recordings into the monitors), ``_bindings``, ``_stale`` and
     ``_touched`` (which Brian variables GeNN holds, which of them Python
-    must pull, which it wrote), ``_push_values`` and
+    must pull, which it wrote), and `ValueExchange`'s ``_push_values`` and
     ``_check_delayed_effects``."""
 
     def _run_parts(self, simulation, description, operations: OperationSchedule, net,

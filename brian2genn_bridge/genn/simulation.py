@@ -20,7 +20,7 @@ from brian2.utils.logger import get_logger
 
 from ..model import SEED, GeNNVariable, ModelDescription, NeuronPopulation
 from ..parallel import concatenate, gather, parallel_map, scatter, slices
-from ..preferences import cpu_compiler_flags, presynaptic_block_size
+from ..options import RunOptions
 from .building import build_model, disk_full_error, library_intact
 from .memory import check_memory, memory_error
 from .synapse_groups import (SKIP_SPIKES, add_synapse_population, dendritic_slots, input_key,
@@ -64,27 +64,29 @@ class GeNNSimulation:
     directory
         Parent directory of GeNN's generated code; one sub-directory per
         model key, so that an unchanged model is not recompiled.
-    backend
-        ``'cuda'`` or ``'single_threaded_cpu'``.
+    options
+        The run's options: the backend (``'cuda'`` or
+        ``'single_threaded_cpu'``), its block sizes and compiler flags.
     recording_steps
         Length, in time steps, of GeNN's spike recording buffer.
     """
 
-    def __init__(self, description: ModelDescription, directory: str, backend: str,
+    def __init__(self, description: ModelDescription, directory: str, options: RunOptions,
                  recording_steps: int):
         self.description = description
-        self.backend = backend
+        self.options = options
+        self.backend = options.backend
         #: the load identity of what runs here (`ModelDescription.key`), with
         #: the backend and its preferences
-        self.key = model_key(description, backend)
+        self.key = model_key(description, options)
         self.recording_steps = recording_steps
         self.timings: dict[str, float] = {}
         #: whether the last step was a finishing step (`Phase.COMPLETE`)
         self.finished = False
         start = time.perf_counter()
-        check_memory(description, backend)
+        check_memory(description, self.backend)
         self._define_model()
-        path = _build_path(directory, description, backend)
+        path = _build_path(directory, description, options)
         self._build(path, always_rebuild=False)
         self.timings["build"] = time.perf_counter() - start
         start = time.perf_counter()
@@ -115,7 +117,7 @@ class GeNNSimulation:
         """A new PyGeNN model of the description, with its populations and
         synapse groups."""
         description = self.description
-        preferences = _backend_preferences(self.backend, description)
+        preferences = _backend_preferences(self.options, description)
         self.model = GeNNModel(description.precision, f"brian_{description.code_key()}",
                                backend=self.backend, time_precision="double", **preferences)
         # Brian's generated code is in SI units, so GeNN's dt is in seconds too
@@ -151,7 +153,7 @@ class GeNNSimulation:
         # building the same model into the same directory
         with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            build_model(self.model, path, always_rebuild, cpu_compiler_flags(self.backend))
+            build_model(self.model, path, always_rebuild, self.options.compiler_flags)
 
     def _load(self, path: str) -> None:
         """Load the built model; `_DamagedBuild` where its library is not
@@ -741,24 +743,24 @@ def _nonzero_positions(words: np.ndarray) -> np.ndarray:
 _WORD_PACKED_BLOCK_SIZE = 32
 
 
-def model_key(description: ModelDescription, backend: str) -> tuple:
+def model_key(description: ModelDescription, options: RunOptions) -> tuple:
     """What a loaded model is: its description's load identity, the backend
-    and the backend's preferences (block sizes, compiler flags), so that a
-    preference changed between runs takes effect."""
-    return (description.key(), backend, repr(_backend_preferences(backend, description)),
-            cpu_compiler_flags(backend))
+    and the backend's preferences (block sizes, compiler flags) of the run's
+    ``options``, so that a preference changed between runs takes effect."""
+    return (description.key(), options.backend,
+            repr(_backend_preferences(options, description)), options.compiler_flags)
 
 
-def _build_path(directory: str, description: ModelDescription, backend: str) -> str:
+def _build_path(directory: str, description: ModelDescription, options: RunOptions) -> str:
     """The directory of the model's build: by its code identity, and by what
     else changes the compiled code. GeNN does not regenerate a model whose
     code is unchanged, and ``make`` does not recompile for other flags:
     other block sizes and compiler flags build elsewhere."""
     name = description.code_key()
-    sizes = _backend_preferences(backend, description).get("manual_block_sizes")
+    sizes = _backend_preferences(options, description).get("manual_block_sizes")
     if sizes:
         name += f"_b{sizes[0]}" + (f"p{sizes[1]}" if sizes[1] != sizes[0] else "")
-    flags = cpu_compiler_flags(backend)
+    flags = options.compiler_flags
     if flags:
         name += "_f" + hashlib.sha1(flags.encode()).hexdigest()[:8]
     return os.path.join(directory, name)
@@ -768,19 +770,17 @@ class _DamagedBuild(Exception):
     """A cached build that cannot be loaded."""
 
 
-def _backend_preferences(backend: str, description: ModelDescription) -> dict:
+def _backend_preferences(options: RunOptions, description: ModelDescription) -> dict:
     """Preferences of GeNN's backend from the device's (CUDA block sizes)."""
-    from brian2 import prefs
-
-    block_size = prefs["devices.genn.cuda_block_size"]
-    if backend != "cuda" or not block_size:
+    block_size = options.cuda_block_size
+    if options.backend != "cuda" or not block_size:
         return {}
     from pygenn.cuda_backend import BlockSizeSelect, Preferences
 
     sizes = [block_size] * len(Preferences().manual_block_sizes)
     # GeNN's order of kernels (CodeGenerator::Kernel): neuron update first,
     # presynaptic update second
-    sizes[1] = presynaptic_block_size()
+    sizes[1] = options.presynaptic_block_size
     if any(p.parallelism == "word_packed" for p in description.synapses):
         sizes[1] = min(sizes[1], _WORD_PACKED_BLOCK_SIZE)
     return {"block_size_select_method": BlockSizeSelect.MANUAL,

@@ -13,11 +13,10 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from brian2 import prefs
 from brian2.utils.logger import get_logger
 
 from ..parallel import balanced_groups, bincount, parallel_map, slices
-from ..preferences import presynaptic_block_size
+from ..options import RunOptions
 from .delays import heterogeneous
 from .effects import Lines, render
 from .expressions import SYNAPSE_COUNTS
@@ -69,10 +68,11 @@ def _needs(synapses, lines: dict[str, Lines], step: "StepCode",
 
 
 def choose_connectivity(synapses, n_post: int, pre: np.ndarray, post: np.ndarray,
-                        row_lengths: np.ndarray, needs: Needs) -> str:
-    """GeNN's matrix type for ``synapses``: its ``genn_connectivity``, else
-    ``prefs.devices.genn.connectivity``. ``row_lengths`` are the synapses of
-    each presynaptic neuron.
+                        row_lengths: np.ndarray, needs: Needs,
+                        options: RunOptions | None = None) -> str:
+    """GeNN's matrix type for ``synapses``: its setting (`configure_synapses`),
+    else the run's ``options.connectivity`` (the preferences' where not
+    given). ``row_lengths`` are the synapses of each presynaptic neuron.
 
     ``'auto'`` chooses from the group's size, density and ``needs``:
 
@@ -94,7 +94,9 @@ def choose_connectivity(synapses, n_post: int, pre: np.ndarray, post: np.ndarray
     ValueError
         If the matrix type cannot hold the connections or run the code.
     """
-    choice = getattr(synapses, "genn_connectivity", None) or prefs["devices.genn.connectivity"]
+    if options is None:
+        options = RunOptions.from_preferences()
+    choice = options.connectivity_for(synapses)
     n, n_pre = len(pre), len(row_lengths)
     full = n == n_pre * n_post and n > 0 and not has_multapses(pre, post)
     how = "chosen"
@@ -195,9 +197,11 @@ def _check_matrix_type(synapses, choice: str, full: bool, pre: np.ndarray,
 
 
 def postsynaptic_span_races(connectivity: str, n_post: int, row_lengths: np.ndarray,
-                            pre: np.ndarray, post: np.ndarray) -> bool:
+                            pre: np.ndarray, post: np.ndarray,
+                            options: RunOptions | None = None) -> bool:
     """Whether GeNN 5.4's postsynaptic span would lose synaptic input of a
-    group on CUDA.
+    group on CUDA with the block sizes of ``options`` (the run's, else the
+    preferences').
 
     With sparse connectivity and a target population no larger than a
     block of the presynaptic kernel, GeNN sums a block's input to each
@@ -212,7 +216,9 @@ def postsynaptic_span_races(connectivity: str, n_post: int, row_lengths: np.ndar
     additions.)
     """
     # GeNN's own choice of block size is at most 1024 threads
-    if connectivity != "sparse" or n_post > (presynaptic_block_size() or 1024):
+    if options is None:
+        options = RunOptions.from_preferences()
+    if connectivity != "sparse" or n_post > (options.presynaptic_block_size or 1024):
         return False
     return int(row_lengths.max(initial=0)) > 32 or has_multapses(pre, post)
 
@@ -251,23 +257,26 @@ class Layout:
 
 def choose_layout(synapses, source, target, pre: np.ndarray, post: np.ndarray,
                   steps: dict[str, np.ndarray], selection: np.ndarray | None,
-                  lines: dict[str, Lines], step: "StepCode") -> Layout:
+                  lines: dict[str, Lines], step: "StepCode", options: RunOptions) -> Layout:
     """The matrix type, span and GeNN order of the synapses at Brian's
-    indices ``selection`` (all for ``None``); ``steps``: the delays of all
-    synapses (`delays_in_steps`), by pathway name."""
+    indices ``selection`` (all for ``None``) in a run with ``options``;
+    ``steps``: the delays of all synapses (`delays_in_steps`), by pathway
+    name."""
     if selection is not None:
         pre, post = pre[selection], post[selection]
         steps = {name: pathway_steps if len(pathway_steps) == 1 else pathway_steps[selection]
                  for name, pathway_steps in steps.items()}
     row_lengths = bincount(pre, len(source))
     connectivity = choose_connectivity(synapses, len(target), pre, post, row_lengths,
-                                       _needs(synapses, lines, step, steps))
+                                       _needs(synapses, lines, step, steps), options)
     # heterogeneous delays sum input in GeNN's dendritic delay buffer, with
     # atomic additions
-    races = (postsynaptic_span_races(connectivity, len(target), row_lengths, pre, post)
+    races = (postsynaptic_span_races(connectivity, len(target), row_lengths, pre, post,
+                                     options)
              and not all(heterogeneous(steps[p.name])
                          for p in synapses._pathways if p.prepost == "pre"))
-    parallelism, threads = choose_parallelism(synapses, connectivity, row_lengths, races)
+    parallelism, threads = choose_parallelism(synapses, connectivity, row_lengths, races,
+                                              options)
     # sorting (or checking the order of) up to 1e9 synapses: once per part
     row_order = (sparse_order(pre, post) if connectivity in ("sparse", "procedural")
                  else None)

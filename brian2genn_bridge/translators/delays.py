@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from brian2 import prefs, second
+from brian2 import second
 from brian2.core.variables import ArrayVariable
 
 from ..errors import unsupported
 from ..model import SynapsePopulation
+from ..options import RunOptions
 from .effects import PathwayEffects, post_targets, pre_targets, render
 from .expressions import clock_steps
 from .operations import written_variables
@@ -84,9 +85,11 @@ def heterogeneous(steps: np.ndarray) -> bool:
 
 
 def delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, step,
-                source, target, steps: dict[str, np.ndarray]) -> list[np.ndarray | None]:
+                source, target, steps: dict[str, np.ndarray],
+                options: RunOptions) -> list[np.ndarray | None]:
     """Brian's indices of the synapses of each GeNN group (set) that
-    ``synapses`` is split into by its delays, ``[None]`` for one with all.
+    ``synapses`` is split into by its delays, ``[None]`` for one with all
+    (at most ``options.max_delay_groups``).
 
     GeNN 5.4 delays spikes by one axonal delay per synapse group, and has
     heterogeneous delays only as dendritic ones: the on_pre code runs when
@@ -113,7 +116,7 @@ def delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, st
     _, part_of = np.unique(np.stack(keys), axis=1, return_inverse=True)
     part_of = part_of.reshape(-1)
     n_parts = int(part_of.max()) + 1
-    most = prefs["devices.genn.max_delay_groups"]
+    most = options.max_delay_groups
     if n_parts > most:
         raise unsupported(synapses, f"heterogeneous delays with {n_parts} different values "
                           f"(more than prefs.devices.genn.max_delay_groups = {most}) and "

@@ -198,6 +198,7 @@ class GeNNCodeGenerator(CPPCodeGenerator):
 
     def _hoist(self, code: str, dtype: str) -> str:
         name = f"_argument_{sum(n.startswith('_argument_') for n in self.temporaries)}"
+        # Brian's float type, as its generator reads it (see `genn_ctype`)
         numpy_dtype = {"boolean": np.dtype(bool), "integer": np.dtype(np.int32)}.get(
             dtype, np.dtype(prefs["core.default_float_dtype"]))
         self.hoisted.append(f"const {self.c_data_type(numpy_dtype)} {name} = {code};")
@@ -401,6 +402,9 @@ def in_previous_step(code: str) -> str:
 
 def genn_ctype(var) -> str:
     """GeNN type of a Brian variable; the model's float type is ``scalar``."""
+    # Brian's own preference, read as Brian's code generation reads it (in
+    # `Network.before_run`, before a run's `RunOptions` exist): the types
+    # of the generated code and of GeNN's variables must agree
     if np.dtype(var.dtype) == np.dtype(prefs["core.default_float_dtype"]):
         return "scalar"
     return genn_data_type(var.dtype)

@@ -195,16 +195,14 @@ def check_link_order(objects, links: dict[str, list[Link]],
     return substeps
 
 
-def link_population(link: Link) -> SynapsePopulation:
+def link_population(link: Link, float_dtype: np.dtype) -> SynapsePopulation:
     """The GeNN synapse group that copies ``link``'s source values into the
     additional input variable ``link.name`` of the reading group at the
-    start of every GeNN step."""
-    from brian2 import prefs
-
+    start of every GeNN step (``float_dtype``: the model's float type, GeNN's
+    ``scalar``)."""
     reference = f"{genn_identifier(link.variable.name)}_pre"
     dtype = np.dtype(link.variable.dtype)
-    ctype = "scalar" if dtype == np.dtype(prefs["core.default_float_dtype"]) else \
-        genn_data_type(dtype)
+    ctype = "scalar" if dtype == float_dtype else genn_data_type(dtype)
     pre = np.asarray(link.indices, dtype=np.int64)
     post = np.arange(len(pre), dtype=np.int64)
     return SynapsePopulation(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import numpy as np
-from brian2 import prefs
 from brian2.core.clocks import Clock
 from brian2.groups.group import CodeRunner
 from brian2.groups.neurongroup import NeuronGroup
@@ -18,6 +16,7 @@ from brian2.spatialneuron.spatialneuron import SpatialNeuron
 from brian2.synapses.synapses import Synapses
 
 from ..model import ModelDescription
+from ..options import RunOptions
 from .delays import changed_by_group, delayed_neuron_reads
 from .effects import check_input_order
 from .links import check_link_order, find_links, link_population
@@ -129,8 +128,10 @@ def _place_synaptic_sample(recording, schedule: StepSchedule) -> None:
     recording.after_early = any(before)
 
 
-def describe_network(objects) -> ModelDescription:
-    """Describe the active ``objects`` of a prepared network as a GeNN model.
+def describe_network(objects, options: RunOptions) -> ModelDescription:
+    """Describe the active ``objects`` of a prepared network as a GeNN model,
+    in a run with ``options`` (float type, kernel timing, matrix types and
+    spans of Synapses, delay groups).
 
     Raises
     ------
@@ -148,8 +149,8 @@ def describe_network(objects) -> ModelDescription:
                               "by Synapses.")
     clock = simulation_clock(objects)
     dt = float(clock.dt_)
-    precision = "double" if np.dtype(prefs["core.default_float_dtype"]) == np.float64 else "float"
-    description = ModelDescription(precision=precision, dt=dt)
+    description = ModelDescription(precision=options.precision, dt=dt,
+                                   kernel_timing=options.kernel_timing)
     contained = _contained(objects)
     groups, generators, synapses = [], [], []
     state_recordings = defaultdict(list)
@@ -247,7 +248,7 @@ def describe_network(objects) -> ModelDescription:
     for obj in synapses:
         for group_name, items in summed_assignments(obj).items():
             summed[group_name] += items
-        for population in translate_synapses(obj, description.genn_dt, schedule):
+        for population in translate_synapses(obj, description.genn_dt, options, schedule):
             description.synapses.append(population)
             if population.event_code:
                 event_inputs[population.target].append((population.post_target,
@@ -270,10 +271,10 @@ def describe_network(objects) -> ModelDescription:
                     group = population.source if name == population.pre_target else \
                         population.target
                     references[group].add(name[len("Isum_"):])
-    assign_spans(description.synapses)
+    assign_spans(description.synapses, options)
     for group_links in links.values():
         for link in group_links:
-            population = link_population(link)
+            population = link_population(link, options.float_dtype)
             description.synapses.append(population)
             references[population.source].add(genn_identifier(link.variable.name))
     for group in generators:

@@ -48,6 +48,8 @@ def hoist_random_draws(lines: list[str]) -> list[str]:
     statements) all make the same draws, in the same order, and so draw the
     same numbers.
     """
+    # code generation (`Network.before_run`): Brian's float type, as its
+    # generator reads it (see `expressions.genn_ctype`)
     double = prefs["core.default_float_dtype"] == np.float64
     for call, kind in _DRAWS.items():
         lines = hoist_calls(lines, call, "bsyn" + kind,

@@ -13,8 +13,9 @@ settles what the object, the preferences and GeNN's rules decide;
 from __future__ import annotations
 
 import numpy as np
-from brian2 import Hz, prefs
 from brian2.utils.logger import get_logger
+
+from ..options import RunOptions
 
 __all__ = ["assign_spans", "choose_parallelism"]
 
@@ -26,11 +27,13 @@ _SPANS = {"sparse": ("postsynaptic", "presynaptic"), "dense": ("postsynaptic",),
           "bitmask": ("postsynaptic", "word_packed"), "procedural": ("presynaptic",)}
 
 def choose_parallelism(synapses, connectivity: str, row_lengths: np.ndarray,
-                       postsynaptic_races: bool = False) -> tuple[str, int]:
+                       postsynaptic_races: bool = False,
+                       options: RunOptions | None = None) -> tuple[str, int]:
     """GeNN's span of the presynaptic update for ``synapses`` and its threads
-    per spike: the object's ``genn_parallelism``/``genn_threads_per_spike``,
-    else ``prefs.devices.genn.parallelism`` (and 1 thread). ``row_lengths``
-    are the synapses of each presynaptic neuron.
+    per spike: the object's settings (`configure_synapses`), else the run's
+    ``options.parallelism`` (and 1 thread); ``options`` are the preferences'
+    where not given. ``row_lengths`` are the synapses of each presynaptic
+    neuron.
 
     The postsynaptic span runs one thread per position in a row, each
     looping over the step's spikes; the presynaptic one runs ``threads``
@@ -52,8 +55,10 @@ def choose_parallelism(synapses, connectivity: str, row_lengths: np.ndarray,
         ``threads_per_spike``, or the postsynaptic span is chosen where it
         races.
     """
-    choice = getattr(synapses, "genn_parallelism", None) or prefs["devices.genn.parallelism"]
-    threads = getattr(synapses, "genn_threads_per_spike", None)
+    if options is None:
+        options = RunOptions.from_preferences()
+    choice = options.parallelism_for(synapses)
+    threads = options.threads_per_spike_for(synapses)
     how = "chosen"
     if choice == "auto":
         how = "automatic"
@@ -101,23 +106,26 @@ _SPIKE_COST = 0.5e-6
 _ROW_SYNAPSE_COST = 0.2e-6
 
 
-def assign_spans(populations) -> None:
+def assign_spans(populations, options: RunOptions | None = None) -> None:
     """Choose the span of every synapse group that `choose_parallelism` left
-    free (``parallelism == 'auto'``), in place.
+    free (``parallelism == 'auto'``), in place (``options``: the run's, else
+    the preferences').
 
     The kernel runs all groups at once, so its time is estimated as the
     grids of the presynaptic groups (summed: mostly threads of neurons that
     did not spike) plus the longest chain of work of one thread: a
     postsynaptic group's spikes per step, or a presynaptic thread's part of
     a row. Spikes per step are the sources times
-    ``prefs.devices.genn.expected_firing_rate`` times their dt. The groups
+    ``options.expected_firing_rate`` times their dt. The groups
     with the most spikes per step are made presynaptic first, as many as
     make the estimate smallest.
     """
     free = [p for p in populations if p.parallelism == "auto"]
     if not free:
         return
-    rate = float(prefs["devices.genn.expected_firing_rate"] / Hz)
+    if options is None:
+        options = RunOptions.from_preferences()
+    rate = options.expected_firing_rate
     costs = []
     for population in free:
         n_pre, threads = len(population.row_lengths), population.threads_per_spike

@@ -15,6 +15,7 @@ import numpy as np
 from brian2.core.variables import ArrayVariable
 
 from ..model import GeNNVariable, SpikerStatements, SynapsePopulation, event_reference
+from ..options import RunOptions
 from .connectivity import Layout, choose_layout, has_multapses
 from .delays import delay_parts, delays_in_steps, heterogeneous, narrowest_unsigned
 from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, neuron_code,
@@ -75,7 +76,7 @@ def _check_supported(synapses) -> None:
                           "'stimulus_pre' or 'stimulus_post'.")
 
 
-def translate_synapses(synapses, dt: float,
+def translate_synapses(synapses, dt: float, options: RunOptions,
                        schedule: StepSchedule | None = None) -> list[SynapsePopulation]:
     """Describe a `Synapses` object as GeNN synapse groups with its
     connectivity: one per family of pathways (see `_families`), split into
@@ -84,8 +85,9 @@ def translate_synapses(synapses, dt: float,
     that once per delay value where heterogeneous delays need it (see
     `delay_parts`).
 
-    ``dt`` is GeNN's time step (delays are counted in it); ``schedule``
-    places per-step code (needed when `has_step_code`).
+    ``dt`` is GeNN's time step (delays are counted in it); ``options`` the
+    run's (matrix types, spans, delay groups); ``schedule`` places per-step
+    code (needed when `has_step_code`).
     """
     _check_supported(synapses)
     step = step_code(synapses, schedule)
@@ -103,9 +105,10 @@ def translate_synapses(synapses, dt: float,
                           "one side", "use one Synapses object per pathway.")
     # rounded once: up to 1e9 synapses
     steps = {p.name: delays_in_steps(synapses, p, dt) for p in synapses._pathways}
-    layouts = [choose_layout(synapses, source, target, pre, post, steps, selection, lines, step)
+    layouts = [choose_layout(synapses, source, target, pre, post, steps, selection, lines, step,
+                             options)
                for selection in delay_parts(synapses, effects, families, step, source,
-                                            target, steps)]
+                                            target, steps, options)]
     populations = []
     for number, layout in enumerate(layouts):
         part_name = synapses.name if number == 0 else f"{synapses.name}_part{number}"
