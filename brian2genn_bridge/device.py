@@ -350,8 +350,8 @@ class GeNNDevice(RunLoop, ValueExchange, RuntimeDevice):
         if (previous is None or self._reuses_model(description, options)
                 or not _has_delays(previous.description)):
             return None
-        state = previous.queues()
-        lost = queues_lost(state, description)
+        state, lost = previous.queues().for_network_of(previous.description, description)
+        lost = lost or queues_lost(state, description)
         if lost:
             raise NotImplementedError(
                 "The network changed between runs while spikes were in flight in delayed "

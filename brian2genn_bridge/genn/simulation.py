@@ -657,6 +657,16 @@ def queues_lost(state: "QueueState", description: ModelDescription) -> str | Non
     return None
 
 
+def _replaced(before: ModelDescription, now: ModelDescription) -> set[str]:
+    """Names of the groups and synapse groups of ``before`` whose Brian object
+    in ``now`` is another one of the same name."""
+    objects = {p.name: p.group for p in now.neurons}
+    objects.update((p.name, p.synapses) for p in now.synapses)
+    old = [(p.name, p.group) for p in before.neurons]
+    old += [(p.name, p.synapses) for p in before.synapses]
+    return {name for name, obj in old if name in objects and objects[name] is not obj}
+
+
 def _add_rows(total: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
     """``total + rows`` for buffers of input in flight that may have another
     number of rows (slots): the result has the longer one's."""
@@ -685,6 +695,32 @@ class QueueState:
     dendritic: dict[tuple[str, str], np.ndarray]
     #: the synapse groups whose input each of those holds (GeNN fuses them)
     dendritic_groups: dict[tuple[str, str], frozenset[str]]
+
+    def for_network_of(self, before: ModelDescription,
+                       now: ModelDescription) -> "tuple[QueueState, str | None]":
+        """What of this state (of a model of ``before``) is in flight in the
+        network of ``now``, and why some of it cannot be carried, if so.
+
+        A Brian object made anew with the name of an old one starts with
+        nothing in flight (a network rebuilt in a loop): the spikes and input
+        of the old one are forgotten, not carried by name."""
+        replaced = _replaced(before, now)
+        pathways = {key: p for key, p in self.pathways.items()
+                    if key[0] not in replaced and p.source not in replaced}
+        spikes = {name: value for name, value in self.spikes.items() if name not in replaced}
+        dendritic, groups, problem = {}, {}, None
+        for key, buffer in self.dendritic.items():
+            old = self.dendritic_groups[key] - replaced
+            if key[0] in replaced or not old:
+                continue
+            if old != self.dendritic_groups[key]:
+                problem = (f"the input in flight to '{key[0]}.{key[1]}' of synapses made anew "
+                           f"({sorted(self.dendritic_groups[key] & replaced)}) is held with "
+                           "that of synapses still there (GeNN keeps the input of all "
+                           "synapses that add to one variable in one buffer)")
+            dendritic[key], groups[key] = buffer, old
+        return (QueueState(self.finished, self.substeps, pathways, spikes, dendritic, groups),
+                problem)
 
     @property
     def events(self) -> bool:

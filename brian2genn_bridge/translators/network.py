@@ -224,8 +224,9 @@ def describe_network(objects, options: RunOptions) -> ModelDescription:
     # operations are all left out (see `translate_neuron_group`), where it
     # would else be dropped with its recordings
     names = {group.name for group in groups}
-    groups += [group for name, group in monitored.items()
-               if name not in names and isinstance(group, (NeuronGroup, PoissonGroup))]
+    inactive = [group for name, group in monitored.items()
+                if name not in names and isinstance(group, (NeuronGroup, PoissonGroup))]
+    groups += inactive
     synapses = [obj for obj in synapses if len(obj)]  # no synapse, no effect
     if (any(has_step_code(obj) for obj in synapses)
             or check_link_order(objects, links, positions) > 1):
@@ -315,8 +316,28 @@ def describe_network(objects, options: RunOptions) -> ModelDescription:
             if name not in known:
                 raise NotImplementedError(
                     f"Synapses '{population.name}': its source or target '{name}' is not "
-                    "part of the network. Workaround: add it to the network.")
+                    "part of the network, or inactive (active=False). Workaround: add it "
+                    "to the network and keep it active, or make the Synapses inactive too.")
+        _check_inactive_targets(population, {group.name for group in inactive})
     return description
+
+
+def _check_inactive_targets(population, inactive: set[str]) -> None:
+    """Raise `NotImplementedError` where the synaptic code of ``population``
+    changes variables of an inactive group (``active=False``).
+
+    Brian still runs the Synapses' statements and summed variables on such a
+    group, whose own operations stop; the device applies synaptic input and
+    summed variables in the target's neuron code, which an inactive group
+    does not run (found by the differential fuzzer: a summed variable stayed
+    at 0)."""
+    for group, target in ((population.target, population.post_target),
+                          (population.source, population.pre_target)):
+        if group in inactive and target:
+            raise unsupported(population.synapses, f"changes to variables of the inactive "
+                              f"group '{group}' (active=False), which Brian still makes",
+                              "keep the group active (e.g. make its equations do nothing "
+                              "instead), or make the Synapses inactive too.")
 
 
 def _check_unchanged_delayed_reads(populations, groups, inputs, event_inputs,
