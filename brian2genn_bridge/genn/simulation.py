@@ -385,25 +385,30 @@ class GeNNSimulation:
             value = _read_uint32(pointer)
             _write_uint32(pointer, (value + slots - 1) % slots)
 
-    def _dendritic_buffers(self) -> dict[tuple[str, str], tuple]:
-        """The dendritic delay buffers by `input_key`: ``(pointer, buffer,
-        slots)`` of one synapse group with that key. GeNN keeps them with
-        one of the groups it fuses; groups it could not fuse have buffers
-        of their own, and only the first has a place here (`queues` sums
-        their input)."""
-        buffers = {}
+    def _owned_dendritic_buffers(self):
+        """``(key, pointer, buffer, slots)`` of every synapse group that holds
+        dendritic delay buffers, ``key`` its `input_key`. GeNN keeps them
+        with one of the groups it fuses; groups it could not fuse have
+        buffers of their own."""
         for population in self.description.synapses:
             group = self.synapse_groups[population.name]
             slots = group.max_dendritic_delay_timesteps
-            key = input_key(population)
-            if slots <= 1 or key in buffers:
+            if slots <= 1:
                 continue
             try:
                 pointer = group._get_array("denDelayPtr", types.Uint32, (1,))
             except IndexError:
                 continue  # fused: the buffers are another group's
-            buffers[key] = (pointer, group._get_array(
+            yield (input_key(population), pointer, group._get_array(
                 "denDelay", self._scalar_type, (slots * group.trg.num_neurons,)), slots)
+
+    def _dendritic_buffers(self) -> dict[tuple[str, str], tuple]:
+        """``(pointer, buffer, slots)`` by `input_key`: the first of
+        `_owned_dendritic_buffers` with each key (`queues` sums the input
+        of all of them)."""
+        buffers = {}
+        for key, pointer, buffer, slots in self._owned_dendritic_buffers():
+            buffers.setdefault(key, (pointer, buffer, slots))
         return buffers
 
     def queues(self) -> "QueueState":
@@ -428,22 +433,12 @@ class GeNNSimulation:
                     spikes[name] = (counts.view[ages].copy(),
                                     ids.view.reshape(slots, -1)[ages].copy())
         dendritic = {}
-        for population in self.description.synapses:
-            group = self.synapse_groups[population.name]
-            slots = group.max_dendritic_delay_timesteps
-            if slots <= 1:
-                continue
-            try:
-                pointer = _read_uint32(group._get_array("denDelayPtr", types.Uint32, (1,)))
-            except IndexError:
-                continue  # fused: the buffers are another group's
-            buffer = group._get_array("denDelay", self._scalar_type,
-                                      (slots * group.trg.num_neurons,))
+        for key, pointer, buffer, slots in self._owned_dendritic_buffers():
             buffer.pull_from_device()
             # row a: the input that arrives a steps after the next step's
-            rows = buffer.view.reshape(slots, -1)[(pointer + np.arange(slots)) % slots]
+            rows = buffer.view.reshape(slots, -1)[(_read_uint32(pointer) + np.arange(slots))
+                                                  % slots]
             if rows.any():
-                key = input_key(population)
                 dendritic[key] = _add_rows(dendritic.get(key), rows)
         groups = {key: frozenset(p.name for p in self.description.synapses
                                  if input_key(p) == key
