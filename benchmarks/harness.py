@@ -111,6 +111,10 @@ def parse_args(model: str, argv=None) -> argparse.Namespace:
                    help="skip a configuration when less than this many seconds of the "
                         "deadline remain (default: 0)")
     p.add_argument("--label", default=None, help="free-form tag stored in each record")
+    p.add_argument("--connect-on-gpu", action="store_true",
+                   help="genn back-ends: GeNN makes the synapses and their initial values "
+                        "when the model is loaded (prefs.devices.genn.synapse_creation = "
+                        "'genn'); stored as connect_on_gpu in each record")
     p.add_argument("--genn-pref", action="append", default=[], metavar="NAME=VALUE",
                    help="genn back-ends: set prefs.devices.genn.NAME (a Python literal), "
                         "e.g. --genn-pref cuda_block_size=128; stored in each record")
@@ -332,6 +336,19 @@ _RESULT_FIELDS = ("neurons", "synapses", "spikes", "t_import", "t_python", "t_bu
                   "t_results_load", "rates", "error")
 
 
+def _synapse_count(synapses) -> int | None:
+    """The number of synapses of a Synapses; where GeNN made them, counted in
+    its model without reading them into Brian's arrays (``None`` where only
+    the GPU holds them)."""
+    from brian2.devices.device import get_device
+    device = get_device()
+    if hasattr(device, "created_synapse_count"):
+        count = device.created_synapse_count(synapses)
+        if count is not None or synapses.name in device.pending_creations():
+            return count
+    return int(len(synapses))
+
+
 def run_configuration(cfg: dict, args, base: dict) -> dict:
     """One configuration (plus its repeat run): its JSON record."""
     build_dir = cfg["build_dir"]
@@ -339,7 +356,7 @@ def run_configuration(cfg: dict, args, base: dict) -> dict:
     record = dict(base)
     record.update({k: cfg[k] for k in ("model", "size", "variant", "shape", "backend",
                                        "float", "threads", "duration", "monitor", "seed",
-                                       "network_seed", "kernel_timers")})
+                                       "network_seed", "kernel_timers", "connect_on_gpu")})
     record["genn_prefs"] = cfg.get("genn_prefs")
     record["timestamp"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     for key in _RESULT_FIELDS:
@@ -452,6 +469,10 @@ def main(model: str, argv=None) -> int:
                                              and backend.startswith(("genn", "pygenn")))}
                     if backend.startswith("genn") and args.genn_pref:
                         cfg["genn_prefs"] = dict(pref.split("=", 1) for pref in args.genn_pref)
+                    if backend.startswith("genn") and args.connect_on_gpu:
+                        cfg.setdefault("genn_prefs", {})["synapse_creation"] = "'genn'"
+                    cfg["connect_on_gpu"] = bool(backend.startswith("genn")
+                                                 and args.connect_on_gpu)
                     record = _run_and_store(cfg, args, base)
                     n_failed += bool(record.get("error"))
                     n_ok += not record.get("error")
@@ -594,8 +615,10 @@ def _child_run(cfg: dict, out: dict) -> None:
         out["rates"] = models.mean_rates(model, duration)
         out["spikes"] = models.total_spikes(model)
     T3 = time.perf_counter()
-    out["synapses"] = models.count_synapses(model)
-    out["synapses_per_group"] = {name: int(len(s)) for name, s in model["synapses"].items()}
+    counts = {name: _synapse_count(s) for name, s in model["synapses"].items()}
+    out["synapses_per_group"] = counts
+    out["synapses"] = (None if None in counts.values()
+                       else int(sum(counts.values())))
     if "observables" in model:
         out["observables"] = model["observables"]()
     out["t_results_load"] = T3 - T2

@@ -33,14 +33,15 @@ from .run_loop import RunLoop, set_clocks
 from .translators.integration import prepare_gsl_state_update
 from .translators.network import describe_network, simulation_clock
 from .values import ValueExchange, check_failure_flags
-from .errors import unsupported
+from .errors import HostSynapsesNeeded, unsupported
+from .synapse_creation import SynapseCreator
 
 __all__ = ["GeNNDevice", "genn_device"]
 
 logger = get_logger(__name__)
 
 
-class GeNNDevice(RunLoop, ValueExchange, RuntimeDevice):
+class GeNNDevice(RunLoop, SynapseCreator, ValueExchange, RuntimeDevice):
     """Brian device that simulates networks with GeNN."""
 
     def __init__(self):
@@ -68,6 +69,10 @@ class GeNNDevice(RunLoop, ValueExchange, RuntimeDevice):
         #: device cannot put back (see `restore_queues`)
         self._empty_queues = False
         self._lost_queue_position: tuple | None = None
+        #: synapses that GeNN makes (see `synapse_creation`), by the key
+        #: of their Synapses, and the token of each of their variables
+        self._pending: dict = {}
+        self._pending_variables: dict = {}
 
     # --------------------------------------------------------- inspection
     @property
@@ -153,18 +158,17 @@ class GeNNDevice(RunLoop, ValueExchange, RuntimeDevice):
                     variable_indices, codeobj_class=None, template_kwds=None,
                     override_conditional_write=None, compiler_kwds=None):
         if template_name not in GENN_TEMPLATES or codeobj_class is not GeNNCodeObject:
-            for var in variables.values():
-                if isinstance(var, Function):
-                    try:
-                        var.implementations[NumpyCodeObject]
-                    except KeyError:
-                        var.implementations.add_numpy_implementation(var.pyfunc)
-            host_class = (HostCodeObject if template_name == "synapses_create_generator"
-                          else NumpyCodeObject)
-            return super().code_object(owner, name, abstract_code, variables,
-                                       template_name, variable_indices,
-                                       host_class, template_kwds,
-                                       override_conditional_write, compiler_kwds)
+            def on_host():
+                return self._host_code_object(owner, name, abstract_code, variables,
+                                              template_name, variable_indices, template_kwds,
+                                              override_conditional_write, compiler_kwds)
+            recorded = None
+            if template_name == "synapses_create_generator":
+                recorded = self._record_connect(owner, template_kwds, abstract_code,
+                                                variables, on_host)
+            elif template_name == "group_variable_set_conditional":
+                recorded = self._record_values(owner, abstract_code, variables, on_host)
+            return recorded if recorded is not None else on_host()
         codeobj = super().code_object(owner, name, abstract_code, variables, template_name,
                                       variable_indices, GeNNCodeObject, template_kwds,
                                       override_conditional_write, compiler_kwds)
@@ -179,6 +183,24 @@ class GeNNDevice(RunLoop, ValueExchange, RuntimeDevice):
             override_conditional_write=override_conditional_write,
             compiler_kwds=compiler_kwds)
         return codeobj
+
+    def _host_code_object(self, owner, name, abstract_code, variables, template_name,
+                          variable_indices, template_kwds, override_conditional_write,
+                          compiler_kwds):
+        """The numpy code object of an operation run on the host."""
+        for var in variables.values():
+            if isinstance(var, Function):
+                try:
+                    var.implementations[NumpyCodeObject]
+                except KeyError:
+                    var.implementations.add_numpy_implementation(var.pyfunc)
+        host_class = (HostCodeObject if template_name == "synapses_create_generator"
+                      else NumpyCodeObject)
+        return super().code_object(owner, name, abstract_code, variables,
+                                   template_name, variable_indices,
+                                   host_class, template_kwds,
+                                   override_conditional_write, compiler_kwds)
+
 
     # ------------------------------------------------------- spike queues
     def spike_queue(self, source_start, source_end):
@@ -277,14 +299,21 @@ class GeNNDevice(RunLoop, ValueExchange, RuntimeDevice):
         # the preferences of this run, read once; the backend is resolved
         # after the translation, whose errors come first
         options = RunOptions.from_preferences(self.backend)
-        description = describe_network(model_objects, options)
+        description = self._describe(model_objects, options)
         options = options.with_backend(self._backend(options.backend))
+        if self._pending_loaded(description, options):
+            # a new model: GeNN's synapses of the old one (and their values
+            # now) come to Brian's arrays first, and go into it from there
+            description = self._describe(model_objects, options)
         t_prepared = time.perf_counter()
 
         first_step = int(clock.variables["timestep"].get_value()[0])
         n_steps = int(clock._i_end) - first_step
         in_flight = self._in_flight(description, options)
         simulation, loaded = self._simulation_for(description, n_steps, in_flight, options)
+        for population in description.synapses:
+            if population.creation is not None:
+                self._pending_for(population.synapses).loaded = True
         t_built = time.perf_counter()
         self._push_values(simulation, description, full=loaded)
         t_pushed = time.perf_counter()
@@ -298,7 +327,8 @@ class GeNNDevice(RunLoop, ValueExchange, RuntimeDevice):
         finally:
             self._touched = set()
         check_failure_flags(simulation, description)
-        _check_for_invalid_states(all_objects)
+        _check_for_invalid_states([obj for obj in all_objects
+                                   if self._pending_for(obj) is None])
         self._touched = set()
 
         # Brian's steps up to stop_step ran (fewer after a stop: Ctrl+C, Network.stop)
@@ -360,6 +390,32 @@ class GeNNDevice(RunLoop, ValueExchange, RuntimeDevice):
                 "when no spike is in flight (before the first run, or after a pause of the "
                 "longest delay without spikes), or leave the delays and pathways as they are.")
         return state
+
+    def _describe(self, objects, options: RunOptions):
+        """`describe_network` of ``objects``, with the synapses GeNN makes;
+        those the translation needs in Brian's arrays are made there first
+        (on the host, or from the loaded model)."""
+        self.seed_pending()
+        while True:
+            try:
+                return describe_network(objects, options, self.pending_creations())
+            except HostSynapsesNeeded as needed:
+                logger.debug(f"{needed}: its synapses are made in Brian's arrays.")
+                self._materialise(needed.synapses)
+
+    def _pending_loaded(self, description, options: RunOptions) -> bool:
+        """Whether a new model replaces the loaded one that made pending
+        synapses of ``description``; those are then read from it into
+        Brian's arrays, and ``True`` says that the network must be described
+        again."""
+        if self._simulation is None or self._reuses_model(description, options):
+            return False
+        names = {p.synapses.name for p in description.synapses if p.creation is not None}
+        made = [pending.synapses for pending in self._pending.values()
+                if pending.loaded and pending.synapses.name in names]
+        for synapses in made:
+            self._materialise(synapses)
+        return bool(made)
 
     def _simulation_for(self, description, n_steps: int, in_flight,
                         options: RunOptions) -> tuple[GeNNSimulation, bool]:

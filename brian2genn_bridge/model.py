@@ -15,7 +15,8 @@ from .schedule import AFTER_THRESHOLDS
 from .identity import CONTENTS_OPT_OUT, OPT_OUT, code_identity, load_identity
 
 __all__ = ["SEED", "event_reference", "GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
-           "EventCheck", "NeuronPopulation", "SpikerStatements", "SynapsePopulation",
+           "EventCheck", "NeuronPopulation", "SpikerStatements", "SynapseCreation",
+           "SynapsePopulation",
            "ModelDescription"]
 
 
@@ -55,6 +56,10 @@ class GeNNVariable:
     mirror: bool = False
     shared: bool = False
     selection: Any = None
+    #: GeNN's initialisation code (``value = ...;``) of a variable of synapses
+    #: that GeNN makes (see `SynapseCreation`); ``None``: Brian's values are
+    #: pushed
+    initial: str | None = None
 
 
 class _Buffers:
@@ -251,7 +256,6 @@ class NeuronPopulation:
     random_seed: int | None = field(default=None, metadata=OPT_OUT)
 
 
-
 @dataclass
 class SpikerStatements:
     """Statements of a synaptic pathway that change the variables of the
@@ -269,6 +273,28 @@ class SpikerStatements:
     #: the population's variable with each neuron's number of synapses
     count_var: str
     counts: Any
+
+
+@dataclass
+class SynapseCreation:
+    """Synapses that GeNN makes when the model is loaded, from a `Synapses`'
+    ``connect`` call (`translators.synapse_creation`), instead of Brian's
+    indices."""
+
+    #: GeNN's row-building code of the sparse connectivity
+    row_code: str
+    #: the slots GeNN reserves per row
+    max_row_length: int
+    #: synapses made per pre/post pair (Brian's ``n``)
+    copies: int
+    #: the seed of the draws (``bseed``, an extra global parameter given at
+    #: load): an array, so that only its size is part of the code identity
+    seed: Any
+
+    @property
+    def multapses(self) -> bool:
+        """Whether a pair may be connected more than once."""
+        return self.copies > 1
 
 
 @dataclass
@@ -324,7 +350,13 @@ class SynapsePopulation:
     #: ``None`` if its code draws none; not part of the identity: it is
     #: given to GeNN at every run
     random_seed: int | None = field(default=None, metadata=OPT_OUT)
-
+    #: synapses that GeNN makes (then ``pre_indices`` and ``post_indices`` are
+    #: ``None`` and ``row_lengths`` holds the slots of each row)
+    creation: SynapseCreation | None = None
+    #: how many synapses GeNN made, once Brian's arrays have them (set on the
+    #: loaded model's description, see `GeNNDevice._synapses_from_model`); not
+    #: part of the identity: it is known only after the model ran
+    created_count: int | None = field(default=None, metadata=OPT_OUT)
 
 
 @dataclass

@@ -28,7 +28,9 @@ _PARALLELISM = ("auto", "postsynaptic", "presynaptic", "word_packed")
 
 #: the attributes of a `Synapses` object that hold its settings
 _ATTRIBUTES = {"connectivity": "genn_connectivity", "parallelism": "genn_parallelism",
-               "threads_per_spike": "genn_threads_per_spike"}
+               "threads_per_spike": "genn_threads_per_spike",
+               "synapse_creation": "genn_synapse_creation"}
+_SYNAPSE_CREATION = ("host", "genn", "auto")
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ class RunOptions:
 
 def configure_synapses(synapses, connectivity: str | None = None,
                        parallelism: str | None = None,
-                       threads_per_spike: int | None = None) -> None:
+                       threads_per_spike: int | None = None,
+                       synapse_creation: str | None = None) -> None:
     """Choose GeNN's matrix type and parallelism for one `Synapses` object.
 
     Settings left at ``None`` follow the preferences
@@ -153,6 +156,10 @@ def configure_synapses(synapses, connectivity: str | None = None,
         (sparse, procedural), ``'word_packed'`` (bitmask) or ``'auto'``.
     threads_per_spike
         GeNN's ``num_threads_per_spike`` (presynaptic parallelism only).
+    synapse_creation
+        ``'host'``, ``'genn'`` or ``'auto'`` (see
+        ``prefs.devices.genn.synapse_creation``); it applies to the
+        ``connect`` calls made after it.
     """
     if connectivity is not None and connectivity not in _CONNECTIVITY:
         raise ValueError(f"connectivity must be one of {_CONNECTIVITY}, not {connectivity!r}")
@@ -160,8 +167,12 @@ def configure_synapses(synapses, connectivity: str | None = None,
         raise ValueError(f"parallelism must be one of {_PARALLELISM}, not {parallelism!r}")
     if threads_per_spike is not None and int(threads_per_spike) < 1:
         raise ValueError("threads_per_spike must be a positive integer")
+    if synapse_creation is not None and synapse_creation not in _SYNAPSE_CREATION:
+        raise ValueError(f"synapse_creation must be one of {_SYNAPSE_CREATION}, not "
+                         f"{synapse_creation!r}")
     for setting, value in (("connectivity", connectivity), ("parallelism", parallelism),
-                           ("threads_per_spike", threads_per_spike)):
+                           ("threads_per_spike", threads_per_spike),
+                           ("synapse_creation", synapse_creation)):
         if value is not None:
             name = _ATTRIBUTES[setting]
             if name not in synapses.__dict__:

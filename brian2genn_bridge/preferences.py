@@ -120,6 +120,32 @@ prefs.register_preferences(
         """,
         validator=lambda v: isinstance(v, str),
     ),
+    synapse_creation=BrianPreference(
+        default="host",
+        docs="""
+        Where the synapses of ``Synapses.connect`` (with a generator, ``p=``
+        or ``condition=``) and the initial values set for all of them are
+        made: ``'host'`` (Brian's own code, the same synapses as Brian's
+        runtime device for a given ``seed()``), ``'genn'`` (GeNN's
+        initialisation, on the GPU with CUDA, when the model is loaded: the
+        host never holds them unless Python reads them; statistically the
+        same as Brian's connectivity, not the same draws) or ``'auto'``
+        (``'genn'`` for a ``connect`` that may make at least
+        ``synapse_creation_threshold`` synapses). Connections GeNN cannot
+        make (see ``translators/synapse_creation.py``) are made on the host.
+        ``configure_synapses(S, synapse_creation=...)`` before ``connect``
+        overrides it for one Synapses.
+        """,
+        validator=lambda v: v in ("host", "genn", "auto"),
+    ),
+    synapse_creation_threshold=BrianPreference(
+        default=10_000_000,
+        docs="""
+        The number of synapses (an upper bound of what a ``connect`` call may
+        make) from which ``synapse_creation='auto'`` has GeNN make them.
+        """,
+        validator=lambda v: isinstance(v, int) and v >= 0,
+    ),
     keep_model_between_runs=BrianPreference(
         default=True,
         docs="""

@@ -172,6 +172,10 @@ class ValueExchange:
 
     def _push_variable(self, simulation, group, genn_var, full: bool) -> None:
         source = genn_var.brian_var
+        if genn_var.initial is not None:
+            # GeNN made the synapses and these values (`synapse_creation`),
+            # Brian's arrays have neither yet
+            return
         if isinstance(source, np.ndarray):
             if full:
                 simulation.push_variable(group, genn_var, source)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from pygenn import GeNNModel, create_neuron_model, types
+from pygenn import GeNNModel, VarLocation, create_neuron_model, types
 from brian2.utils.logger import get_logger
 
 from ..model import SEED, GeNNVariable, ModelDescription, NeuronPopulation
@@ -290,6 +290,44 @@ class GeNNSimulation:
         one, and the next step reads it."""
         slots = getattr(group, "_num_delay_slots", 1)
         return variable.index is None and slots > 1 and group.vars[variable.name].view.ndim == 2
+
+    @staticmethod
+    def _created_slots(group) -> np.ndarray:
+        """Which of GeNN's row slots of a group whose synapses it made hold a
+        synapse (rows of ``max_connections`` slots, the first row_length
+        used), pulled from the device."""
+        group.pull_connectivity_from_device()
+        row_lengths = np.asarray(group._row_lengths.view).reshape(-1)
+        return np.arange(group.max_connections) < row_lengths[:, None]
+
+    def created_count(self, group) -> int | None:
+        """How many synapses GeNN made for ``group``; ``None`` where only the
+        device holds its rows."""
+        if group.sparse_connectivity_location == VarLocation.DEVICE:
+            return None
+        return int(self._created_slots(group).sum())
+
+    def created_synapses(self, group) -> tuple[np.ndarray, np.ndarray]:
+        """The presynaptic and postsynaptic indices of the synapses GeNN made
+        for ``group`` (see `SynapseCreation`), in its row order."""
+        if group.sparse_connectivity_location == VarLocation.DEVICE:
+            raise NotImplementedError(
+                f"Synapses of '{group.name}' read back from the GPU: GeNN made more than "
+                "can be kept in host memory beside it. Workaround: read no synaptic "
+                "variable (S.i, S.w, len(S), a monitor of S), or make the synapses on the "
+                "host with configure_synapses(S, synapse_creation='host').")
+        used = self._created_slots(group)
+        post = np.asarray(group._ind.view).reshape(used.shape)[used].astype(np.int32)
+        pre = np.repeat(np.arange(len(used), dtype=np.int32), used.sum(axis=1))
+        return pre, post
+
+    def created_values(self, group, variable: GeNNVariable) -> np.ndarray:
+        """GeNN's current values of ``variable`` of the synapses it made for
+        ``group``, in its row order."""
+        used = self._created_slots(group)
+        array = group.vars[variable.name]
+        array.pull_from_device()
+        return np.asarray(array._view).reshape(used.shape)[used]
 
     def set_shared(self, group, name: str, value) -> None:
         group.set_dynamic_param_value(name, float(value))
@@ -748,8 +786,10 @@ def _delayed_pathways(description: ModelDescription) -> dict[tuple[str, str], De
                                            ("post", p.target, p.back_prop_delay_steps,
                                             p.post_event)):
             if delay:
-                pathways[(p.name, side)] = DelayedPathway(source, delay, event,
-                                                          len(p.pre_indices))
+                # synapses GeNN made: their number once read back, else unknown
+                count = (len(p.pre_indices) if p.pre_indices is not None
+                         else p.created_count if p.created_count is not None else -1)
+                pathways[(p.name, side)] = DelayedPathway(source, delay, event, count)
     return pathways
 
 

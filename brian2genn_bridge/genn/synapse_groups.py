@@ -8,13 +8,15 @@ from __future__ import annotations
 import numpy as np
 from pygenn import (ParallelismHint, SynapseMatrixType, VarAccess, VarLocation,
                     create_postsynaptic_model, create_sparse_connect_init_snippet,
-                    create_var_ref, create_weight_update_model, init_postsynaptic,
-                    init_sparse_connectivity, init_weight_update, types)
+                    create_var_init_snippet, create_var_ref, create_weight_update_model,
+                    init_postsynaptic, init_sparse_connectivity, init_var, init_weight_update,
+                    types)
 
 from ..model import SEED, SynapsePopulation, event_reference
 from ..parallel import bincount
 
 __all__ = ["add_synapse_population", "dendritic_slots", "input_key", "load_connectivity",
+           "created_connectivity",
            "row_connectivity", "set_rows", "SKIP_SPIKES"]
 
 #: GeNN's matrix type of each connectivity; procedural groups keep their
@@ -71,6 +73,63 @@ def row_connectivity(connectivity: str, num_synapses: int):
     if connectivity == "procedural":
         return init_sparse_connectivity(_ROWS, {"num_synapses": num_synapses})
     return init_sparse_connectivity(_SPARSE_ROWS)
+
+
+#: the seed of the draws of synapses that GeNN makes (`SynapseCreation`)
+_SEED_EGP = [("bseed", "unsigned int*")]
+
+#: the most row slots of synapses that GeNN makes for which the CUDA backend
+#: keeps a host copy of the rows (4 bytes a slot, page-locked): enough to read
+#: them back into Brian's arrays (`GeNNSimulation.created_synapses`)
+_HOST_ROWS_SLOTS = 1 << 27
+
+
+#: the snippets of synapses that GeNN makes: GeNN holds them by pointer, so
+#: they must outlive their models (PyGeNN keeps no reference)
+_SNIPPETS: dict[tuple, object] = {}
+
+
+def _kept(key: tuple, make):
+    if key not in _SNIPPETS:
+        _SNIPPETS[key] = make()
+    return _SNIPPETS[key]
+
+
+def created_connectivity(population: SynapsePopulation):
+    """GeNN's initialiser of the sparse connectivity of synapses it makes
+    (``population.creation``)."""
+    creation = population.creation
+    max_row = int(creation.max_row_length)
+    snippet = _kept(("rows", creation.row_code, max_row), lambda: create_sparse_connect_init_snippet(
+        f"brian_creation_{len(_SNIPPETS)}", row_build_code=creation.row_code,
+        calc_max_row_len_func=lambda num_pre, num_post, params: max_row,
+        extra_global_params=_SEED_EGP))
+    return init_sparse_connectivity(snippet)
+
+
+def _initial_values(population: SynapsePopulation) -> dict:
+    """GeNN's initialisation of each variable of ``population``: none for
+    Brian's values (pushed after loading; GeNN's would write 10^9 zeros
+    first), GeNN code for the variables of synapses it makes."""
+    return {v.name: None if v.initial is None else init_var(_kept(
+                ("value", v.initial), lambda code=v.initial: create_var_init_snippet(
+                    f"brian_initial_{len(_SNIPPETS)}", var_init_code=code,
+                    extra_global_params=_SEED_EGP if "bseed" in code else [])))
+            for v in population.variables}
+
+
+def _set_seeds(group, population: SynapsePopulation) -> None:
+    """Give GeNN the seed of the synapses it makes (``creation.seed``) and
+    of their initial values."""
+    seed = np.asarray(population.creation.seed, dtype=np.uint32)
+    egps = group.connectivity_extra_global_params
+    egps["bseed"].set_init_values(seed)
+    # PyGeNN 5.4 loads these by their own names (see `set_rows`)
+    group.connectivity_extra_global_params = {f"{name}SparseConnect": egp
+                                              for name, egp in egps.items()}
+    for variable in population.variables:
+        if variable.initial is not None and "bseed" in variable.initial:
+            group.vars[variable.name].extra_global_params["bseed"].set_init_values(seed)
 
 
 def set_rows(group, post: np.ndarray, row_lengths: np.ndarray,
@@ -213,19 +272,21 @@ def add_synapse_population(simulation, population: SynapsePopulation,
     params[SKIP_SPIKES] = 0.0
     if population.random_seed is not None:
         params[SEED] = population.random_seed
-    # no initialisation: the device pushes Brian's values of every synaptic
-    # variable after loading (GeNN's would write 10^9 zeros first)
     weight_update = init_weight_update(
-        model, params, {v.name: None for v in population.variables},
+        model, params, _initial_values(population),
         pre_var_refs={name: create_var_ref(source, var) for name, (role, var, _) in refs.items()
                       if role == "pre"},
         post_var_refs={name: create_var_ref(target, var) for name, (role, var, _) in refs.items()
                        if role == "post"})
+    if population.creation is not None:
+        connectivity = created_connectivity(population)
+    elif population.connectivity in ("sparse", "procedural"):
+        connectivity = row_connectivity(population.connectivity, len(population.pre_indices))
+    else:
+        connectivity = None
     group = simulation.model.add_synapse_population(
         population.name, _MATRIX_TYPES[population.connectivity], source, target,
-        weight_update, init_postsynaptic(_PSM),
-        row_connectivity(population.connectivity, len(population.pre_indices))
-        if population.connectivity in ("sparse", "procedural") else None)
+        weight_update, init_postsynaptic(_PSM), connectivity)
     for name in [*population.shared, SKIP_SPIKES] + (
             [SEED] if population.random_seed is not None else []):
         group.set_wu_param_dynamic(name)
@@ -239,6 +300,17 @@ def add_synapse_population(simulation, population: SynapsePopulation,
         group.max_dendritic_delay_timesteps = slots[input_key(population)]
     group.parallelism_hint = _PARALLELISM_HINTS[population.parallelism]
     group.num_threads_per_spike = population.threads_per_spike
+    if population.creation is not None:
+        _set_seeds(group, population)
+        if population.creation.multapses and (population.post_spike_syn_code
+                                              or population.post_event):
+            # GeNN's columns hold at most one synapse per source by default
+            group.max_source_connections = int(population.creation.copies
+                                               * source.num_neurons)
+        if simulation.backend == "cuda" and (
+                source.num_neurons * population.creation.max_row_length > _HOST_ROWS_SLOTS):
+            group.sparse_connectivity_location = VarLocation.DEVICE
+        return group
     if population.connectivity in ("sparse", "procedural"):
         set_rows(group, population.post_indices, population.row_lengths, population.row_order)
     if population.connectivity == "sparse" and (population.post_spike_syn_code

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from brian2.utils.logger import get_logger
 
+from ..errors import HostSynapsesNeeded
+from ..model import SynapseCreation
 from ..parallel import balanced_groups, bincount, parallel_map, slices
 from ..options import RunOptions
 from .delays import heterogeneous
@@ -25,7 +27,7 @@ from .synapse_dynamics import StepCode
 from .synaptic_code import assigned_names, runner_code, synaptic_variables
 
 __all__ = ["Needs", "choose_connectivity", "has_multapses", "postsynaptic_span_races",
-           "Layout", "choose_layout", "sparse_order"]
+           "Layout", "choose_layout", "created_layout", "sparse_order"]
 
 logger = get_logger(__name__)
 
@@ -284,6 +286,38 @@ def choose_layout(synapses, source, target, pre: np.ndarray, post: np.ndarray,
                   row_order, row_lengths, steps, selection)
 
 
+def created_layout(synapses, source, target, steps: dict[str, np.ndarray],
+                   lines: dict[str, Lines], step: "StepCode", options: RunOptions,
+                   creation: SynapseCreation) -> Layout:
+    """The `Layout` of synapses that GeNN makes when the model is loaded
+    (``creation``): sparse rows of ``creation.max_row_length`` slots (the
+    span is chosen for rows that long), no indices on the host.
+
+    Raises
+    ------
+    HostSynapsesNeeded
+        Where another matrix type is asked for, or the code needs the
+        synapses' counts.
+    """
+    choice = options.connectivity_for(synapses)
+    if choice not in ("auto", "sparse"):
+        raise HostSynapsesNeeded(synapses, f"{choice} connectivity")
+    needs = _needs(synapses, lines, step, steps)
+    if any(count in needs.variables for count in SYNAPSE_COUNTS):
+        raise HostSynapsesNeeded(synapses, "its code reads the numbers of synapses")
+    row_lengths = np.full(len(source), creation.max_row_length, dtype=np.int64)
+    heterogeneous_pre = all(heterogeneous(steps[p.name])
+                            for p in synapses._pathways if p.prepost == "pre")
+    races = (len(target) <= (options.presynaptic_block_size or 1024)
+             and (creation.max_row_length > 32 or creation.multapses)
+             and not heterogeneous_pre)
+    parallelism, threads = choose_parallelism(synapses, "sparse", row_lengths, races, options)
+    logger.debug(f"{synapses.name}: sparse connectivity made by GeNN (rows of up to "
+                 f"{creation.max_row_length} synapses, {len(source)}x{len(target)})")
+    return Layout(synapses, source, target, "sparse", parallelism, threads, None, None,
+                  None, row_lengths, steps)
+
+
 def sparse_order(pre: np.ndarray, post: np.ndarray) -> np.ndarray | None:
     """Brian's synapses sorted by (pre, post), GeNN's row order; ``None``
     when they are in that order already (as ``connect`` usually makes them),
@@ -297,6 +331,8 @@ def _genn_order(connectivity: str, pre, post, row_lengths: np.ndarray, n_post: i
                 order: np.ndarray | None):
     """Position of each Brian synapse in GeNN's arrays (``row_lengths``: the
     synapses of each presynaptic neuron; ``order``: their `sparse_order`)."""
+    if pre is None:
+        return None  # synapses GeNN makes, whose order becomes Brian's
     if connectivity == "dense":
         return pre.astype(np.int64) * n_post + post
     if connectivity == "bitmask" or len(pre) == 0:

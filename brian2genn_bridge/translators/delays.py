@@ -36,15 +36,19 @@ def narrowest_unsigned(values: np.ndarray) -> str:
     return "uint32_t"
 
 
-def delays_in_steps(synapses, pathway, dt: float) -> np.ndarray:
+def delays_in_steps(synapses, pathway, dt: float,
+                    values: np.ndarray | None = None) -> np.ndarray:
     """The delays of ``pathway`` in GeNN steps of ``dt``: one for all
     synapses (a homogeneous delay, also where all synapses hold the same
-    value), or one per synapse.
+    value), or one per synapse; ``values``: the delays in seconds, where not
+    Brian's (of synapses that GeNN makes).
 
     A pathway runs on the clock of its source group, which may tick every k
     GeNN steps: Brian rounds delays to steps of that clock.
     """
-    delays = np.asarray(pathway.variables["delay"].get_value()).reshape(-1)
+    if values is None:
+        values = pathway.variables["delay"].get_value()
+    delays = np.asarray(values).reshape(-1)
     # one delay for all synapses (delay is a per-synapse variable even when
     # never set): found without rounding up to 1e9 of them
     if len(delays) > 1 and delays.min() == delays.max():

@@ -23,7 +23,7 @@ from .links import check_link_order, find_links, link_population
 from .expressions import AFTER_THRESHOLDS, clock_steps, genn_identifier
 from ..subgroups import source_group, source_range
 from .monitors import spike_recording, state_recording, synaptic_recording
-from ..errors import unsupported
+from ..errors import HostSynapsesNeeded, unsupported
 from .neurons import translate_neuron_group
 from .operations import written_variables
 from .spans import assign_spans
@@ -128,16 +128,21 @@ def _place_synaptic_sample(recording, schedule: StepSchedule) -> None:
     recording.after_early = any(before)
 
 
-def describe_network(objects, options: RunOptions) -> ModelDescription:
+def describe_network(objects, options: RunOptions,
+                     pending: dict | None = None) -> ModelDescription:
     """Describe the active ``objects`` of a prepared network as a GeNN model,
     in a run with ``options`` (float type, kernel timing, matrix types and
-    spans of Synapses, delay groups).
+    spans of Synapses, delay groups); ``pending``: the Synapses whose
+    synapses GeNN makes, by name (see `translate_synapses`).
 
     Raises
     ------
     NotImplementedError
         For every Brian object or feature without a GeNN translation.
+    HostSynapsesNeeded
+        Where ``pending`` synapses are needed in Brian's arrays.
     """
+    pending = pending or {}
     for obj in objects:
         if isinstance(obj, SpatialNeuron):
             # its cable equation couples the compartments through a solver
@@ -186,6 +191,8 @@ def describe_network(objects, options: RunOptions) -> ModelDescription:
         elif isinstance(obj, StateMonitor):
             group = source_group(obj.source)
             if isinstance(group, Synapses):
+                if group.name in pending:
+                    raise HostSynapsesNeeded(group, f"StateMonitor '{obj.name}' records them")
                 recording, neuron_parts = synaptic_recording(obj, dt)
                 description.synaptic_recordings.append(recording)
                 for neurons, part in neuron_parts:
@@ -227,7 +234,8 @@ def describe_network(objects, options: RunOptions) -> ModelDescription:
     inactive = [group for name, group in monitored.items()
                 if name not in names and isinstance(group, (NeuronGroup, PoissonGroup))]
     groups += inactive
-    synapses = [obj for obj in synapses if len(obj)]  # no synapse, no effect
+    # no synapse, no effect
+    synapses = [obj for obj in synapses if obj.name in pending or len(obj)]
     if (any(has_step_code(obj) for obj in synapses)
             or check_link_order(objects, links, positions) > 1):
         description.substeps = 2
@@ -249,7 +257,8 @@ def describe_network(objects, options: RunOptions) -> ModelDescription:
     for obj in synapses:
         for group_name, items in summed_assignments(obj).items():
             summed[group_name] += items
-        for population in translate_synapses(obj, description.genn_dt, options, schedule):
+        for population in translate_synapses(obj, description.genn_dt, options, schedule,
+                                             pending.get(obj.name)):
             description.synapses.append(population)
             if population.event_code:
                 event_inputs[population.target].append((population.post_target,

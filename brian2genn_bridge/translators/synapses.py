@@ -16,14 +16,14 @@ from brian2.core.variables import ArrayVariable
 
 from ..model import GeNNVariable, SpikerStatements, SynapsePopulation, event_reference
 from ..options import RunOptions
-from .connectivity import Layout, choose_layout, has_multapses
+from .connectivity import Layout, choose_layout, created_layout, has_multapses
 from .delays import delay_parts, delays_in_steps, heterogeneous, narrowest_unsigned
 from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, neuron_code,
                       pathway_effects, post_targets, pre_targets, render)
 from .expressions import SYNAPSE_COUNTS, genn_ctype, genn_identifier
 from .functions import function_data
 from ..subgroups import source_group
-from ..errors import unsupported
+from ..errors import HostSynapsesNeeded, unsupported
 from .random_numbers import new_seed, uses_random, with_stream_key
 from .synapse_dynamics import StepCode, StepSchedule, step_code, step_runners
 from .synaptic_code import assigned_names, runner_code, synaptic_variables
@@ -77,7 +77,8 @@ def _check_supported(synapses) -> None:
 
 
 def translate_synapses(synapses, dt: float, options: RunOptions,
-                       schedule: StepSchedule | None = None) -> list[SynapsePopulation]:
+                       schedule: StepSchedule | None = None,
+                       pending=None) -> list[SynapsePopulation]:
     """Describe a `Synapses` object as GeNN synapse groups with its
     connectivity: one per family of pathways (see `_families`), split into
     one per postsynaptic variable that its on_pre statements change (and
@@ -87,7 +88,14 @@ def translate_synapses(synapses, dt: float, options: RunOptions,
 
     ``dt`` is GeNN's time step (delays are counted in it); ``options`` the
     run's (matrix types, spans, delay groups); ``schedule`` places per-step
-    code (needed when `has_step_code`).
+    code (needed when `has_step_code`); ``pending``: for synapses that GeNN
+    makes, their `SynapseCreation` (``pending.creation``) and variables'
+    initialisation (``pending.initial``).
+
+    Raises
+    ------
+    HostSynapsesNeeded
+        Where ``pending`` synapses are needed in Brian's arrays.
     """
     _check_supported(synapses)
     step = step_code(synapses, schedule)
@@ -95,27 +103,35 @@ def translate_synapses(synapses, dt: float, options: RunOptions,
     check_neuron_reads(synapses, effects)
     lines = {name: e.lines for name, e in effects.items()}
     source, target = source_group(synapses.source), source_group(synapses.target)
-    # Brian's int32 arrays themselves (read only): a copy of 10^9 costs seconds
-    pre = np.asarray(synapses.variables["_synaptic_pre"].get_value())
-    post = np.asarray(synapses.variables["_synaptic_post"].get_value())
+    if pending is not None:
+        pre = post = None
+    else:
+        # Brian's int32 arrays themselves (read only): a copy of 10^9 costs seconds
+        pre = np.asarray(synapses.variables["_synaptic_pre"].get_value())
+        post = np.asarray(synapses.variables["_synaptic_post"].get_value())
     families = _families(synapses, lines, synaptic_variables(synapses))
     if len(families) > 1 and (step.early or step.late or step.summed):
         raise unsupported(synapses, "clock-driven equations, summed variables or "
                           "run_regularly operations together with several pathways on "
                           "one side", "use one Synapses object per pathway.")
     # rounded once: up to 1e9 synapses
-    steps = {p.name: delays_in_steps(synapses, p, dt) for p in synapses._pathways}
-    layouts = [choose_layout(synapses, source, target, pre, post, steps, selection, lines, step,
-                             options)
-               for selection in delay_parts(synapses, effects, families, step, source,
-                                            target, steps, options)]
+    steps = {p.name: delays_in_steps(synapses, p, dt, _pending_delay(synapses, p, pending))
+             for p in synapses._pathways}
+    if pending is not None:
+        layouts = [created_layout(synapses, source, target, steps, lines, step, options,
+                                  pending.creation)]
+    else:
+        layouts = [choose_layout(synapses, source, target, pre, post, steps, selection, lines,
+                                 step, options)
+                   for selection in delay_parts(synapses, effects, families, step, source,
+                                                target, steps, options)]
     populations = []
     for number, layout in enumerate(layouts):
         part_name = synapses.name if number == 0 else f"{synapses.name}_part{number}"
         for family_number, family in enumerate(families):
             name = (part_name if family_number == 0
                     else f"{part_name}_{family[0].objname}")
-            populations += _family_populations(layout, name, family, effects, step)
+            populations += _family_populations(layout, name, family, effects, step, pending)
     for population in populations[1:]:
         population.primary = False
     populations[0].spiker_statements = _spiker_statements(synapses, source, target, pre, post,
@@ -126,7 +142,7 @@ def translate_synapses(synapses, dt: float, options: RunOptions,
 
 def _family_populations(layout: Layout, name: str, family: list,
                         effects: dict[str, PathwayEffects],
-                        step: StepCode) -> list[SynapsePopulation]:
+                        step: StepCode, pending=None) -> list[SynapsePopulation]:
     """The GeNN groups of one family of pathways: one per postsynaptic
     input that its on_pre statements add to (a variable, or the count of
     events for statements the target runs at each event), and further ones
@@ -143,8 +159,8 @@ def _family_populations(layout: Layout, name: str, family: list,
     synapses = layout.synapses
     pre_pathway = next((p for p in family if p.prepost == "pre"), None)
     post_pathway = next((p for p in family if p.prepost == "post"), None)
-    pre_lines = effects[pre_pathway.name].lines if pre_pathway else []
-    post_lines = effects[post_pathway.name].lines if post_pathway else []
+    pre_lines = effects[pre_pathway.name].lines if pre_pathway is not None else []
+    post_lines = effects[post_pathway.name].lines if post_pathway is not None else []
     post_code = render(post_lines)
     targets = post_targets(pre_lines)
     pre_inputs = pre_targets(pre_lines + post_lines)
@@ -183,7 +199,8 @@ def _family_populations(layout: Layout, name: str, family: list,
             axonal_delay=axonal_delay, back_prop_delay=back_prop_delay,
             delay_steps=delay_steps if target_var else None,
             pathways=tuple(p.objname for p in family),
-            pre_event=_custom_event(pre_pathway), post_event=_custom_event(post_pathway))
+            pre_event=_custom_event(pre_pathway), post_event=_custom_event(post_pathway),
+            pending=pending)
         if pre_pathway is not None and target_var == events_target(pre_pathway):
             population.event_code = neuron_code(
                 synapses, effects[pre_pathway.name].event_statements, "post")
@@ -256,6 +273,9 @@ def _spiker_statements(synapses, source, target, pre: np.ndarray, post: np.ndarr
     for e in effects.values():
         if not e.spiker_statements:
             continue
+        if pre is None:
+            raise HostSynapsesNeeded(synapses, "statements that change the spiking neuron's "
+                                     "variables once per synapse")
         side = e.pathway.prepost
         if np.any(steps[e.pathway.name]):
             raise unsupported(synapses, f"delays of a pathway whose statements change "
@@ -268,6 +288,22 @@ def _spiker_statements(synapses, source, target, pre: np.ndarray, post: np.ndarr
             count_var=f"bsynapses_{e.pathway.name}",
             counts=np.bincount(indices, minlength=len(group)).astype(np.int32)))
     return result
+
+
+def _pending_delay(synapses, pathway, pending) -> np.ndarray | None:
+    """The delay (in seconds) of all synapses of ``pathway`` of synapses that
+    GeNN makes (``pending``), where it is a per-synapse variable: its
+    constant initial value (`None` for a delay of the pathway, or synapses
+    in Brian's arrays)."""
+    if pending is None:
+        return None
+    var = pathway.variables["delay"]
+    if getattr(var, "scalar", True):
+        return None
+    value = re.fullmatch(r"value = \([\w ]+\)\((.*)\);", pending.initial.get(var, ""))
+    if value is None:
+        raise HostSynapsesNeeded(synapses, "delays that differ between synapses")
+    return np.array([float(value.group(1))])
 
 
 def _axonal_delay(layout: Layout, pathway) -> tuple[int, np.ndarray | None]:
@@ -296,7 +332,7 @@ def _population(layout: Layout, name: str, family: str, random_seed: int | None,
                 dynamics_code: str, post_target: str | None, pre_target: str | None,
                 axonal_delay: int, back_prop_delay: int, delay_steps: np.ndarray | None,
                 pathways: tuple[str, ...], pre_event: str | None,
-                post_event: str | None) -> SynapsePopulation:
+                post_event: str | None, pending=None) -> SynapsePopulation:
     """One GeNN group, with the variables its code uses.
 
     Code triggered by a custom event runs on GeNN's spike-like events, whose
@@ -317,12 +353,15 @@ def _population(layout: Layout, name: str, family: str, random_seed: int | None,
         random_seed = None
     used = set(re.findall(r"\b\w+\b", "\n".join([pre_code, post_code, dynamics_code])))
     variables = [GeNNVariable(var_name, genn_ctype(var), var, read_only=var.read_only,
-                              index=layout.index, selection=layout.selection)
+                              index=layout.index, selection=layout.selection,
+                              initial=pending.initial[var] if pending else None)
                  for var_name, var in synaptic_variables(synapses).items() if var_name in used]
     if delay_steps is not None:
         variables.append(GeNNVariable("delay_steps", narrowest_unsigned(delay_steps),
                                       delay_steps, read_only=True, index=layout.index))
     for count in SYNAPSE_COUNTS:
+        if count in used and pending is not None:
+            raise HostSynapsesNeeded(synapses, f"its code reads '{count}'")
         if count in used:
             # Brian's count of each target (source) neuron, per synapse
             per_neuron = np.asarray(synapses.variables[count].get_value())
@@ -361,7 +400,8 @@ def _population(layout: Layout, name: str, family: str, random_seed: int | None,
         axonal_delay_steps=axonal_delay, back_prop_delay_steps=back_prop_delay,
         pre_indices=layout.pre, post_indices=layout.post, row_order=layout.row_order,
         row_lengths=layout.row_lengths, pathways=pathways,
-        pre_event=pre_event, post_event=post_event, random_seed=random_seed)
+        pre_event=pre_event, post_event=post_event, random_seed=random_seed,
+        creation=pending.creation if pending is not None else None)
 
 
 def _check_random(layout: Layout) -> None:

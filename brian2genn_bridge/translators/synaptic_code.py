@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from brian2.core.variables import ArrayVariable
+from brian2.core.variables import DynamicArrayVariable
 
 from .names import genn_identifier
 
@@ -20,15 +20,16 @@ def runner_code(pathway) -> str:
     return str(pathway.codeobj.code).strip() if pathway.codeobj else ""
 
 
-def synaptic_variables(synapses) -> dict[str, ArrayVariable]:
+def synaptic_variables(synapses) -> dict[str, DynamicArrayVariable]:
     """The per-synapse variables of ``synapses`` that GeNN holds, by GeNN
     name."""
-    n = len(synapses)
+    # per synapse: indexed by the synapse (not reading the number of synapses,
+    # which GeNN may not have made yet, see `synapse_creation`)
     return {genn_identifier(name): var for name, var in synapses.variables.items()
-            if isinstance(var, ArrayVariable) and not name.startswith("_")
+            if isinstance(var, DynamicArrayVariable) and not name.startswith("_")
             and getattr(var.owner, "name", None) == synapses.name and not var.scalar
             and name not in ("i", "j", "delay", "N_incoming", "N_outgoing")
-            and var.size == n}
+            and synapses.variables.indices[name] == "_idx"}
 
 
 def assigned_names(code: str, names) -> set[str]:

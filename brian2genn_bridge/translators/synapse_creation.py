@@ -1,0 +1,366 @@
+"""Synapses and initial values that GeNN makes when the model is loaded
+(``prefs.devices.genn.synapse_creation``): Brian's ``connect`` generator
+and string initialisers of synaptic variables as GeNN's sparse-connectivity
+and variable-initialisation code.
+
+Connectivity made this way is statistically Brian's, not draw for draw:
+GeNN draws from the counter-based generator of `random_numbers` (a hash of
+the seed, the row and the draw's position), seeded from numpy's generator
+when the network is first translated, so ``seed()`` repeats it exactly on
+every backend.
+
+Translated (otherwise the device makes the synapses on the host, as Brian
+does): generators over the presynaptic index (``j=...``, ``p=``,
+``condition=``), with ``range`` or ``sample(..., p=...)`` whose arguments
+are expressions of ``i`` and constants, conditions and results of ``i``,
+``j``, the loop variable, constants and ``rand()``/``randn()``, a constant
+``n``, ``skip_if_invalid``; initial values of ``i``, ``j``, constants and
+random numbers. The conditions that Brian checks (indices in range) are
+checked here, on the host, for every row, so that Brian's errors are raised
+at ``connect``.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+from brian2.core.variables import Constant
+from brian2.parsing.sympytools import str_to_sympy, sympy_to_str
+
+from ..model import SynapseCreation
+from ..subgroups import source_range
+from .expressions import genn_literal
+from .templates import render
+
+__all__ = ["NotTranslatable", "connect_rule", "initial_value_code", "binomial_quantile",
+           "creation_seed"]
+
+#: probability that some row of a Synapses needs more slots than GeNN's rows
+#: have (`binomial_quantile`); such a row would keep the first ones
+_OVERFLOW_PROBABILITY = 1e-12
+
+#: the largest number of row slots (presynaptic neurons times the longest
+#: row) that a generator without a probability (``range`` with a condition,
+#: whose rows hold up to all candidates) may reserve in GeNN
+_MAX_BOUND_SLOTS = 1 << 31
+
+
+class NotTranslatable(Exception):
+    """What GeNN's initialisation cannot make (the device makes it on the
+    host, as Brian does); the message says why."""
+
+
+def creation_seed() -> np.ndarray:
+    """A seed for GeNN's draws of one `Synapses`, from numpy's (Brian's)
+    generator: given to GeNN at load, in an array so that a new seed is no
+    new build."""
+    return np.array([np.random.randint(0, 2 ** 32, dtype=np.uint64)], dtype=np.uint32)
+
+
+# ----------------------------------------------------------------- expressions
+_FUNCTIONS = {"exp": "exp", "log": "log", "log10": "log10", "sqrt": "sqrt", "abs": "fabs",
+              "sin": "sin", "cos": "cos", "tan": "tan", "sinh": "sinh", "cosh": "cosh",
+              "tanh": "tanh", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
+              "floor": "floor", "ceil": "ceil"}
+_NUMPY = {"exp": np.exp, "log": np.log, "log10": np.log10, "sqrt": np.sqrt, "abs": np.abs,
+          "sin": np.sin, "cos": np.cos, "tan": np.tan, "sinh": np.sinh, "cosh": np.cosh,
+          "tanh": np.tanh, "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan,
+          "floor": np.floor, "ceil": np.ceil}
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
+            ast.NotEq: "!="}
+
+
+class _Expression:
+    """A Brian expression (of ``i``, ``j``, a loop variable, constants,
+    ``rand()``, ``randn()`` and the functions above) as GeNN code in
+    double precision, with the random draws it makes as statements before
+    it (`draws`), and as a numpy function of the indices (`evaluate`).
+
+    ``names``: the GeNN expressions of the index names; ``variables``:
+    Brian's variables of the code (constants are taken from them).
+    """
+
+    def __init__(self, code: str, names: dict[str, str], variables: dict, salt: str):
+        self.code = code
+        self._names = names
+        self._variables = variables
+        self._salt = salt
+        self.draws: list[str] = []
+        try:
+            # Brian's code generation computes the sympy form of an expression
+            # (terms reordered, divisions by constants as products): the same
+            # arithmetic gives the same values (initial values of i and j)
+            code = sympy_to_str(str_to_sympy(code))
+        except Exception:  # noqa: BLE001 (sympy's errors: the expression as written)
+            pass
+        try:
+            tree = ast.parse(code.strip(), mode="eval").body
+        except SyntaxError as error:
+            raise NotTranslatable(f"cannot parse {code!r}") from error
+        self._tree = tree
+        self.genn = self._render(tree)
+
+    @property
+    def uses_random(self) -> bool:
+        return bool(self.draws)
+
+    def uses(self, name: str) -> bool:
+        return any(isinstance(node, ast.Name) and node.id == name
+                   for node in ast.walk(self._tree))
+
+    def _constant(self, name: str) -> float:
+        var = self._variables.get(name)
+        if isinstance(var, Constant):
+            return float(np.asarray(var.get_value()))
+        raise NotTranslatable(f"'{name}' is not an index or a constant")
+
+    def _draw(self, kind: str) -> str:
+        name = f"bdraw_{self._salt}{len(self.draws)}"
+        self.draws.append(render("synapse_creation", kind=kind, name=name))
+        return name
+
+    def _render(self, node) -> str:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, float)):
+            if isinstance(node.value, bool):
+                return "true" if node.value else "false"
+            return genn_literal(float(node.value))
+        if isinstance(node, ast.Name):
+            if node.id in self._names:
+                return self._names[node.id]
+            if node.id in ("True", "False"):
+                return node.id.lower()
+            return genn_literal(self._constant(node.id))
+        if isinstance(node, ast.BinOp):
+            left, right = self._render(node.left), self._render(node.right)
+            if type(node.op) in _BINARY:
+                return f"({left} {_BINARY[type(node.op)]} {right})"
+            if isinstance(node.op, ast.Pow):
+                return f"pow({left}, {right})"
+            if isinstance(node.op, ast.FloorDiv):
+                return f"floor({left} / {right})"
+            if isinstance(node.op, ast.Mod):
+                # Python's modulo: the sign of the divisor
+                return f"({left} - floor({left} / {right}) * {right})"
+        if isinstance(node, ast.UnaryOp):
+            operand = self._render(node.operand)
+            if isinstance(node.op, ast.USub):
+                return f"(-{operand})"
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            if isinstance(node.op, ast.Not):
+                return f"(!{operand})"
+        if isinstance(node, ast.BoolOp):
+            op = " && " if isinstance(node.op, ast.And) else " || "
+            return "(" + op.join(self._render(v) for v in node.values) + ")"
+        if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+            operands = [self._render(node.left), *(self._render(c) for c in node.comparators)]
+            pairs = [f"({a} {_COMPARE[type(op)]} {b})"
+                     for a, op, b in zip(operands, node.ops, operands[1:])]
+            return pairs[0] if len(pairs) == 1 else "(" + " && ".join(pairs) + ")"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+            name, args = node.func.id, [self._render(a) for a in node.args]
+            if name in ("rand", "randn") and not args:
+                return self._draw("uniform" if name == "rand" else "normal")
+            if name in _FUNCTIONS and len(args) == 1:
+                return f"{_FUNCTIONS[name]}({args[0]})"
+            if name == "clip" and len(args) == 3:
+                return f"fmin(fmax({args[0]}, {args[1]}), {args[2]})"
+            if name == "int" and len(args) == 1:
+                return f"trunc({args[0]})"
+            if name == "float" and len(args) == 1:
+                return f"((double)({args[0]}))"
+        raise NotTranslatable(f"{ast.unparse(node)!r} in {self.code!r}")
+
+    def evaluate(self, values: dict[str, np.ndarray]):
+        """The expression's values for index ``values`` (numpy arrays); it
+        must draw no random numbers."""
+        if self.uses_random:
+            raise NotTranslatable(f"random numbers in {self.code!r}")
+        return self._evaluate(self._tree, values)
+
+    def _evaluate(self, node, values):
+        if isinstance(node, ast.Constant):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in values:
+                return values[node.id].astype(float)
+            return self._constant(node.id)
+        if isinstance(node, ast.BinOp):
+            a, b = self._evaluate(node.left, values), self._evaluate(node.right, values)
+            with np.errstate(all="ignore"):
+                return {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
+                        ast.Div: np.true_divide, ast.Pow: np.power,
+                        ast.FloorDiv: np.floor_divide, ast.Mod: np.mod}[type(node.op)](a, b)
+        if isinstance(node, ast.UnaryOp):
+            operand = self._evaluate(node.operand, values)
+            return {ast.USub: np.negative, ast.UAdd: np.positive,
+                    ast.Not: np.logical_not}[type(node.op)](operand)
+        if isinstance(node, ast.Call):
+            name, args = node.func.id, [self._evaluate(a, values) for a in node.args]
+            if name in _NUMPY:
+                return _NUMPY[name](args[0])
+            if name == "clip":
+                return np.clip(*args)
+            if name == "int":
+                return np.trunc(args[0])
+            if name == "float":
+                return args[0]
+        raise NotTranslatable(f"{ast.unparse(node)!r} evaluated on the host")
+
+
+# ------------------------------------------------------------------ connect
+def binomial_quantile(n: int, p: float, probability: float) -> int:
+    """The smallest ``k`` such that a binomial variable of ``n`` trials of
+    probability ``p`` exceeds ``k`` with at most ``probability``: the row
+    length GeNN reserves for ``sample(n, p=p)``."""
+    if n <= 0 or p <= 0:
+        return 0
+    if p >= 1:
+        return int(n)
+    mean, sd = n * p, math.sqrt(n * p * (1 - p))
+    first = int(mean)
+    last = int(min(n, mean + 20 * sd + 60))
+    k = np.arange(first, last + 1, dtype=float)
+    lgamma = np.vectorize(math.lgamma)
+    log_pmf = (math.lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1)
+               + k * math.log(p) + (n - k) * math.log1p(-p))
+    # P(X > k) for each k: the sum of the pmf above it
+    above = np.cumsum(np.exp(log_pmf)[::-1])[::-1] - np.exp(log_pmf)
+    fine = np.flatnonzero(above <= probability)
+    return int(k[fine[0]]) if len(fine) else int(last)
+
+
+@dataclass
+class _Iterator:
+    """The candidates of each row: ``range(low, high, step)``, each kept
+    with probability ``p`` for ``sample``."""
+
+    low: _Expression
+    high: _Expression
+    step: _Expression | None
+    p: _Expression | None
+
+
+def _integer_sizes(values, what: str) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    if not np.all(np.isfinite(values)) or np.any(values != np.round(values)):
+        raise NotTranslatable(f"{what} is not an integer")
+    return values.astype(np.int64)
+
+
+def connect_rule(synapses, template_kwds: dict, update_code: str, variables: dict,
+                 seed: np.ndarray) -> SynapseCreation:
+    """GeNN's row-building code of the ``connect`` generator described by
+    Brian's ``template_kwds`` (of the ``synapses_create_generator``
+    template), with ``n`` from the template's ``update_code``.
+
+    Raises
+    ------
+    NotTranslatable
+        For a generator that GeNN's initialisation cannot make as Brian
+        does; Brian's own errors (indices out of range) are left to Brian.
+    """
+    if template_kwds.get("outer_index") != "i":
+        raise NotTranslatable("a generator over the postsynaptic index (i=...)")
+    if template_kwds.get("multisynaptic_index"):
+        raise NotTranslatable("a multisynaptic index")
+    func, kwds = template_kwds["iterator_func"], template_kwds["iterator_kwds"]
+    if func not in ("range", "sample") or kwds.get("sample_size") == "fixed":
+        raise NotTranslatable(f"'{func}' with a fixed size")
+    n_copies = re.fullmatch(r"\s*_n\s*=\s*(\d+)\s*", update_code.strip().splitlines()[-1])
+    if n_copies is None or int(n_copies.group(1)) < 1:
+        raise NotTranslatable("a number of synapses per pair that is not a constant")
+    copies = int(n_copies.group(1))
+    n_pre = len(synapses.source)
+    n_post = len(synapses.target)
+    # GeNN's rows are those of the groups that subgroups are part of
+    pre_start, pre_stop = source_range(synapses.source)
+    post_start = source_range(synapses.target)[0]
+    inner = template_kwds["inner_variable"]
+    outer = {"i": f"((double)(id_pre - {pre_start}u))", "N_pre": genn_literal(float(n_pre)),
+             "N_post": genn_literal(float(n_post))}
+    iterator = _Iterator(*(
+        _Expression(kwds[key], outer, variables, key) if kwds.get(key) is not None else None
+        for key in ("low", "high", "step", "p")))
+    if iterator.low is None:
+        iterator.low = _Expression("0", outer, variables, "low")
+    rows = {"i": np.arange(n_pre)}
+    low = _integer_sizes(iterator.low.evaluate(rows) + np.zeros(n_pre), "range's start")
+    high = _integer_sizes(iterator.high.evaluate(rows) + np.zeros(n_pre), "range's stop")
+    step = (_integer_sizes(iterator.step.evaluate(rows) + np.zeros(n_pre), "range's step")
+            if iterator.step is not None else np.ones(n_pre, dtype=np.int64))
+    if np.any(step <= 0):
+        raise NotTranslatable("a range with a step that is not positive")
+    candidates = np.maximum(0, -(-(high - low) // step))
+    p = (np.clip(iterator.p.evaluate(rows) + np.zeros(n_pre), 0, 1)
+         if iterator.p is not None else None)
+    names = {**outer, inner: "((double)bk)"}
+    element = _Expression(template_kwds["element"], names, variables, "element")
+    if element.uses_random:
+        raise NotTranslatable("random numbers in the generator's result")
+    skip = bool(template_kwds.get("skip_if_invalid"))
+    if element.code.strip() == inner:
+        valid = bool(np.all((candidates == 0) | ((low >= 0) & (low + (candidates - 1) * step
+                                                              < n_post))))
+    elif not element.uses(inner):
+        value = element.evaluate(rows) + np.zeros(n_pre)
+        valid = bool(np.all((candidates == 0) | ((value >= 0) & (value < n_post))))
+    else:
+        valid = False
+    if not valid and not skip:
+        # Brian raises an error at connect (or GeNN would have to)
+        raise NotTranslatable("result indices outside the target group")
+    condition = (_Expression(template_kwds["if_expression"], {**names, "j": "((double)bj)"},
+                             variables, "condition")
+                 if template_kwds.get("if_expression") not in (None, "True") else None)
+    if p is None:
+        longest = int(candidates.max(initial=0))
+        if condition is not None and n_pre * longest > _MAX_BOUND_SLOTS:
+            raise NotTranslatable(f"rows of up to {longest} candidates each")
+    else:
+        longest = binomial_quantile(int(candidates.max(initial=0)), float(p.max(initial=0)),
+                                    _OVERFLOW_PROBABILITY / max(n_pre, 1))
+    salt = zlib.crc32(f"{synapses.name}/connect".encode())
+    code = render("synapse_creation", kind="row", salt=salt, sample=p is not None,
+                  low=iterator.low.genn, high=iterator.high.genn,
+                  step=iterator.step.genn if iterator.step is not None else "1.0",
+                  p=iterator.p.genn if iterator.p is not None else "1.0",
+                  p_draws=iterator.p.draws if iterator.p is not None else [],
+                  element=element.genn, condition=condition.genn if condition else None,
+                  condition_draws=condition.draws if condition else [],
+                  check=not valid, copies=copies, max_row=longest * copies,
+                  pre_start=pre_start, pre_stop=pre_stop, post_start=post_start, n_post=n_post)
+    return SynapseCreation(row_code=code, max_row_length=max(longest * copies, 1),
+                           copies=copies, seed=seed)
+
+
+def initial_value_code(synapses, name: str, ctype: str, code: str, variables: dict,
+                       creation: SynapseCreation) -> str:
+    """GeNN's initialisation code of the synaptic variable ``name`` set to
+    the Brian expression ``code`` for all synapses of a `Synapses` whose
+    synapses GeNN makes (``creation``).
+
+    Raises
+    ------
+    NotTranslatable
+        For expressions that read other variables (of the synapses, or of
+        the pre- or postsynaptic neurons).
+    """
+    pre_start, post_start = source_range(synapses.source)[0], source_range(synapses.target)[0]
+    names = {"i": f"((double)(id_pre - {pre_start}u))",
+             "j": f"((double)(id_post - {post_start}u))",
+             "N_pre": genn_literal(float(len(synapses.source))),
+             "N_post": genn_literal(float(len(synapses.target)))}
+    expression = _Expression(code, names, variables, name)
+    if expression.uses_random and creation.multapses:
+        # a pair's synapses would draw the same numbers (the stream is the pair's)
+        raise NotTranslatable("random initial values of a pair connected several times")
+    salt = zlib.crc32(f"{synapses.name}/{name}".encode())
+    return render("synapse_creation", kind="value", salt=salt, draws=expression.draws,
+                  value=expression.genn, ctype=ctype)
