@@ -282,6 +282,12 @@ class SynapseCreator:
         """
         description = self._simulation.description
         populations = [p for p in description.synapses if p.synapses.name == synapses.name]
+        if populations[0].connectivity == "procedural":
+            raise NotImplementedError(
+                f"Synapses '{synapses.name}': reading synapses that GeNN makes procedurally "
+                "(again at every spike, never stored) is not supported by the GeNN device. "
+                "Workaround: read no synaptic variable (S.i, S.w, len(S), a monitor of S), "
+                "or use sparse connectivity (configure_synapses(S, connectivity='sparse')).")
         group = self._simulation.synapse_groups[populations[0].name]
         pre, post = self._simulation.created_synapses(group)
         synapses._resize(len(pre))

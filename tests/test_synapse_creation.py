@@ -409,3 +409,34 @@ def test_subgroups_match_runtime():
     assert len(runtime["i"]) > 0 and np.any(runtime["v"] != 0)
     for key in runtime:
         np.testing.assert_array_equal(runtime[key], genn[key], err_msg=key)
+
+
+def _procedural(connectivity):
+    def script():
+        seed(12)
+        G = NeuronGroup(300, "dv/dt = (1.2 - v)/(10*ms) : 1", threshold="v > 1",
+                        reset="v = 0", method="exact", name="proc_g")
+        G.v = "i / 300.0"
+        H = NeuronGroup(200, "v : 1", name="proc_h")
+        S = Synapses(G, H, "w : 1", on_pre="v_post += w", name="proc_s")
+        configure_synapses(S, connectivity=connectivity)
+        S.connect(p=0.2)
+        S.w = "0.5 + rand()"
+        Network(G, H, S).run(20 * ms)
+        return {"v": H.v[:]}
+    return script
+
+
+def test_procedural_synapses_are_the_sparse_ones():
+    """GeNN makes procedural synapses again at every spike from the same
+    draws as it makes sparse ones once (CUDA only: GeNN 5.4 has no
+    procedural connectivity on the CPU backend)."""
+    from utils import GENN_BACKEND
+    if GENN_BACKEND != "cuda":
+        with pytest.raises(NotImplementedError, match="procedural connectivity"):
+            run_with("genn", _procedural("procedural"), preferences=GENN)
+        return
+    sparse = run_with("genn", _procedural("sparse"), preferences=GENN)
+    procedural = run_with("genn", _procedural("procedural"), preferences=GENN)
+    assert np.all(sparse["v"] > 0)
+    np.testing.assert_allclose(procedural["v"], sparse["v"], rtol=1e-12)

@@ -100,8 +100,14 @@ def created_connectivity(population: SynapsePopulation):
     (``population.creation``)."""
     creation = population.creation
     max_row = int(creation.max_row_length)
-    snippet = _kept(("rows", creation.row_code, max_row), lambda: create_sparse_connect_init_snippet(
-        f"brian_creation_{len(_SNIPPETS)}", row_build_code=creation.row_code,
+    code = creation.row_code
+    if population.connectivity == "procedural":
+        # made again at every spike; with several threads per spike, each
+        # thread makes the whole row (the same draws) and adds its own part
+        code = code.replace("addSynapse(", "if (bpost >= id_post_begin && bpost < id_post_begin "
+                            "+ num_post) addSynapse(")
+    snippet = _kept(("rows", code, max_row), lambda: create_sparse_connect_init_snippet(
+        f"brian_creation_{len(_SNIPPETS)}", row_build_code=code,
         calc_max_row_len_func=lambda num_pre, num_post, params: max_row,
         extra_global_params=_SEED_EGP))
     return init_sparse_connectivity(snippet)
@@ -284,8 +290,11 @@ def add_synapse_population(simulation, population: SynapsePopulation,
         connectivity = row_connectivity(population.connectivity, len(population.pre_indices))
     else:
         connectivity = None
+    matrix_type = (SynapseMatrixType.PROCEDURAL
+                   if population.creation is not None and procedural
+                   else _MATRIX_TYPES[population.connectivity])
     group = simulation.model.add_synapse_population(
-        population.name, _MATRIX_TYPES[population.connectivity], source, target,
+        population.name, matrix_type, source, target,
         weight_update, init_postsynaptic(_PSM), connectivity)
     for name in [*population.shared, SKIP_SPIKES] + (
             [SEED] if population.random_seed is not None else []):

@@ -37,9 +37,10 @@ if ({{condition or "true"}}) {
 {% if check %}
 if (bj >= 0 && bj < {{n_post}}) {
 {% endif %}
+const unsigned int bpost = (unsigned int)bj + {{post_start}}u;
 {% for copy in range(copies) %}
 if (brow < {{max_row}}u) {
-addSynapse((unsigned int)bj + {{post_start}}u);
+addSynapse(bpost);
 brow++;
 }
 {% endfor %}

@@ -291,30 +291,39 @@ def created_layout(synapses, source, target, steps: dict[str, np.ndarray],
                    creation: SynapseCreation) -> Layout:
     """The `Layout` of synapses that GeNN makes when the model is loaded
     (``creation``): sparse rows of ``creation.max_row_length`` slots (the
-    span is chosen for rows that long), no indices on the host.
+    span is chosen for rows that long), no indices on the host; or, where
+    asked for, procedural connectivity, which GeNN makes again from the
+    same draws at every spike, and no memory per synapse at all.
 
     Raises
     ------
     HostSynapsesNeeded
-        Where another matrix type is asked for, or the code needs the
-        synapses' counts.
+        Where dense or bitmask connectivity is asked for, or the code needs
+        the synapses' counts.
+    ValueError
+        Where procedural connectivity cannot run the code.
     """
     choice = options.connectivity_for(synapses)
-    if choice not in ("auto", "sparse"):
+    if choice not in ("auto", "sparse", "procedural"):
         raise HostSynapsesNeeded(synapses, f"{choice} connectivity")
     needs = _needs(synapses, lines, step, steps)
     if any(count in needs.variables for count in SYNAPSE_COUNTS):
         raise HostSynapsesNeeded(synapses, "its code reads the numbers of synapses")
+    connectivity = "procedural" if choice == "procedural" else "sparse"
+    if connectivity == "procedural":
+        _check_matrix_type(synapses, connectivity, False, None, None, needs)
     row_lengths = np.full(len(source), creation.max_row_length, dtype=np.int64)
     heterogeneous_pre = all(heterogeneous(steps[p.name])
                             for p in synapses._pathways if p.prepost == "pre")
-    races = (len(target) <= (options.presynaptic_block_size or 1024)
+    races = (connectivity == "sparse"
+             and len(target) <= (options.presynaptic_block_size or 1024)
              and (creation.max_row_length > 32 or creation.multapses)
              and not heterogeneous_pre)
-    parallelism, threads = choose_parallelism(synapses, "sparse", row_lengths, races, options)
-    logger.debug(f"{synapses.name}: sparse connectivity made by GeNN (rows of up to "
-                 f"{creation.max_row_length} synapses, {len(source)}x{len(target)})")
-    return Layout(synapses, source, target, "sparse", parallelism, threads, None, None,
+    parallelism, threads = choose_parallelism(synapses, connectivity, row_lengths, races,
+                                              options)
+    logger.debug(f"{synapses.name}: {connectivity} connectivity made by GeNN (rows of up "
+                 f"to {creation.max_row_length} synapses, {len(source)}x{len(target)})")
+    return Layout(synapses, source, target, connectivity, parallelism, threads, None, None,
                   None, row_lengths, steps)
 
 

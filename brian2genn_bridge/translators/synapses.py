@@ -344,7 +344,7 @@ def _population(layout: Layout, name: str, family: str, random_seed: int | None,
     """
     synapses = layout.synapses
     if uses_random("\n".join([pre_code, post_code, dynamics_code])):
-        _check_random(layout)
+        _check_random(layout, pending)
         pre_code, post_code, dynamics_code = (
             with_stream_key(code, family, part, layout.connectivity)
             for code, part in ((pre_code, "pre"), (post_code, "post"),
@@ -404,10 +404,13 @@ def _population(layout: Layout, name: str, family: str, random_seed: int | None,
         creation=pending.creation if pending is not None else None)
 
 
-def _check_random(layout: Layout) -> None:
+def _check_random(layout: Layout, pending=None) -> None:
     """Reject random numbers where `random_numbers.synapse_index` cannot tell
     the synapses apart: procedural groups that connect a pair twice."""
-    if layout.connectivity == "procedural" and has_multapses(layout.pre, layout.post):
+    if layout.connectivity != "procedural":
+        return
+    if (pending.creation.multapses if pending is not None
+            else has_multapses(layout.pre, layout.post)):
         raise unsupported(layout.synapses, "random numbers in the synaptic code of a group "
                           "with procedural connectivity that connects a pre/post pair "
                           "more than once", "use 'sparse' connectivity.")
