@@ -124,7 +124,7 @@ class GeNNDevice(RunLoop, SynapseCreator, ValueExchange, RuntimeDevice):
         self.build_options.update(kwds)
 
     def delete(self, data=True, code=True, directory=True, force=False):
-        self._simulation = None
+        self._drop_model()
 
     @staticmethod
     def _backend(backend: str) -> str:
@@ -258,7 +258,7 @@ class GeNNDevice(RunLoop, SynapseCreator, ValueExchange, RuntimeDevice):
             # restored to a state with nothing in flight: a fresh load of the
             # model (GeNN does not compile it again) has empty queues
             self._empty_queues = False
-            self._simulation = None
+            self._drop_model()
 
         all_objects = net.sorted_objects
         net._clocks = {obj.clock for obj in all_objects}
@@ -405,17 +405,18 @@ class GeNNDevice(RunLoop, SynapseCreator, ValueExchange, RuntimeDevice):
 
     def _pending_loaded(self, description, options: RunOptions) -> bool:
         """Whether a new model replaces the loaded one that made pending
-        synapses of ``description``; those are then read from it into
-        Brian's arrays, and ``True`` says that the network must be described
-        again."""
+        synapses of ``description``. All synapses the loaded model made are
+        then read from it into Brian's arrays before it goes (those of
+        another network too: they are the synapses that ran), and ``True``
+        says that the network must be described again."""
         if self._simulation is None or self._reuses_model(description, options):
             return False
         names = {p.synapses.name for p in description.synapses if p.creation is not None}
-        made = [pending.synapses for pending in self._pending.values()
-                if pending.loaded and pending.synapses.name in names]
+        made = [pending.synapses for pending in self._pending.values() if pending.loaded]
+        again = any(synapses.name in names for synapses in made)
         for synapses in made:
             self._materialise(synapses)
-        return bool(made)
+        return again
 
     def _simulation_for(self, description, n_steps: int, in_flight,
                         options: RunOptions) -> tuple[GeNNSimulation, bool]:
@@ -426,7 +427,7 @@ class GeNNDevice(RunLoop, SynapseCreator, ValueExchange, RuntimeDevice):
             self._simulation.description = description
             return self._simulation, False
         # the new model is loaded without the old one
-        self._simulation = None
+        self._drop_model()
         steps = recording_steps(description, n_steps, options.recording_buffer_bytes)
         self._simulation = GeNNSimulation(description, self._code_directory(), options, steps)
         dropped = (self._simulation.carry_queues(in_flight)

@@ -38,6 +38,7 @@ from .model import SynapseCreation
 from .translators.expressions import genn_ctype, genn_literal
 from .translators.synapse_creation import (NotTranslatable, connect_rule, creation_seed,
                                            initial_value_code)
+from .translators.synaptic_code import assigned_names
 
 __all__ = ["SynapseCreator", "PendingSynapses"]
 
@@ -63,6 +64,9 @@ class PendingSynapses:
     loaded: bool = False
     #: whether ``creation.seed`` was drawn
     seeded: bool = False
+    #: whether a model that is gone made them (then the host cannot make the
+    #: same ones)
+    ran: bool = False
 
 
 def _key(obj) -> int | None:
@@ -88,6 +92,13 @@ def _per_synapse_variables(synapses) -> set:
     them: all that pending synapses do not have yet."""
     return {*synapses._registered_variables,
             *(synapses.variables[name] for name in ("N", "N_incoming", "N_outgoing"))}
+
+
+def _changes_values(population) -> bool:
+    """Whether the code of a synapse group changes its per-synapse values."""
+    code = "\n".join([population.pre_spike_syn_code, population.post_spike_syn_code,
+                      population.synapse_dynamics_code])
+    return bool(assigned_names(code, [v.name for v in population.variables]))
 
 
 def _expected_synapses(creation: SynapseCreation, n_pre: int) -> int:
@@ -251,23 +262,82 @@ class SynapseCreator:
                 pending.seeded = True
 
     # ------------------------------------------------------- materialising
+    def _drop_model(self) -> None:
+        """Let the loaded model go, after reading the synapses it made into
+        Brian's arrays: the host would draw others. Those it cannot read back
+        stay pending where nothing changes their values (a new model makes
+        the same ones again, from the same seed).
+
+        Raises
+        ------
+        NotImplementedError
+            For synapses whose values the model may have changed and that
+            cannot be read back.
+        """
+        for pending in [p for p in self._pending.values() if p.loaded]:
+            populations = self._made_by_model(pending.synapses)
+            if populations and self._unreadable(pending.synapses, populations):
+                if any(_changes_values(p) for p in populations):
+                    raise NotImplementedError(
+                        f"Synapses '{pending.synapses.name}': the network changed between "
+                        "runs, and the values of synapses that GeNN made and changed in GPU "
+                        "memory only cannot be carried into its new model (not supported by "
+                        "the GeNN device). Workaround: leave the network as it is between "
+                        "runs, or make the synapses on the host "
+                        "(configure_synapses(S, synapse_creation='host') before connect).")
+                pending.loaded, pending.ran = False, True
+            else:
+                self._materialise(pending.synapses)
+        self._simulation = None
+
     def _materialise_variable(self, var) -> None:
         """Make the pending synapses that ``var`` belongs to, if any."""
         token = self._pending_variables.get(var) if self._pending_variables else None
         if token is not None and token in self._pending:
             self._materialise(self._pending[token].synapses)
 
+    def _made_by_model(self, synapses) -> list:
+        """The loaded model's synapse groups that made ``synapses``."""
+        if self._simulation is None:
+            return []
+        return [p for p in self._simulation.description.synapses
+                if p.synapses.name == synapses.name and p.creation is not None]
+
+    def _unreadable(self, synapses, populations) -> str | None:
+        """Why the synapses the loaded model made for ``synapses`` cannot be
+        read back, or ``None``."""
+        if populations[0].connectivity == "procedural":
+            return "made procedurally (again at every spike, never stored)"
+        group = self._simulation.synapse_groups[populations[0].name]
+        if self._simulation.created_count(group) is None:
+            return "kept in GPU memory only (too many for a host copy beside them)"
+        return None
+
     def _materialise(self, synapses) -> None:
         """Make pending ``synapses`` in Brian's arrays: from the loaded model
-        that made them, else on the host with Brian's own code."""
-        pending = self._pending.pop(_key(synapses), None)
+        that made them, else on the host with Brian's own code.
+
+        Raises
+        ------
+        NotImplementedError
+            Where a model made them and they cannot be read back.
+        """
+        pending = self._pending.get(_key(synapses))
         if pending is None:
             return
+        populations = self._made_by_model(synapses) if pending.loaded else []
+        why = self._unreadable(synapses, populations) if populations else (
+            "made by a model that is gone" if pending.ran else None)
+        if why is not None:
+            raise NotImplementedError(
+                f"Synapses '{synapses.name}': reading synapses that GeNN {why} is not "
+                "supported by the GeNN device. Workaround: read no synaptic variable (S.i, "
+                "S.w, len(S), a monitor of S), or make them on the host "
+                "(configure_synapses(S, synapse_creation='host') before connect).")
+        del self._pending[_key(synapses)]
         for var in pending.variables:
             self._pending_variables.pop(var, None)
-        if pending.loaded and self._simulation is not None and any(
-                p.synapses.name == synapses.name and p.creation is not None
-                for p in self._simulation.description.synapses):
+        if populations:
             self._synapses_from_model(synapses, pending)
             logger.debug(f"Synapses '{synapses.name}': synapses read from GeNN's model.")
         else:
@@ -280,14 +350,7 @@ class SynapseCreator:
         synapses in its row order (by presynaptic, then postsynaptic
         index, the order of Brian's ``connect``) and their current values.
         """
-        description = self._simulation.description
-        populations = [p for p in description.synapses if p.synapses.name == synapses.name]
-        if populations[0].connectivity == "procedural":
-            raise NotImplementedError(
-                f"Synapses '{synapses.name}': reading synapses that GeNN makes procedurally "
-                "(again at every spike, never stored) is not supported by the GeNN device. "
-                "Workaround: read no synaptic variable (S.i, S.w, len(S), a monitor of S), "
-                "or use sparse connectivity (configure_synapses(S, connectivity='sparse')).")
+        populations = self._made_by_model(synapses)
         group = self._simulation.synapse_groups[populations[0].name]
         pre, post = self._simulation.created_synapses(group)
         synapses._resize(len(pre))
@@ -299,15 +362,24 @@ class SynapseCreator:
         held = set()
         for population in populations:
             group = self._simulation.synapse_groups[population.name]
+            # from now on the loaded model's values are pulled and pushed as
+            # those of synapses in Brian's arrays (e.g. by network operations
+            # during the run): GeNN's row order is Brian's
+            positions = self._simulation.created_positions(group)
+            for genn_var in population.variables:
+                genn_var.index = positions
             for genn_var in population.variables:
                 var = genn_var.brian_var
                 if genn_var.mirror or var in held or not isinstance(var, ArrayVariable):
                     continue
                 held.add(var)
-                self._host_value(var)[:] = self._simulation.created_values(group, genn_var)
+                self._host_value(var)[:] = self._simulation.pull_variable(group, genn_var)
                 self._stale.discard(var)
-                self._bindings.pop(var, None)
+                self._bindings.setdefault(var, {})[id(group)] = (group, genn_var)
         # values GeNN does not hold (no code reads them): Brian's own settings
         for var, step in pending.host_steps:
             if var is not None and var not in held:
                 step()
+        # all of it is what the loaded model holds: nothing to push (nor a
+        # change of connections or delays by a network operation)
+        self._touched -= pending.variables

@@ -172,9 +172,9 @@ class ValueExchange:
 
     def _push_variable(self, simulation, group, genn_var, full: bool) -> None:
         source = genn_var.brian_var
-        if genn_var.initial is not None:
+        if genn_var.initial is not None and genn_var.index is None:
             # GeNN made the synapses and these values (`synapse_creation`),
-            # Brian's arrays have neither yet
+            # Brian's arrays have neither yet (`index` is set once they have)
             return
         if isinstance(source, np.ndarray):
             if full:

@@ -13,6 +13,7 @@ results bit for bit in float64.
 import numpy as np
 import pytest
 from brian2 import (NeuronGroup, Network, SpikeMonitor, StateMonitor, Synapses, ms,
+                    network_operation,
                     prefs, seed)
 from brian2.core.base import BrianObjectException
 from brian2.devices.device import get_device
@@ -440,3 +441,68 @@ def test_procedural_synapses_are_the_sparse_ones():
     procedural = run_with("genn", _procedural("procedural"), preferences=GENN)
     assert np.all(sparse["v"] > 0)
     np.testing.assert_allclose(procedural["v"], sparse["v"], rtol=1e-12)
+
+
+def _operation_reads_and_writes():
+    """A network operation reads the synapses GeNN made (during the run: they
+    come from the loaded model, which runs on) and changes them; plasticity
+    keeps changing them in GeNN, and later reads see it."""
+    taupre = taupost = 5 * ms
+    G = NeuronGroup(40, "dv/dt = (1.3 - v)/(10*ms) : 1", threshold="v > 1", reset="v = 0",
+                    method="exact", name="op_g")
+    G.v = "i / 40.0"
+    H = NeuronGroup(30, "dv/dt = -v/(10*ms) : 1", threshold="v > 0.5", reset="v = 0",
+                    method="exact", name="op_h")
+    S = Synapses(G, H, """w : 1
+                          dapre/dt = -apre/taupre : 1 (event-driven)
+                          dapost/dt = -apost/taupost : 1 (event-driven)""",
+                 on_pre="v_post += w\napre += 0.01\nw = clip(w + apost, 0, 0.3)",
+                 on_post="apost -= 0.012\nw = clip(w + apre, 0, 0.3)", name="op_s")
+    S.connect(condition="(i * 7 + j) % 5 < 2")
+    S.w = "0.02 + 0.001*j"
+    means = []
+
+    @network_operation(dt=5 * ms, name="op_scale")
+    def scale(t):
+        means.append(float(np.mean(S.w[:])))
+        if 9 * ms < t < 11 * ms:
+            S.w = S.w[:] * 1.5
+
+    spikes = SpikeMonitor(H, name="op_spikes")
+    net = Network(G, H, S, scale, spikes)
+    net.run(30 * ms)
+    return {"means": np.array(means), "i": spikes.i[:], "t": spikes.t[:], "w": S.w[:]}
+
+
+def test_network_operation_reads_and_changes_made_synapses():
+    runtime = run_with("runtime", _operation_reads_and_writes)
+    genn = run_with("genn", _operation_reads_and_writes, preferences=GENN)
+    assert len(runtime["i"]) > 10 and len(set(runtime["means"])) > 3
+    np.testing.assert_array_equal(runtime["i"], genn["i"])
+    np.testing.assert_array_equal(runtime["t"], genn["t"])
+    for key in ("means", "w"):
+        np.testing.assert_allclose(runtime[key], genn[key], rtol=1e-12, err_msg=key)
+
+
+def _other_network_first(run_other: bool):
+    def script():
+        seed(14)
+        G = NeuronGroup(60, "v : 1", threshold="False", name="on_g")
+        S = Synapses(G, G, "w : 1", on_pre="v_post += w", name="on_s")
+        S.connect(p=0.2)
+        S.w = "rand()"
+        Network(G, S).run(0.2 * ms)
+        if run_other:
+            # another model replaces the one that made S's synapses
+            other = NeuronGroup(5, "dx/dt = -x/ms : 1", method="exact", name="on_other")
+            Network(other).run(0.2 * ms)
+        return {"i": S.i[:], "j": S.j[:], "w": S.w[:]}
+    return script
+
+
+def test_synapses_read_after_their_model_is_gone():
+    """The synapses that ran, not the host's own draw of them."""
+    direct = run_with("genn", _other_network_first(False), preferences=GENN)
+    later = run_with("genn", _other_network_first(True), preferences=GENN)
+    for key in direct:
+        np.testing.assert_array_equal(direct[key], later[key], err_msg=key)

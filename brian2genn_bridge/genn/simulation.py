@@ -321,13 +321,11 @@ class GeNNSimulation:
         pre = np.repeat(np.arange(len(used), dtype=np.int32), used.sum(axis=1))
         return pre, post
 
-    def created_values(self, group, variable: GeNNVariable) -> np.ndarray:
-        """GeNN's current values of ``variable`` of the synapses it made for
-        ``group``, in its row order."""
-        used = self._created_slots(group)
-        array = group.vars[variable.name]
-        array.pull_from_device()
-        return np.asarray(array._view).reshape(used.shape)[used]
+    def created_positions(self, group) -> np.ndarray:
+        """Where the synapses GeNN made for ``group`` lie in its arrays of
+        per-synapse values, in its row order (an index for `pull_variable`
+        and `push_variable`)."""
+        return np.flatnonzero(self._created_slots(group))
 
     def set_shared(self, group, name: str, value) -> None:
         group.set_dynamic_param_value(name, float(value))

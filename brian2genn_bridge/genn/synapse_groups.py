@@ -318,7 +318,11 @@ def add_synapse_population(simulation, population: SynapsePopulation,
                                                * source.num_neurons)
         if simulation.backend == "cuda" and (
                 source.num_neurons * population.creation.max_row_length > _HOST_ROWS_SLOTS):
+            # neither rows nor values can be read back: no host copies (page-
+            # locked memory of gigabytes, slow to allocate)
             group.sparse_connectivity_location = VarLocation.DEVICE
+            for variable in population.variables:
+                group.set_wu_var_location(variable.name, VarLocation.DEVICE)
         return group
     if population.connectivity in ("sparse", "procedural"):
         set_rows(group, population.post_indices, population.row_lengths, population.row_order)

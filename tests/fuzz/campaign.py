@@ -147,9 +147,14 @@ def main(argv=None) -> int:
                         help="a failure signature already known (as printed in the "
                              "summary), not shrunk again; repeatable")
     parser.add_argument("--json", type=Path, default=None, help="write the summary here")
+    parser.add_argument("--synapse-creation", default="host", choices=("host", "genn"),
+                        help="prefs.devices.genn.synapse_creation of the GeNN device; 'genn' "
+                             "also connects and sets weights in forms GeNN can make "
+                             "(default 'host')")
     args = parser.parse_args(argv)
 
     os.environ["BRIAN2GENN_BRIDGE_TEST_BACKEND"] = args.backend
+    os.environ["BRIAN2GENN_BRIDGE_FUZZ_SYNAPSE_CREATION"] = args.synapse_creation
     utils.GENN_BACKEND = args.backend
     cuda = args.backend == "cuda"
     float_dtype = np.float32 if cuda else np.float64

@@ -32,6 +32,8 @@ from brian2.utils.logger import catch_logs
 
 from utils import run_with
 
+from .spec import synapse_creation
+
 #: functions of the GeNN device that build, load, fill or step a model: a
 #: NotImplementedError raised under them came too late
 _AFTER_BUILD = {"_simulation_for", "_push_values", "_simulate", "_collect"}
@@ -113,7 +115,8 @@ def check_source(source: str, float_dtype=np.float64, rtol: float = CPU_RTOL,
         return Outcome("invalid", f"{type(error).__name__}: {error}")
     with catch_logs() as logs:
         try:
-            results = run_with("genn", script, float_dtype=float_dtype)
+            results = run_with("genn", script, float_dtype=float_dtype, preferences={
+                "devices.genn.synapse_creation": synapse_creation()})
         except NotImplementedError as error:
             if _raised_after_build(error):
                 raise FuzzFailure(_error_report(error, logs),

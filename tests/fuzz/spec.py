@@ -16,6 +16,8 @@ the device pushes them, it does not compile them.
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass, field
 
 # ---------------------------------------------------------------- catalogues
@@ -85,6 +87,15 @@ dapost/dt = -apost/(10*ms) : 1 (event-driven)""",
 
 #: connect forms: keyword arguments of ``connect`` (``i``/``j`` arrays are
 #: drawn per script)
+def synapse_creation() -> str:
+    """Where the GeNN device of a campaign makes synapses
+    (``prefs.devices.genn.synapse_creation``, from the environment variable
+    ``BRIAN2GENN_BRIDGE_FUZZ_SYNAPSE_CREATION``; default ``'host'``). Other
+    than ``'host'``, scripts connect and set weights in the ways GeNN can
+    make without random numbers, so that the results stay Brian's exactly."""
+    return os.environ.get("BRIAN2GENN_BRIDGE_FUZZ_SYNAPSE_CREATION", "host")
+
+
 CONNECT_FORMS = {
     "all": "",
     "one_to_one": "j='i', skip_if_invalid=True",
@@ -274,11 +285,20 @@ def _render_synapses(spec: SynapseSpec) -> list:
     ref = f"o['{spec.name}']"
     lines = [f"{ref} = Synapses(" + ", ".join(args) + ")"]
     form = CONNECT_FORMS[spec.connect]
+    made_by_genn = synapse_creation() != "host"
     if form is None:
         # a rebuilt Synapses: other connections, as many of them
         form = f"i={list(spec.i)}, j=np.roll({list(spec.j)}, phase)"
+    elif made_by_genn and spec.connect == "p":
+        # GeNN's random synapses are not Brian's: a condition without draws
+        form = "condition='(3*i + 5*j) % 2 == 0'"
     lines.append(f"{ref}.connect({form})")
-    lines.append(f"{ref}.w = np.resize({_floats(spec.w)}, len({ref}))")
+    if made_by_genn and len(spec.w) >= 1:
+        # values GeNN can make, and reading len() would have the host make the synapses
+        w = list(spec.w) + [0.0, 0.0]
+        lines.append(f"{ref}.w = '{w[0]!r} + {w[1]!r}*i + {w[2]!r}*j'")
+    else:
+        lines.append(f"{ref}.w = np.resize({_floats(spec.w)}, len({ref}))")
     if spec.delay_mode == "heterogeneous":
         lines.append(f"{ref}.delay = np.resize({_floats(spec.delay)}, len({ref}))*ms")
     return lines
