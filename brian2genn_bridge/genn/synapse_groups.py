@@ -95,12 +95,26 @@ def _kept(key: tuple, make):
     return _SNIPPETS[key]
 
 
+def _seeded(code: str, population: SynapsePopulation) -> str:
+    """``code`` with the seed of procedural synapses as a constant: GeNN 5.4
+    fails to load a procedural group with extra global parameters in its
+    initialisation code (``unordered_map::at``), so such a group is built
+    again for each new seed."""
+    if population.connectivity != "procedural":
+        return code
+    return code.replace("bseed[0]", f"{int(population.creation.seed[0])}u")
+
+
+def _seed_egp(code: str) -> list:
+    return _SEED_EGP if "bseed" in code else []
+
+
 def created_connectivity(population: SynapsePopulation):
     """GeNN's initialiser of the sparse connectivity of synapses it makes
     (``population.creation``)."""
     creation = population.creation
     max_row = int(creation.max_row_length)
-    code = creation.row_code
+    code = _seeded(creation.row_code, population)
     if population.connectivity == "procedural":
         # made again at every spike; with several threads per spike, each
         # thread makes the whole row (the same draws) and adds its own part
@@ -109,7 +123,7 @@ def created_connectivity(population: SynapsePopulation):
     snippet = _kept(("rows", code, max_row), lambda: create_sparse_connect_init_snippet(
         f"brian_creation_{len(_SNIPPETS)}", row_build_code=code,
         calc_max_row_len_func=lambda num_pre, num_post, params: max_row,
-        extra_global_params=_SEED_EGP))
+        extra_global_params=_seed_egp(code)))
     return init_sparse_connectivity(snippet)
 
 
@@ -117,16 +131,20 @@ def _initial_values(population: SynapsePopulation) -> dict:
     """GeNN's initialisation of each variable of ``population``: none for
     Brian's values (pushed after loading; GeNN's would write 10^9 zeros
     first), GeNN code for the variables of synapses it makes."""
+    initial = {v.name: _seeded(v.initial, population) for v in population.variables
+               if v.initial is not None}
     return {v.name: None if v.initial is None else init_var(_kept(
-                ("value", v.initial), lambda code=v.initial: create_var_init_snippet(
+                ("value", initial[v.name]), lambda code=initial[v.name]: create_var_init_snippet(
                     f"brian_initial_{len(_SNIPPETS)}", var_init_code=code,
-                    extra_global_params=_SEED_EGP if "bseed" in code else [])))
+                    extra_global_params=_seed_egp(code))))
             for v in population.variables}
 
 
 def _set_seeds(group, population: SynapsePopulation) -> None:
     """Give GeNN the seed of the synapses it makes (``creation.seed``) and
     of their initial values."""
+    if population.connectivity == "procedural":
+        return  # a constant in the code (`_seeded`)
     seed = np.asarray(population.creation.seed, dtype=np.uint32)
     egps = group.connectivity_extra_global_params
     egps["bseed"].set_init_values(seed)
