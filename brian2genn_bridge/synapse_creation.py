@@ -213,6 +213,10 @@ class SynapseCreator:
         pending = self._pending_for(owner)
         if pending is None:
             return None
+        if pending.loaded or pending.ran:
+            # a model made them and ran: the new values are set on its synapses
+            self._materialise(owner)
+            return None
         condition = abstract_code.get("condition", "").strip()
         statement = re.fullmatch(r"\s*(\w+)\s*=\s*(.+?)\s*", abstract_code.get("statement", ""),
                                  re.S)
@@ -240,7 +244,8 @@ class SynapseCreator:
         synapses."""
         pending = self._pending_for(view.group) if hasattr(view, "group") else None
         var = view.variable
-        if (pending is not None and isinstance(item, slice) and item == slice(None)
+        if (pending is not None and not (pending.loaded or pending.ran)
+                and isinstance(item, slice) and item == slice(None)
                 and var in pending.initial and np.ndim(value) == 0):
             if check_units:
                 fail_for_dimension_mismatch(var.dim, value,
