@@ -398,10 +398,16 @@ class GeNNDevice(RunLoop, SynapseCreator, ValueExchange, RuntimeDevice):
         self.seed_pending()
         while True:
             try:
-                return describe_network(objects, options, self.pending_creations())
+                description = describe_network(objects, options, self.pending_creations())
             except HostSynapsesNeeded as needed:
                 logger.debug(f"{needed}: its synapses are made in Brian's arrays.")
                 self._materialise(needed.synapses)
+                continue
+            # a translation that read pending synapses has made them in Brian's
+            # arrays: described as made by GeNN, they would be made twice
+            if all(self._pending_for(p.synapses) is not None
+                   for p in description.synapses if p.creation is not None):
+                return description
 
     def _pending_loaded(self, description, options: RunOptions) -> bool:
         """Whether a new model replaces the loaded one that made pending

@@ -37,6 +37,7 @@ from brian2.utils.logger import get_logger
 from .model import SynapseCreation
 from .translators.expressions import genn_ctype, genn_literal
 from .translators.synapse_creation import (NotTranslatable, connect_rule, creation_seed,
+                                           delay_upper_bound, host_initial_values,
                                            initial_value_code)
 from .translators.synaptic_code import assigned_names
 
@@ -60,6 +61,10 @@ class PendingSynapses:
     host_steps: list[tuple[Any, Callable[[], None]]] = field(default_factory=list)
     #: the variables whose use makes the synapses in Brian's arrays
     variables: set = field(default_factory=set)
+    #: Brian's expression (and its variables) of each variable set by one
+    expressions: dict = field(default_factory=dict)
+    #: the largest delay (seconds) of each delay variable set by an expression
+    delay_bounds: dict = field(default_factory=dict)
     #: whether the loaded model made them (then they come from it)
     loaded: bool = False
     #: whether ``creation.seed`` was drawn
@@ -92,6 +97,13 @@ def _per_synapse_variables(synapses) -> set:
     them: all that pending synapses do not have yet."""
     return {*synapses._registered_variables,
             *(synapses.variables[name] for name in ("N", "N_incoming", "N_outgoing"))}
+
+
+def _constant_value(code: str) -> float:
+    """The value of a variable's initialisation code that sets a constant."""
+    text = re.fullmatch(r"value = \([\w ]+\)\((.*)\);", code.strip()).group(1)
+    return {"true": 1.0, "false": 0.0}.get(text, None) if text in ("true", "false") \
+        else float(text.strip("()"))
 
 
 def _changes_values(population) -> bool:
@@ -221,19 +233,27 @@ class SynapseCreator:
         statement = re.fullmatch(r"\s*(\w+)\s*=\s*(.+?)\s*", abstract_code.get("statement", ""),
                                  re.S)
         var = owner.variables.get(statement.group(1)) if statement else None
+        # the owner may be a pathway (S.pre.delay): its Synapses names the draws
+        synapses = pending.synapses
+        delays = [p.variables["delay"] for p in synapses._pathways]
         try:
             if condition != "_cond = True" or var is None or var not in pending.initial:
                 raise NotTranslatable("values set for some synapses, or of another variable")
-            code = initial_value_code(owner, var.name, genn_ctype(var), statement.group(2),
+            code = initial_value_code(synapses, var.name, genn_ctype(var), statement.group(2),
                                       variables, pending.creation)
+            bound = (delay_upper_bound(statement.group(2), variables)
+                     if any(var is delay for delay in delays) else None)
         except NotTranslatable as reason:
-            logger.debug(f"Synapses '{owner.name}': synapses made on the host for a value "
+            logger.debug(f"Synapses '{synapses.name}': synapses made on the host for a value "
                          f"GeNN's initialisation cannot set ({reason}).")
-            self._materialise(owner)
+            self._materialise(synapses)
             return None
 
         def record():
             pending.initial[var] = code
+            pending.expressions[var] = (statement.group(2), variables)
+            if bound is not None:
+                pending.delay_bounds[var] = bound
             pending.host_steps.append((var, lambda: on_host()()))
         return record
 
@@ -252,6 +272,8 @@ class SynapseCreator:
                                             f"Incorrect unit for setting variable {view.name}")
             number = np.asarray(value, dtype=var.dtype).item()
             pending.initial[var] = f"value = ({genn_ctype(var)})({genn_literal(number)});"
+            pending.expressions.pop(var, None)
+            pending.delay_bounds.pop(var, None)
             pending.host_steps.append((var, (
                 lambda: VariableView.set_with_index_array.original_function(
                     view, item, value, check_units))))
@@ -375,16 +397,24 @@ class SynapseCreator:
                 genn_var.index = positions
             for genn_var in population.variables:
                 var = genn_var.brian_var
-                if genn_var.mirror or var in held or not isinstance(var, ArrayVariable):
+                if genn_var.mirror or not isinstance(var, ArrayVariable) or var in held:
                     continue
                 held.add(var)
                 self._host_value(var)[:] = self._simulation.pull_variable(group, genn_var)
                 self._stale.discard(var)
                 self._bindings.setdefault(var, {})[id(group)] = (group, genn_var)
-        # values GeNN does not hold (no code reads them): Brian's own settings
-        for var, step in pending.host_steps:
-            if var is not None and var not in held:
-                step()
+        # values GeNN does not hold (no code reads them, or it holds them as
+        # delays in steps): those it computed (its random numbers), on the host
+        for var in pending.initial:
+            if var in held:
+                continue
+            if var in pending.expressions:
+                code, variables = pending.expressions[var]
+                values = host_initial_values(synapses, var.name, code, variables,
+                                             int(pending.creation.seed[0]), pre, post)
+            else:
+                values = _constant_value(pending.initial[var])
+            self._host_value(var)[:] = values
         # all of it is what the loaded model holds: nothing to push (nor a
         # change of connections or delays by a network operation)
         self._touched -= pending.variables

@@ -13,7 +13,7 @@ results bit for bit in float64.
 import numpy as np
 import pytest
 from brian2 import (NeuronGroup, Network, SpikeMonitor, StateMonitor, Synapses, ms,
-                    network_operation,
+                    SpikeGeneratorGroup, network_operation,
                     prefs, seed)
 from brian2.core.base import BrianObjectException
 from brian2.devices.device import get_device
@@ -507,3 +507,40 @@ def test_synapses_read_after_their_model_is_gone():
     later = run_with("genn", _other_network_first(True), preferences=GENN)
     for key in direct:
         np.testing.assert_array_equal(direct[key], later[key], err_msg=key)
+
+
+def _random_delays_made(creation):
+    def script():
+        seed(31)
+        n = 200
+        G = SpikeGeneratorGroup(n, np.arange(n), np.zeros(n) * ms, name="rd_g")
+        H = NeuronGroup(n, "v : 1", threshold="v > 0.5", reset="v = 0", name="rd_h")
+        S = Synapses(G, H, "w : 1", on_pre="v_post += w", name="rd_s")
+        configure_synapses(S, synapse_creation=creation)
+        S.connect(j="i")
+        S.w = "clip(1 + 0.1*randn(), 0.6, 2)"
+        S.delay = "clip(1*ms + 0.5*ms*randn(), 0*ms, 3*ms)"
+        spikes = SpikeMonitor(H, name="rd_spikes")
+        Network(G, H, S, spikes).run(5 * ms)
+        made = pending_names()
+        return {"made": made, "delay": S.delay[:], "j": S.j[:], "w": S.w[:],
+                "spike_i": spikes.i[:], "spike_t": spikes.t[:]}
+    return script
+
+
+def test_random_delays_made_by_genn():
+    """Per-synapse delays from a bounded expression, made by GeNN (as GeNN's
+    dendritic delays): each target spikes as many steps after its synapse's
+    delay (read back: GeNN's own values) as with delays made by Brian."""
+    genn = run_with("genn", _random_delays_made("genn"))
+    host = run_with("genn", _random_delays_made("host"))
+    runtime = run_with("runtime", _random_delays_made("host"))
+    assert genn["made"] == ["rd_s"] and host["made"] == []
+    for result in (genn, host, runtime):
+        steps = np.floor(result["delay"] / 1e-4 + 0.5)
+        by_target = dict(zip(result["spike_i"], result["spike_t"]))
+        lag = [by_target[j] / 1e-4 - steps[k] for k, j in enumerate(result["j"])]
+        assert len(by_target) == 200 and np.allclose(lag, 1.0), np.unique(np.round(lag, 6))
+        assert 0 <= result["delay"].min() and result["delay"].max() <= 3e-3
+    assert_same_distribution(runtime["delay"], genn["delay"], "delays")
+    assert_same_distribution(runtime["w"], genn["w"], "weights")

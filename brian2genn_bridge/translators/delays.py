@@ -21,7 +21,7 @@ from .expressions import clock_steps
 from .operations import written_variables
 from .synaptic_code import assigned_names, synaptic_variables
 
-__all__ = ["delays_in_steps", "heterogeneous", "narrowest_unsigned", "delay_parts",
+__all__ = ["delays_in_steps", "heterogeneous", "narrowest_unsigned", "delay_parts", "dendritic",
            "delayed_neuron_reads", "changed_by_group"]
 
 
@@ -108,7 +108,7 @@ def delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, st
     for pathway in synapses._pathways:
         if not heterogeneous(steps[pathway.name]):
             continue
-        if pathway.prepost == "pre" and _dendritic(synapses, pathway, effects, step, source,
+        if pathway.prepost == "pre" and dendritic(synapses, pathway, effects, step, source,
                                                    target):
             continue
         keys.append(steps[pathway.name])
@@ -133,7 +133,7 @@ def delay_parts(synapses, effects: dict[str, PathwayEffects], families: list, st
     return [order[bounds[k]:bounds[k + 1]] for k in range(n_parts)]
 
 
-def _dendritic(synapses, pathway, effects: dict[str, PathwayEffects], step, source,
+def dendritic(synapses, pathway, effects: dict[str, PathwayEffects], step, source,
                target) -> bool:
     """Whether the on_pre ``pathway`` with heterogeneous delays gives
     Brian's result as GeNN's dendritic delays (see `delay_parts`)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from brian2 import second
 from brian2.core.variables import ArrayVariable
 
 from ..errors import unsupported
@@ -168,6 +169,12 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     later_spike_recordings = [rec for rec in spike_recordings if rec.lag]
     simulation_dt = simulation_dt or float(group.clock.dt_)
     every = clock_steps(group.clock.dt_, simulation_dt)
+    if every is None:
+        # an inactive group that monitors still record, on a clock of its own
+        raise unsupported(group, f"a dt ({group.clock.dt}) that is not an integer multiple "
+                          f"of the network's time step ({simulation_dt * second})",
+                          "give the group a multiple of the smallest dt of the active "
+                          "groups, or remove its monitors while it is inactive.")
     blocks = schedule_operations(group, operations, positions,
                                  list(state_recordings) + later_spike_recordings,
                                  unsupported=unsupported, simulation_dt=simulation_dt,

@@ -38,7 +38,7 @@ from .expressions import genn_literal
 from .templates import render
 
 __all__ = ["NotTranslatable", "connect_rule", "initial_value_code", "binomial_quantile",
-           "creation_seed"]
+           "creation_seed", "host_initial_values", "delay_upper_bound"]
 
 #: probability that some row of a Synapses needs more slots than GeNN's rows
 #: have (`binomial_quantile`); such a row would keep the first ones
@@ -177,11 +177,13 @@ class _Expression:
                 return f"((double)({args[0]}))"
         raise NotTranslatable(f"{ast.unparse(node)!r} in {self.code!r}")
 
-    def evaluate(self, values: dict[str, np.ndarray]):
-        """The expression's values for index ``values`` (numpy arrays); it
-        must draw no random numbers."""
-        if self.uses_random:
+    def evaluate(self, values: dict[str, np.ndarray], draws: "_HostDraws | None" = None):
+        """The expression's values for index ``values`` (numpy arrays), with
+        GeNN's random numbers from ``draws`` (the same ones, drawn in the
+        same order: the tree is walked as `_render` walked it)."""
+        if self.uses_random and draws is None:
             raise NotTranslatable(f"random numbers in {self.code!r}")
+        self._draws = draws
         return self._evaluate(self._tree, values)
 
     def _evaluate(self, node, values):
@@ -201,8 +203,28 @@ class _Expression:
             operand = self._evaluate(node.operand, values)
             return {ast.USub: np.negative, ast.UAdd: np.positive,
                     ast.Not: np.logical_not}[type(node.op)](operand)
+        if isinstance(node, ast.BoolOp):
+            parts = [self._evaluate(v, values) for v in node.values]
+            combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+            result = parts[0]
+            for part in parts[1:]:
+                result = combine(result, part)
+            return result
+        if isinstance(node, ast.Compare):
+            operands = [self._evaluate(node.left, values),
+                        *(self._evaluate(c, values) for c in node.comparators)]
+            result = True
+            for a, op, b in zip(operands, node.ops, operands[1:]):
+                result = np.logical_and(result, {ast.Lt: np.less, ast.LtE: np.less_equal,
+                                                 ast.Gt: np.greater, ast.GtE: np.greater_equal,
+                                                 ast.Eq: np.equal,
+                                                 ast.NotEq: np.not_equal}[type(op)](a, b))
+            return result
         if isinstance(node, ast.Call):
-            name, args = node.func.id, [self._evaluate(a, values) for a in node.args]
+            name = node.func.id
+            if name in ("rand", "randn") and not node.args:
+                return self._draws.uniform() if name == "rand" else self._draws.normal()
+            args = [self._evaluate(a, values) for a in node.args]
             if name in _NUMPY:
                 return _NUMPY[name](args[0])
             if name == "clip":
@@ -212,6 +234,86 @@ class _Expression:
             if name == "float":
                 return args[0]
         raise NotTranslatable(f"{ast.unparse(node)!r} evaluated on the host")
+
+
+class _HostDraws:
+    """GeNN's random numbers of the initialisation of a variable
+    (``templates/genn_synapse_creation.cpp``) for the synapses ``pre``,
+    ``post`` (absolute indices), computed on the host: the stream of each
+    synapse keyed by the seed, the salt and its pre and post indices."""
+
+    def __init__(self, seed: int, salt: int, pre: np.ndarray, post: np.ndarray):
+        key = np.full(len(pre), np.uint32(seed) ^ np.uint32(salt), dtype=np.uint32)
+        key = _mix(key)
+        with np.errstate(over="ignore"):
+            key = _mix(key + pre.astype(np.uint32) * np.uint32(2246822519))
+            self._key = _mix(key + post.astype(np.uint32) * np.uint32(3266489917))
+        self._count = 0
+
+    def _word(self) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            word = self._key + np.uint32((self._count * 2654435769) & 0xFFFFFFFF)
+        self._count += 1
+        return _mix(_mix(word))
+
+    def uniform(self) -> np.ndarray:
+        return self._word().astype(np.float64) * 2.3283064365386963e-10
+
+    def normal(self) -> np.ndarray:
+        a, b = self.uniform(), self.uniform()
+        return np.sqrt(-2.0 * np.log(1.0 - a)) * np.cos(6.283185307179586 * b)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """C. Wellons' lowbias32 hash, in uint32 arithmetic (as GeNN's code)."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint32(16))
+        x = x * np.uint32(2146121005)
+        x = x ^ (x >> np.uint32(15))
+        x = x * np.uint32(2221713035)
+        return x ^ (x >> np.uint32(16))
+
+
+def host_initial_values(synapses, name: str, code: str, variables: dict, seed: int,
+                        pre: np.ndarray, post: np.ndarray) -> np.ndarray:
+    """The values that GeNN's initialisation of ``name`` to ``code`` (see
+    `initial_value_code`) gave the synapses ``pre``, ``post`` (absolute
+    indices), computed on the host: the same random numbers."""
+    pre_start, post_start = source_range(synapses.source)[0], source_range(synapses.target)[0]
+    expression = _Expression(code, {"i": "", "j": "", "N_pre": "", "N_post": ""}, variables,
+                             name)
+    values = {"i": pre - pre_start, "j": post - post_start,
+              "N_pre": np.full(len(pre), len(synapses.source)),
+              "N_post": np.full(len(pre), len(synapses.target))}
+    draws = _HostDraws(seed, zlib.crc32(f"{synapses.name}/{name}".encode()), pre, post)
+    return np.broadcast_to(np.asarray(expression.evaluate(values, draws), dtype=float),
+                           (len(pre),)).copy()
+
+
+def delay_upper_bound(code: str, variables: dict) -> float:
+    """The largest delay (seconds) that ``code`` sets: its upper bound where it
+    is ``clip(expression, low, high)`` with constant bounds (``low`` not
+    negative), its value where it is a constant. GeNN reserves that many
+    steps of its dendritic delay buffers before it makes the delays.
+
+    Raises
+    ------
+    NotTranslatable
+        For delays without such a bound.
+    """
+    tree = ast.parse(code.strip(), mode="eval").body
+    constant = _Expression("0", {}, variables, "bound")
+    if (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name)
+            and tree.func.id == "clip" and len(tree.args) == 3):
+        try:
+            low, high = (float(constant._evaluate(arg, {})) for arg in tree.args[1:])
+        except (NotTranslatable, AttributeError, KeyError, TypeError) as error:
+            raise NotTranslatable(f"delays {code!r} without constant bounds") from error
+        if low < 0:
+            raise NotTranslatable(f"delays {code!r} that may be negative")
+        return high
+    raise NotTranslatable(f"delays {code!r} without an upper bound (write them as "
+                          "clip(..., low, high))")
 
 
 # ------------------------------------------------------------------ connect

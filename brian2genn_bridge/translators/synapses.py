@@ -17,10 +17,11 @@ from brian2.core.variables import ArrayVariable
 from ..model import GeNNVariable, SpikerStatements, SynapsePopulation, event_reference
 from ..options import RunOptions
 from .connectivity import Layout, choose_layout, created_layout, has_multapses
-from .delays import delay_parts, delays_in_steps, heterogeneous, narrowest_unsigned
+from .delays import (delay_parts, delays_in_steps, dendritic, heterogeneous,
+                     narrowest_unsigned)
 from .effects import (Lines, PathwayEffects, check_neuron_reads, events_target, neuron_code,
                       pathway_effects, post_targets, pre_targets, render)
-from .expressions import SYNAPSE_COUNTS, genn_ctype, genn_identifier
+from .expressions import SYNAPSE_COUNTS, clock_steps, genn_ctype, genn_identifier
 from .functions import function_data
 from ..subgroups import source_group
 from ..errors import HostSynapsesNeeded, unsupported
@@ -115,8 +116,15 @@ def translate_synapses(synapses, dt: float, options: RunOptions,
                           "run_regularly operations together with several pathways on "
                           "one side", "use one Synapses object per pathway.")
     # rounded once: up to 1e9 synapses
-    steps = {p.name: delays_in_steps(synapses, p, dt, _pending_delay(synapses, p, pending))
-             for p in synapses._pathways}
+    steps, steps_code = {}, {}
+    for p in synapses._pathways:
+        values, code = _pending_delay(synapses, p, pending)
+        steps[p.name] = delays_in_steps(synapses, p, dt, values)
+        if code is not None and heterogeneous(steps[p.name]):
+            if p.prepost != "pre" or not dendritic(synapses, p, effects, step, source, target):
+                raise HostSynapsesNeeded(synapses, "per-synapse delays of a pathway whose "
+                                         "code needs each spike's arrival")
+            steps_code[p.name] = _steps_code(code, p, dt, steps[p.name])
     if pending is not None:
         layouts = [created_layout(synapses, source, target, steps, lines, step, options,
                                   pending.creation)]
@@ -131,7 +139,8 @@ def translate_synapses(synapses, dt: float, options: RunOptions,
         for family_number, family in enumerate(families):
             name = (part_name if family_number == 0
                     else f"{part_name}_{family[0].objname}")
-            populations += _family_populations(layout, name, family, effects, step, pending)
+            populations += _family_populations(layout, name, family, effects, step, pending,
+                                               steps_code)
     for population in populations[1:]:
         population.primary = False
     populations[0].spiker_statements = _spiker_statements(synapses, source, target, pre, post,
@@ -142,7 +151,8 @@ def translate_synapses(synapses, dt: float, options: RunOptions,
 
 def _family_populations(layout: Layout, name: str, family: list,
                         effects: dict[str, PathwayEffects],
-                        step: StepCode, pending=None) -> list[SynapsePopulation]:
+                        step: StepCode, pending=None,
+                        steps_code: dict[str, str] | None = None) -> list[SynapsePopulation]:
     """The GeNN groups of one family of pathways: one per postsynaptic
     input that its on_pre statements add to (a variable, or the count of
     events for statements the target runs at each event), and further ones
@@ -200,7 +210,9 @@ def _family_populations(layout: Layout, name: str, family: list,
             delay_steps=delay_steps if target_var else None,
             pathways=tuple(p.objname for p in family),
             pre_event=_custom_event(pre_pathway), post_event=_custom_event(post_pathway),
-            pending=pending)
+            pending=pending,
+            delay_initial=((steps_code or {}).get(pre_pathway.name)
+                           if pre_pathway is not None else None))
         if pre_pathway is not None and target_var == events_target(pre_pathway):
             population.event_code = neuron_code(
                 synapses, effects[pre_pathway.name].event_statements, "post")
@@ -290,20 +302,39 @@ def _spiker_statements(synapses, source, target, pre: np.ndarray, post: np.ndarr
     return result
 
 
-def _pending_delay(synapses, pathway, pending) -> np.ndarray | None:
-    """The delay (in seconds) of all synapses of ``pathway`` of synapses that
-    GeNN makes (``pending``), where it is a per-synapse variable: its
-    constant initial value (`None` for a delay of the pathway, or synapses
-    in Brian's arrays)."""
+def _pending_delay(synapses, pathway, pending) -> tuple[np.ndarray | None, str | None]:
+    """The delays (seconds) of ``pathway`` of synapses that GeNN makes
+    (``pending``), where they are a per-synapse variable: its constant
+    initial value, or for delays from an expression, 0 and their upper bound
+    (heterogeneous delays with that many steps) and their initialisation
+    code; ``(None, None)`` for a delay of the pathway, or synapses in
+    Brian's arrays."""
     if pending is None:
-        return None
+        return None, None
     var = pathway.variables["delay"]
     if getattr(var, "scalar", True):
-        return None
-    value = re.fullmatch(r"value = \([\w ]+\)\((.*)\);", pending.initial.get(var, ""))
-    if value is None:
-        raise HostSynapsesNeeded(synapses, "delays that differ between synapses")
-    return np.array([float(value.group(1))])
+        return None, None
+    code = pending.initial.get(var, "")
+    value = re.fullmatch(r"value = \([\w ]+\)\((.*)\);", code)
+    if value is not None:
+        return np.array([float(value.group(1))]), None
+    if var not in pending.delay_bounds:
+        raise HostSynapsesNeeded(synapses, "delays that differ between synapses, without "
+                                 "an upper bound")
+    return np.array([0.0, pending.delay_bounds[var]]), code
+
+
+def _steps_code(code: str, pathway, dt: float, steps: np.ndarray) -> str:
+    """GeNN's initialisation of the delays in steps of ``dt`` (as
+    `delays_in_steps` rounds) from that of the delays in seconds
+    (``code``, see `synapse_creation.initial_value_code`)."""
+    source_dt = float(pathway.source.clock.dt_)
+    lines = code.strip().splitlines()
+    value = re.fullmatch(r"value = \([\w ]+\)\((.*)\);", lines[-1].strip())
+    ctype = narrowest_unsigned(steps)
+    lines[-1] = (f"value = ({ctype})(floor(({value.group(1)}) / {source_dt!r} + 0.5) * "
+                 f"{clock_steps(source_dt, dt)});")
+    return "\n".join(lines)
 
 
 def _axonal_delay(layout: Layout, pathway) -> tuple[int, np.ndarray | None]:
@@ -332,7 +363,8 @@ def _population(layout: Layout, name: str, family: str, random_seed: int | None,
                 dynamics_code: str, post_target: str | None, pre_target: str | None,
                 axonal_delay: int, back_prop_delay: int, delay_steps: np.ndarray | None,
                 pathways: tuple[str, ...], pre_event: str | None,
-                post_event: str | None, pending=None) -> SynapsePopulation:
+                post_event: str | None, pending=None,
+                delay_initial: str | None = None) -> SynapsePopulation:
     """One GeNN group, with the variables its code uses.
 
     Code triggered by a custom event runs on GeNN's spike-like events, whose
@@ -358,7 +390,8 @@ def _population(layout: Layout, name: str, family: str, random_seed: int | None,
                  for var_name, var in synaptic_variables(synapses).items() if var_name in used]
     if delay_steps is not None:
         variables.append(GeNNVariable("delay_steps", narrowest_unsigned(delay_steps),
-                                      delay_steps, read_only=True, index=layout.index))
+                                      delay_steps, read_only=True, index=layout.index,
+                                      initial=delay_initial))
     for count in SYNAPSE_COUNTS:
         if count in used and pending is not None:
             raise HostSynapsesNeeded(synapses, f"its code reads '{count}'")
