@@ -60,6 +60,8 @@ class GeNNVariable:
     #: that GeNN makes (see `SynapseCreation`); ``None``: Brian's values are
     #: pushed
     initial: str | None = None
+    #: the values of the parameters ``bc0``, ``bc1``, ... of ``initial``
+    initial_params: Any = None
 
 
 class _Buffers:
@@ -290,6 +292,9 @@ class SynapseCreation:
     #: the seed of the draws (``bseed``, an extra global parameter given at
     #: load): an array, so that only its size is part of the code identity
     seed: Any
+    #: the values of the parameters ``bc0``, ``bc1``, ... of ``row_code``
+    #: (an array: groups that differ only in them share GeNN's code)
+    params: Any = None
 
     @property
     def multapses(self) -> bool:

@@ -63,6 +63,8 @@ class PendingSynapses:
     variables: set = field(default_factory=set)
     #: Brian's expression (and its variables) of each variable set by one
     expressions: dict = field(default_factory=dict)
+    #: the parameters' values of each ``initial`` code that has them
+    initial_params: dict = field(default_factory=dict)
     #: the largest delay (seconds) of each delay variable set by an expression
     delay_bounds: dict = field(default_factory=dict)
     #: whether the loaded model made them (then they come from it)
@@ -239,8 +241,9 @@ class SynapseCreator:
         try:
             if condition != "_cond = True" or var is None or var not in pending.initial:
                 raise NotTranslatable("values set for some synapses, or of another variable")
-            code = initial_value_code(synapses, var.name, genn_ctype(var), statement.group(2),
-                                      variables, pending.creation)
+            code, code_params = initial_value_code(synapses, var.name, genn_ctype(var),
+                                                   statement.group(2), variables,
+                                                   pending.creation)
             bound = (delay_upper_bound(statement.group(2), variables)
                      if any(var is delay for delay in delays) else None)
         except NotTranslatable as reason:
@@ -251,6 +254,7 @@ class SynapseCreator:
 
         def record():
             pending.initial[var] = code
+            pending.initial_params[var] = code_params
             pending.expressions[var] = (statement.group(2), variables)
             if bound is not None:
                 pending.delay_bounds[var] = bound
@@ -273,6 +277,7 @@ class SynapseCreator:
             number = np.asarray(value, dtype=var.dtype).item()
             pending.initial[var] = f"value = ({genn_ctype(var)})({genn_literal(number)});"
             pending.expressions.pop(var, None)
+            pending.initial_params.pop(var, None)
             pending.delay_bounds.pop(var, None)
             pending.host_steps.append((var, (
                 lambda: VariableView.set_with_index_array.original_function(

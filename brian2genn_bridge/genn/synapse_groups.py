@@ -120,24 +120,38 @@ def created_connectivity(population: SynapsePopulation):
         # thread makes the whole row (the same draws) and adds its own part
         code = code.replace("addSynapse(", "if (bpost >= id_post_begin && bpost < id_post_begin "
                             "+ num_post) addSynapse(")
-    snippet = _kept(("rows", code, max_row), lambda: create_sparse_connect_init_snippet(
+    values = _param_values(creation.params)
+    # the longest row is a parameter too: groups with other lengths share the code
+    snippet = _kept(("rows", code, len(values)), lambda: create_sparse_connect_init_snippet(
         f"brian_creation_{len(_SNIPPETS)}", row_build_code=code,
-        calc_max_row_len_func=lambda num_pre, num_post, params: max_row,
+        params=[("bmaxrow", "unsigned int"), *((name, "double") for name in values)],
+        calc_max_row_len_func=lambda num_pre, num_post, params: int(params["bmaxrow"]),
         extra_global_params=_seed_egp(code)))
-    return init_sparse_connectivity(snippet)
+    return init_sparse_connectivity(snippet, {"bmaxrow": max_row, **values})
+
+
+def _param_values(params) -> dict[str, float]:
+    """The values of the parameters ``bc0``, ``bc1``, ... of an initialisation code
+    (`translators.synapse_creation._Params`)."""
+    return {f"bc{k}": float(value) for k, value in enumerate(
+        params if params is not None else ())}
 
 
 def _initial_values(population: SynapsePopulation) -> dict:
     """GeNN's initialisation of each variable of ``population``: none for
     Brian's values (pushed after loading; GeNN's would write 10^9 zeros
     first), GeNN code for the variables of synapses it makes."""
-    initial = {v.name: _seeded(v.initial, population) for v in population.variables
-               if v.initial is not None}
-    return {v.name: None if v.initial is None else init_var(_kept(
-                ("value", initial[v.name]), lambda code=initial[v.name]: create_var_init_snippet(
-                    f"brian_initial_{len(_SNIPPETS)}", var_init_code=code,
-                    extra_global_params=_seed_egp(code))))
-            for v in population.variables}
+    result = {}
+    for v in population.variables:
+        if v.initial is None:
+            result[v.name] = None
+            continue
+        code, values = _seeded(v.initial, population), _param_values(v.initial_params)
+        snippet = _kept(("value", code, len(values)), lambda: create_var_init_snippet(
+            f"brian_initial_{len(_SNIPPETS)}", var_init_code=code,
+            params=[(name, "double") for name in values], extra_global_params=_seed_egp(code)))
+        result[v.name] = init_var(snippet, values)
+    return result
 
 
 def _set_seeds(group, population: SynapsePopulation) -> None:

@@ -13,7 +13,7 @@
 {% endmacro %}
 {% macro key(salt, post=False) %}
 uint32_t bsyncount = 0u;
-uint32_t bsynkey = bseed[0] ^ {{salt}}u;
+uint32_t bsynkey = bseed[0] ^ {{salt}};
 {{ mix("bsynkey") }}
 bsynkey = bsynkey + id_pre * 2246822519u;
 {{ mix("bsynkey") }}
@@ -37,9 +37,9 @@ if ({{condition or "true"}}) {
 {% if check %}
 if (bj >= 0 && bj < {{n_post}}) {
 {% endif %}
-const unsigned int bpost = (unsigned int)bj + {{post_start}}u;
+const unsigned int bpost = (unsigned int)bj + {{post_start}};
 {% for copy in range(copies) %}
-if (brow < {{max_row}}u) {
+if (brow < {{max_row}}) {
 addSynapse(bpost);
 brow++;
 }
@@ -59,7 +59,7 @@ const double {{name}} = (double){{name}}w * 2.3283064365386963e-10;
 const double {{name}} = sqrt(-2.0 * log(1.0 - (double){{name}}a * 2.3283064365386963e-10)) * cos(6.283185307179586 * (double){{name}}b * 2.3283064365386963e-10);
 {% elif kind == "row" %}
 {#- the rows of a source subgroup's neurons (GeNN's population is its group) -#}
-if (id_pre >= {{pre_start}}u && id_pre < {{pre_stop}}u) {
+if (id_pre >= {{pre_start}} && id_pre < {{pre_stop}}) {
 {{ key(salt) }}
 unsigned int brow = 0u;
 const int blow = (int)({{low}});

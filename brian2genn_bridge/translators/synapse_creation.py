@@ -34,7 +34,6 @@ from brian2.parsing.sympytools import str_to_sympy, sympy_to_str
 
 from ..model import SynapseCreation
 from ..subgroups import source_range
-from .expressions import genn_literal
 from .templates import render
 
 __all__ = ["NotTranslatable", "connect_rule", "initial_value_code", "binomial_quantile",
@@ -76,6 +75,28 @@ _COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "=="
             ast.NotEq: "!="}
 
 
+class _Params:
+    """The numbers of one initialisation code as GeNN parameters (``bc0``,
+    ``bc1``, ...): GeNN merges groups whose code differs only in them, so
+    that the 64 groups of a cortical microcircuit compile as a few (with the
+    numbers in the code, each was compiled on its own: 5x the build time)."""
+
+    def __init__(self):
+        self.values: list[float] = []
+
+    def add(self, value: float) -> str:
+        """The parameter that holds ``value``."""
+        self.values.append(float(value))
+        return f"bc{len(self.values) - 1}"
+
+    def integer(self, value: int, ctype: str = "unsigned int") -> str:
+        """The parameter that holds the integer ``value``, as ``ctype``."""
+        return f"(({ctype}){self.add(value)})"
+
+    def array(self) -> np.ndarray:
+        return np.array(self.values, dtype=np.float64)
+
+
 class _Expression:
     """A Brian expression (of ``i``, ``j``, a loop variable, constants,
     ``rand()``, ``randn()`` and the functions above) as GeNN code in
@@ -86,8 +107,10 @@ class _Expression:
     Brian's variables of the code (constants are taken from them).
     """
 
-    def __init__(self, code: str, names: dict[str, str], variables: dict, salt: str):
+    def __init__(self, code: str, names: dict[str, str], variables: dict, salt: str,
+                 params: "_Params | None" = None):
         self.code = code
+        self._params = params if params is not None else _Params()
         self._names = names
         self._variables = variables
         self._salt = salt
@@ -129,13 +152,13 @@ class _Expression:
         if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, float)):
             if isinstance(node.value, bool):
                 return "true" if node.value else "false"
-            return genn_literal(float(node.value))
+            return self._params.add(float(node.value))
         if isinstance(node, ast.Name):
             if node.id in self._names:
                 return self._names[node.id]
             if node.id in ("True", "False"):
                 return node.id.lower()
-            return genn_literal(self._constant(node.id))
+            return self._params.add(self._constant(node.id))
         if isinstance(node, ast.BinOp):
             left, right = self._render(node.left), self._render(node.right)
             if type(node.op) in _BINARY:
@@ -385,13 +408,15 @@ def connect_rule(synapses, template_kwds: dict, update_code: str, variables: dic
     pre_start, pre_stop = source_range(synapses.source)
     post_start = source_range(synapses.target)[0]
     inner = template_kwds["inner_variable"]
-    outer = {"i": f"((double)(id_pre - {pre_start}u))", "N_pre": genn_literal(float(n_pre)),
-             "N_post": genn_literal(float(n_post))}
+    params = _Params()
+    pre_range = (params.integer(pre_start), params.integer(pre_stop))
+    outer = {"i": f"((double)(id_pre - {pre_range[0]}))", "N_pre": params.add(n_pre),
+             "N_post": params.add(n_post)}
     iterator = _Iterator(*(
-        _Expression(kwds[key], outer, variables, key) if kwds.get(key) is not None else None
-        for key in ("low", "high", "step", "p")))
+        _Expression(kwds[key], outer, variables, key, params) if kwds.get(key) is not None
+        else None for key in ("low", "high", "step", "p")))
     if iterator.low is None:
-        iterator.low = _Expression("0", outer, variables, "low")
+        iterator.low = _Expression("0", outer, variables, "low", params)
     rows = {"i": np.arange(n_pre)}
     low = _integer_sizes(iterator.low.evaluate(rows) + np.zeros(n_pre), "range's start")
     high = _integer_sizes(iterator.high.evaluate(rows) + np.zeros(n_pre), "range's stop")
@@ -403,7 +428,7 @@ def connect_rule(synapses, template_kwds: dict, update_code: str, variables: dic
     p = (np.clip(iterator.p.evaluate(rows) + np.zeros(n_pre), 0, 1)
          if iterator.p is not None else None)
     names = {**outer, inner: "((double)bk)"}
-    element = _Expression(template_kwds["element"], names, variables, "element")
+    element = _Expression(template_kwds["element"], names, variables, "element", params)
     if element.uses_random:
         raise NotTranslatable("random numbers in the generator's result")
     skip = bool(template_kwds.get("skip_if_invalid"))
@@ -419,7 +444,7 @@ def connect_rule(synapses, template_kwds: dict, update_code: str, variables: dic
         # Brian raises an error at connect (or GeNN would have to)
         raise NotTranslatable("result indices outside the target group")
     condition = (_Expression(template_kwds["if_expression"], {**names, "j": "((double)bj)"},
-                             variables, "condition")
+                             variables, "condition", params)
                  if template_kwds.get("if_expression") not in (None, "True") else None)
     if p is None:
         longest = int(candidates.max(initial=0))
@@ -428,7 +453,7 @@ def connect_rule(synapses, template_kwds: dict, update_code: str, variables: dic
     else:
         longest = binomial_quantile(int(candidates.max(initial=0)), float(p.max(initial=0)),
                                     _OVERFLOW_PROBABILITY / max(n_pre, 1))
-    salt = zlib.crc32(f"{synapses.name}/connect".encode())
+    salt = params.integer(zlib.crc32(f"{synapses.name}/connect".encode()), "uint32_t")
     code = render("synapse_creation", kind="row", salt=salt, sample=p is not None,
                   low=iterator.low.genn, high=iterator.high.genn,
                   step=iterator.step.genn if iterator.step is not None else "1.0",
@@ -436,17 +461,20 @@ def connect_rule(synapses, template_kwds: dict, update_code: str, variables: dic
                   p_draws=iterator.p.draws if iterator.p is not None else [],
                   element=element.genn, condition=condition.genn if condition else None,
                   condition_draws=condition.draws if condition else [],
-                  check=not valid, copies=copies, max_row=longest * copies,
-                  pre_start=pre_start, pre_stop=pre_stop, post_start=post_start, n_post=n_post)
+                  check=not valid, copies=copies,
+                  max_row=params.integer(longest * copies), pre_start=pre_range[0],
+                  pre_stop=pre_range[1], post_start=params.integer(post_start),
+                  n_post=params.integer(n_post, "int"))
     return SynapseCreation(row_code=code, max_row_length=max(longest * copies, 1),
-                           copies=copies, seed=seed)
+                           copies=copies, seed=seed, params=params.array())
 
 
 def initial_value_code(synapses, name: str, ctype: str, code: str, variables: dict,
-                       creation: SynapseCreation) -> str:
+                       creation: SynapseCreation) -> tuple[str, np.ndarray]:
     """GeNN's initialisation code of the synaptic variable ``name`` set to
     the Brian expression ``code`` for all synapses of a `Synapses` whose
-    synapses GeNN makes (``creation``).
+    synapses GeNN makes (``creation``), and the values of its parameters
+    (`_Params`).
 
     Raises
     ------
@@ -455,14 +483,15 @@ def initial_value_code(synapses, name: str, ctype: str, code: str, variables: di
         the pre- or postsynaptic neurons).
     """
     pre_start, post_start = source_range(synapses.source)[0], source_range(synapses.target)[0]
-    names = {"i": f"((double)(id_pre - {pre_start}u))",
-             "j": f"((double)(id_post - {post_start}u))",
-             "N_pre": genn_literal(float(len(synapses.source))),
-             "N_post": genn_literal(float(len(synapses.target)))}
-    expression = _Expression(code, names, variables, name)
+    params = _Params()
+    names = {"i": f"((double)(id_pre - {params.integer(pre_start)}))",
+             "j": f"((double)(id_post - {params.integer(post_start)}))",
+             "N_pre": params.add(len(synapses.source)),
+             "N_post": params.add(len(synapses.target))}
+    expression = _Expression(code, names, variables, name, params)
     if expression.uses_random and creation.multapses:
         # a pair's synapses would draw the same numbers (the stream is the pair's)
         raise NotTranslatable("random initial values of a pair connected several times")
-    salt = zlib.crc32(f"{synapses.name}/{name}".encode())
-    return render("synapse_creation", kind="value", salt=salt, draws=expression.draws,
-                  value=expression.genn, ctype=ctype)
+    salt = params.integer(zlib.crc32(f"{synapses.name}/{name}".encode()), "uint32_t")
+    return (render("synapse_creation", kind="value", salt=salt, draws=expression.draws,
+                   value=expression.genn, ctype=ctype), params.array())

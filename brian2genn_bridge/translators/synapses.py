@@ -124,7 +124,8 @@ def translate_synapses(synapses, dt: float, options: RunOptions,
             if p.prepost != "pre" or not dendritic(synapses, p, effects, step, source, target):
                 raise HostSynapsesNeeded(synapses, "per-synapse delays of a pathway whose "
                                          "code needs each spike's arrival")
-            steps_code[p.name] = _steps_code(code, p, dt, steps[p.name])
+            steps_code[p.name] = (_steps_code(code, p, dt, steps[p.name]),
+                                  pending.initial_params.get(p.variables["delay"]))
     if pending is not None:
         layouts = [created_layout(synapses, source, target, steps, lines, step, options,
                                   pending.creation)]
@@ -152,7 +153,7 @@ def translate_synapses(synapses, dt: float, options: RunOptions,
 def _family_populations(layout: Layout, name: str, family: list,
                         effects: dict[str, PathwayEffects],
                         step: StepCode, pending=None,
-                        steps_code: dict[str, str] | None = None) -> list[SynapsePopulation]:
+                        steps_code: dict[str, tuple] | None = None) -> list[SynapsePopulation]:
     """The GeNN groups of one family of pathways: one per postsynaptic
     input that its on_pre statements add to (a variable, or the count of
     events for statements the target runs at each event), and further ones
@@ -364,7 +365,7 @@ def _population(layout: Layout, name: str, family: str, random_seed: int | None,
                 axonal_delay: int, back_prop_delay: int, delay_steps: np.ndarray | None,
                 pathways: tuple[str, ...], pre_event: str | None,
                 post_event: str | None, pending=None,
-                delay_initial: str | None = None) -> SynapsePopulation:
+                delay_initial: tuple | None = None) -> SynapsePopulation:
     """One GeNN group, with the variables its code uses.
 
     Code triggered by a custom event runs on GeNN's spike-like events, whose
@@ -386,12 +387,14 @@ def _population(layout: Layout, name: str, family: str, random_seed: int | None,
     used = set(re.findall(r"\b\w+\b", "\n".join([pre_code, post_code, dynamics_code])))
     variables = [GeNNVariable(var_name, genn_ctype(var), var, read_only=var.read_only,
                               index=layout.index, selection=layout.selection,
-                              initial=pending.initial[var] if pending else None)
+                              initial=pending.initial[var] if pending else None,
+                              initial_params=pending.initial_params.get(var) if pending else None)
                  for var_name, var in synaptic_variables(synapses).items() if var_name in used]
     if delay_steps is not None:
+        initial, initial_params = delay_initial or (None, None)
         variables.append(GeNNVariable("delay_steps", narrowest_unsigned(delay_steps),
                                       delay_steps, read_only=True, index=layout.index,
-                                      initial=delay_initial))
+                                      initial=initial, initial_params=initial_params))
     for count in SYNAPSE_COUNTS:
         if count in used and pending is not None:
             raise HostSynapsesNeeded(synapses, f"its code reads '{count}'")
