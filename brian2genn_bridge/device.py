@@ -484,7 +484,7 @@ def _check_for_invalid_states(objects) -> None:
 def _has_delays(description) -> bool:
     """Whether spikes can be in flight between two steps of the model."""
     return any(p.axonal_delay_steps or p.back_prop_delay_steps
-               or any(v.name == "delay_steps" for v in p.variables)
+               or p.dendritic_delays is not None
                for p in description.synapses)
 
 

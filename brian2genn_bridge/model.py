@@ -14,7 +14,7 @@ from typing import Any
 from .schedule import AFTER_THRESHOLDS
 from .identity import CONTENTS_OPT_OUT, OPT_OUT, code_identity, load_identity
 
-__all__ = ["SEED", "event_reference", "GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
+__all__ = ["SEED", "DENDRITIC_DELAYS", "event_reference", "GeNNVariable", "StateRecording", "SynapticRecording", "SpikeRecording",
            "EventCheck", "NeuronPopulation", "SpikerStatements", "SynapseCreation",
            "SynapsePopulation",
            "ModelDescription"]
@@ -25,6 +25,10 @@ def event_reference(event: str, role: str) -> str:
     ``event`` of the presynaptic (``role='pre'``) or postsynaptic neuron."""
     return f"bevented_{event}_{role}"
 
+
+#: the GeNN variable of a synapse group's per-synapse delays in steps (GeNN's
+#: dendritic delays, see `SynapsePopulation.dendritic_delays`)
+DENDRITIC_DELAYS = "delay_steps"
 
 #: the GeNN parameter (of neuron and weight-update models) holding the seed
 #: of a group's counter-based random numbers (`translators.random_numbers`)
@@ -362,6 +366,12 @@ class SynapsePopulation:
     #: loaded model's description, see `GeNNDevice._synapses_from_model`); not
     #: part of the identity: it is known only after the model ran
     created_count: int | None = field(default=None, metadata=OPT_OUT)
+
+    @property
+    def dendritic_delays(self) -> GeNNVariable | None:
+        """The per-synapse delays in steps (``delay_steps``) of a group whose
+        input waits in GeNN's dendritic delay buffer, or ``None``."""
+        return next((v for v in self.variables if v.name == DENDRITIC_DELAYS), None)
 
 
 @dataclass

@@ -94,7 +94,7 @@ class ValueExchange:
             return
         changed = {}
         for population in simulation.description.synapses:
-            if not any(v.name == "delay_steps" for v in population.variables):
+            if population.dendritic_delays is None:
                 continue
             read = set(re.findall(r"\b\w+\b", population.pre_spike_syn_code))
             names = [name for name, var in self._delayed_reads(simulation, population, read)

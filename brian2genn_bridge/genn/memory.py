@@ -40,7 +40,7 @@ def delay_buffers(description: ModelDescription) -> list[tuple[str, int]]:
     queued: dict[str, set[tuple[str, str]]] = {name: set() for name in sizes}
     buffers = []
     for population in description.synapses:
-        delays = next((v for v in population.variables if v.name == "delay_steps"), None)
+        delays = population.dendritic_delays
         if delays is not None and len(delays.brian_var):
             n_slots = int(delays.brian_var.max()) + 1
             n_targets = sizes[population.target]

@@ -478,7 +478,7 @@ class GeNNSimulation:
                 dendritic[key] = _add_rows(dendritic.get(key), rows)
         groups = {key: frozenset(p.name for p in self.description.synapses
                                  if input_key(p) == key
-                                 and any(v.name == "delay_steps" for v in p.variables))
+                                 and p.dendritic_delays is not None)
                   for key in dendritic}
         return QueueState(self.finished, self.description.substeps, pathways, spikes, dendritic,
                           groups)

@@ -270,8 +270,8 @@ def dendritic_slots(populations) -> dict[tuple[str, str], int]:
     them (a slot count of its own would keep a group's buffers apart)."""
     slots: dict[tuple[str, str], int] = {}
     for population in populations:
-        delays = next((v.brian_var for v in population.variables if v.name == "delay_steps"),
-                      None)
+        delays = (population.dendritic_delays.brian_var
+                  if population.dendritic_delays is not None else None)
         if delays is not None:
             key = input_key(population)
             slots[key] = max(slots.get(key, 1), int(np.max(delays, initial=0)) + 1)
@@ -337,7 +337,7 @@ def add_synapse_population(simulation, population: SynapsePopulation,
         group.pre_target_var = population.pre_target
     group.axonal_delay_steps = population.axonal_delay_steps
     group.back_prop_delay_steps = population.back_prop_delay_steps
-    if any(v.name == "delay_steps" for v in population.variables):
+    if population.dendritic_delays is not None:
         group.max_dendritic_delay_timesteps = slots[input_key(population)]
     group.parallelism_hint = _PARALLELISM_HINTS[population.parallelism]
     group.num_threads_per_spike = population.threads_per_spike

@@ -182,7 +182,7 @@ def delayed_neuron_reads(population: SynapsePopulation) -> list[tuple[str, str]]
     delayed on_pre code runs at the spike.
     Brian reads them when the code runs; they must not change meanwhile
     (checked in `network`, with the synaptic input of the groups)."""
-    dendritic = any(var.name == "delay_steps" for var in population.variables)
+    dendritic = population.dendritic_delays is not None
     all_code = "\n".join([population.pre_spike_syn_code, population.post_spike_syn_code,
                           population.synapse_dynamics_code])
     reads = []

@@ -14,7 +14,8 @@ import re
 import numpy as np
 from brian2.core.variables import ArrayVariable
 
-from ..model import GeNNVariable, SpikerStatements, SynapsePopulation, event_reference
+from ..model import (DENDRITIC_DELAYS, GeNNVariable, SpikerStatements, SynapsePopulation,
+                     event_reference)
 from ..options import RunOptions
 from .connectivity import Layout, choose_layout, created_layout, has_multapses
 from .delays import (delay_parts, delays_in_steps, dendritic, heterogeneous,
@@ -193,7 +194,7 @@ def _family_populations(layout: Layout, name: str, family: list,
         target_var = targets[number] if number < len(targets) else None
         pre_code = render(pre_lines, target_var or "", pre_inputs=number == 0)
         if delay_steps is not None and target_var is not None:
-            pre_code = re.sub(r"addToPost\((.*)\);", r"addToPostDelay(\1, delay_steps);",
+            pre_code = re.sub(r"addToPost\((.*)\);", rf"addToPostDelay(\1, {DENDRITIC_DELAYS});",
                               pre_code)
         summed = channels.get(number, {})
         population = _population(
@@ -392,7 +393,7 @@ def _population(layout: Layout, name: str, family: str, random_seed: int | None,
                  for var_name, var in synaptic_variables(synapses).items() if var_name in used]
     if delay_steps is not None:
         initial, initial_params = delay_initial or (None, None)
-        variables.append(GeNNVariable("delay_steps", narrowest_unsigned(delay_steps),
+        variables.append(GeNNVariable(DENDRITIC_DELAYS, narrowest_unsigned(delay_steps),
                                       delay_steps, read_only=True, index=layout.index,
                                       initial=initial, initial_params=initial_params))
     for count in SYNAPSE_COUNTS:
