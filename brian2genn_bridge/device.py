@@ -9,6 +9,7 @@ back into Brian's arrays and monitors.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 
@@ -24,6 +25,7 @@ from brian2.utils.logger import get_logger
 
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
 from .device_settings import check_backend, check_keywords, default_backend, default_directory
+from .genn.memory import gpu_free_memory
 from .genn.simulation import GeNNSimulation, model_key, queues_lost
 from .network_operations import OperationSchedule, network_operations
 from .spikequeue import TrackedSpikeQueue
@@ -73,6 +75,8 @@ class GeNNDevice(RunLoop, SynapseCreator, ValueExchange, RuntimeDevice):
         #: of their Synapses, and the token of each of their variables
         self._pending: dict = {}
         self._pending_variables: dict = {}
+        #: ``(bytes,)`` free on the GPU when first looked at (`_gpu_memory`)
+        self._gpu_memory_seen: tuple | None = None
 
     # --------------------------------------------------------- inspection
     @property
@@ -299,6 +303,10 @@ class GeNNDevice(RunLoop, SynapseCreator, ValueExchange, RuntimeDevice):
         # the preferences of this run, read once; the backend is resolved
         # after the translation, whose errors come first
         options = RunOptions.from_preferences(self.backend)
+        if self._pending:
+            # synapses GeNN makes: 'auto' chooses procedural ones where sparse
+            # rows would not fit in the GPU's memory
+            options = dataclasses.replace(options, gpu_memory=self._gpu_memory(options))
         description = self._describe(model_objects, options)
         options = options.with_backend(self._backend(options.backend))
         if self._pending_loaded(description, options):
@@ -390,6 +398,18 @@ class GeNNDevice(RunLoop, SynapseCreator, ValueExchange, RuntimeDevice):
                 "when no spike is in flight (before the first run, or after a pause of the "
                 "longest delay without spikes), or leave the delays and pathways as they are.")
         return state
+
+    def _gpu_memory(self, options: RunOptions) -> int | None:
+        """The GPU's free memory (bytes) when the device first looked, on
+        CUDA: the same figure at every run, so that a loaded model, which
+        takes some, does not change the choices made from it."""
+        if self._gpu_memory_seen is None:
+            try:
+                cuda = self._backend(options.backend) == "cuda"
+            except Exception:  # noqa: BLE001 (the run reports a bad backend itself)
+                cuda = False
+            self._gpu_memory_seen = (gpu_free_memory() if cuda else None, )
+        return self._gpu_memory_seen[0]
 
     def _describe(self, objects, options: RunOptions):
         """`describe_network` of ``objects``, with the synapses GeNN makes;

@@ -61,6 +61,9 @@ class RunOptions:
     cuda_presynaptic_block_size: int
     #: Brian's float type (``prefs.core.default_float_dtype``)
     float_dtype: np.dtype
+    #: bytes free on the GPU, where the device looked (for the connectivity
+    #: of synapses GeNN makes, see `connectivity.created_layout`), else None
+    gpu_memory: int | None = None
 
     @classmethod
     def from_preferences(cls, backend: str | None = None) -> RunOptions:

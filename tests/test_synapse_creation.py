@@ -544,3 +544,34 @@ def test_random_delays_made_by_genn():
         assert 0 <= result["delay"].min() and result["delay"].max() <= 3e-3
     assert_same_distribution(runtime["delay"], genn["delay"], "delays")
     assert_same_distribution(runtime["w"], genn["w"], "weights")
+
+
+def test_auto_connectivity_is_procedural_where_sparse_rows_do_not_fit(monkeypatch):
+    """With the GPU's free memory known (CUDA), 'auto' makes synapses that no
+    code changes procedurally where their sparse rows would take more than
+    half of it; sparse where they fit, or where the code changes them. (The
+    GPU's memory is given here; on the CPU backend GeNN then refuses the
+    procedural group, which shows the choice.)"""
+    from brian2genn_bridge.device import GeNNDevice
+
+    def connectivity(gpu_memory, on_pre):
+        monkeypatch.setattr(GeNNDevice, "_gpu_memory", lambda self, options: gpu_memory)
+
+        def script():
+            G = NeuronGroup(1000, "v : 1", threshold="False")
+            S = Synapses(G, G, "w : 1", on_pre=on_pre)
+            S.connect(p=0.1)
+            Network(G, S).run(0.1 * ms)
+            return {}
+        try:
+            run_with("genn", script, preferences=GENN)
+        except NotImplementedError as error:
+            assert "procedural connectivity on GeNN's single_threaded_cpu" in str(error)
+            return "procedural"
+        return get_device().synapse_choices["synapses"][0]
+
+    # 1000 rows of about 140 slots, 8 bytes a slot: about 1.1 MB
+    assert connectivity(None, "v_post += w") == "sparse"
+    assert connectivity(10 ** 9, "v_post += w") == "sparse"
+    assert connectivity(10 ** 6, "w += 0.1") == "sparse"
+    assert connectivity(10 ** 6, "v_post += w") == "procedural"

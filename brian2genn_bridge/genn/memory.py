@@ -18,7 +18,8 @@ import resource
 
 from ..model import ModelDescription
 
-__all__ = ["delay_buffers", "available_memory", "check_memory", "memory_error"]
+__all__ = ["delay_buffers", "available_memory", "gpu_free_memory", "check_memory",
+           "memory_error"]
 
 _CTYPE_BYTES = {"float": 4, "double": 8, "bool": 1, "int8_t": 1, "uint8_t": 1,
                 "int16_t": 2, "uint16_t": 2, "int32_t": 4, "uint32_t": 4,
@@ -87,6 +88,25 @@ def available_memory() -> int | None:
         if soft != resource.RLIM_INFINITY and field in status:
             limits.append(max(soft - status[field] * 1024, 0))
     return min(limits) if limits else None
+
+
+def gpu_free_memory() -> int | None:
+    """Bytes free on the current CUDA device (``cudaMemGetInfo`` of the CUDA
+    runtime GeNN's CUDA backend uses), ``None`` without one."""
+    import ctypes
+    import ctypes.util
+
+    for name in ("libcudart.so", ctypes.util.find_library("cudart")):
+        if not name:
+            continue
+        try:
+            runtime = ctypes.CDLL(name)
+        except OSError:
+            continue
+        free, total = ctypes.c_size_t(), ctypes.c_size_t()
+        if runtime.cudaMemGetInfo(ctypes.byref(free), ctypes.byref(total)) == 0:
+            return int(free.value)
+    return None
 
 
 def check_memory(description: ModelDescription, backend: str) -> None:

@@ -310,6 +310,9 @@ def created_layout(synapses, source, target, steps: dict[str, np.ndarray],
     if any(count in needs.variables for count in SYNAPSE_COUNTS):
         raise HostSynapsesNeeded(synapses, "its code reads the numbers of synapses")
     connectivity = "procedural" if choice == "procedural" else "sparse"
+    if choice == "auto" and _only_procedural_fits(synapses, len(source), creation, needs,
+                                                  options):
+        connectivity = "procedural"
     if connectivity == "procedural":
         _check_matrix_type(synapses, connectivity, False, None, None, needs)
     row_lengths = np.full(len(source), creation.max_row_length, dtype=np.int64)
@@ -325,6 +328,33 @@ def created_layout(synapses, source, target, steps: dict[str, np.ndarray],
                  f"to {creation.max_row_length} synapses, {len(source)}x{len(target)})")
     return Layout(synapses, source, target, connectivity, parallelism, threads, None, None,
                   None, row_lengths, steps)
+
+
+#: the part of the GPU's free memory that sparse rows of synapses GeNN makes may
+#: take before ``'auto'`` makes them procedurally (the rest: neurons, buffers,
+#: other groups)
+_SPARSE_MEMORY_SHARE = 0.5
+
+
+def _only_procedural_fits(synapses, n_pre: int, creation: SynapseCreation, needs: Needs,
+                          options: RunOptions) -> bool:
+    """Whether ``'auto'`` connectivity of synapses GeNN makes should be
+    procedural: sparse rows (an index and the code's per-synapse values per
+    slot) would take more than `_SPARSE_MEMORY_SHARE` of the GPU's free
+    memory (``options.gpu_memory``, known on CUDA only), and procedural
+    connectivity can run the code (no on_post, nothing that changes a
+    per-synapse value, no code of every step). Logged."""
+    if options.gpu_memory is None or needs.on_post or needs.written or needs.dynamics:
+        return False
+    slot_bytes = 4 + len(needs.variables) * options.float_dtype.itemsize
+    sparse_bytes = n_pre * creation.max_row_length * slot_bytes
+    if sparse_bytes <= _SPARSE_MEMORY_SHARE * options.gpu_memory:
+        return False
+    logger.info(f"Synapses '{synapses.name}': procedural connectivity (automatic): its "
+                f"sparse rows would take {sparse_bytes / 2 ** 30:.1f} GiB of the GPU's "
+                f"{options.gpu_memory / 2 ** 30:.1f} GiB free; GeNN makes each row again at "
+                "every spike instead.", name_suffix="procedural", once=True)
+    return True
 
 
 def sparse_order(pre: np.ndarray, post: np.ndarray) -> np.ndarray | None:
