@@ -6,8 +6,9 @@
 #
 # 1. the tests of the changed generated code on CUDA (test_synapse_creation,
 #    test_input_fusion, test_connectivity);
-# 2. COBAHH (paper variant) at 1e6 neurons, 1e9 synapses, made by GeNN
-#    (--connect-on-gpu), float32, 1 s, kernel timers on;
+# 2. COBAHH (paper variant) at 2e5 neurons with synapses made on the host and by
+#    GeNN (the loop and kernels side by side), then at 1e6 neurons, 1e9 synapses,
+#    made by GeNN (--connect-on-gpu), float32, 1 s, kernel timers on;
 # 3. the balanced network at the multi-area model's scale (4e6 neurons,
 #    in-degree 6,000, 2.4e10 synapses) with procedural connectivity;
 # 4. benchmarks/gpu_real_models.sh (microcircuit and STDP against the
@@ -27,6 +28,13 @@ BRIAN2GENN_BRIDGE_TEST_BACKEND=cuda timeout 200 python3 -m pytest -q -p no:cache
     tests/test_synapse_creation.py tests/test_input_fusion.py tests/test_connectivity.py \
     > "$OUT/cuda-tests.log" 2>&1
 echo "rc=$?"; tail -4 "$OUT/cuda-tests.log"
+
+for how in "" "--connect-on-gpu"; do
+    echo "== COBAHH 2e5 $how ($(left) s left)"
+    timeout 90 python3 benchmarks/cobahh/run.py --sizes 200000 --backends genn-cuda $how \
+        --kernel-timers --out "$OUT/cobahh2e5.jsonl" --workdir /tmp/bw --logdir "$OUT/logs" \
+        --timeout 85 2>&1 | grep "^\[cobahh"
+done
 
 echo "== COBAHH 1e6, synapses made by GeNN ($(left) s left)"
 timeout 120 python3 benchmarks/cobahh/run.py --sizes 1000000 --backends genn-cuda \
