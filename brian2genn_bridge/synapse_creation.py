@@ -50,14 +50,13 @@ logger = get_logger(__name__)
 class PendingSynapses:
     """A `Synapses` whose synapses GeNN makes: its ``creation`` and the
     initialisation code of its variables (``initial``, by Brian variable:
-    the delays of two pathways have one name), and
-    what makes them on the host instead (``host_steps``: Brian's connect,
-    then its value settings, in the user's order, each with the name of the
-    variable it sets)."""
+    the delays of two pathways have one name), and what makes them on the
+    host instead (``host_steps``: Brian's connect, then its value settings,
+    in the user's order, each with the variable it sets)."""
 
     synapses: Any  # a weak proxy
     creation: SynapseCreation
-    initial: dict[str, str] = field(default_factory=dict)
+    initial: dict[Any, str] = field(default_factory=dict)
     host_steps: list[tuple[Any, Callable[[], None]]] = field(default_factory=list)
     #: the variables whose use makes the synapses in Brian's arrays
     variables: set = field(default_factory=set)
@@ -104,8 +103,10 @@ def _per_synapse_variables(synapses) -> set:
 def _constant_value(code: str) -> float:
     """The value of a variable's initialisation code that sets a constant."""
     text = re.fullmatch(r"value = \([\w ]+\)\((.*)\);", code.strip()).group(1)
-    return {"true": 1.0, "false": 0.0}.get(text, None) if text in ("true", "false") \
-        else float(text.strip("()"))
+    if text in ("true", "false"):
+        return float(text == "true")
+    # genn_literal writes negative numbers in parentheses
+    return float(text.strip("()"))
 
 
 def _changes_values(population) -> bool:
@@ -124,7 +125,7 @@ def _expected_synapses(creation: SynapseCreation, n_pre: int) -> int:
 class SynapseCreator:
     """The part of `GeNNDevice` that keeps synapses pending (see the
     module's docstring); ``_pending`` holds them by `_key` of the
-    Synapses, ``_pending_variables`` the variable -> token of each."""
+    Synapses, ``_pending_variables`` the key of each of their variables."""
 
     def _pending_for(self, synapses) -> PendingSynapses | None:
         return self._pending.get(_key(synapses))
@@ -324,9 +325,9 @@ class SynapseCreator:
 
     def _materialise_variable(self, var) -> None:
         """Make the pending synapses that ``var`` belongs to, if any."""
-        token = self._pending_variables.get(var) if self._pending_variables else None
-        if token is not None and token in self._pending:
-            self._materialise(self._pending[token].synapses)
+        key = self._pending_variables.get(var) if self._pending_variables else None
+        if key is not None and key in self._pending:
+            self._materialise(self._pending[key].synapses)
 
     def _made_by_model(self, synapses) -> list:
         """The loaded model's synapse groups that made ``synapses``."""
