@@ -57,7 +57,7 @@ def main(argv=None) -> dict:
 
     t0 = time.perf_counter()
     import numpy as np
-    from brian2 import (NeuronGroup, Network, PoissonInput, SpikeMonitor, Synapses, Hz,
+    from brian2 import (NeuronGroup, Network, PoissonInput, SpikeMonitor, Synapses,
                         ms, mV, prefs, seed, set_device)
     import brian2genn_bridge
     from brian2genn_bridge import configure_synapses, genn_device
