@@ -36,9 +36,9 @@ from brian2.utils.logger import get_logger
 
 from .model import SynapseCreation
 from .translators.expressions import genn_ctype, genn_literal
-from .translators.synapse_creation import (NotTranslatable, connect_rule, creation_seed,
-                                           delay_upper_bound, host_initial_values,
-                                           initial_value_code)
+from .translators.synapse_creation import (NotTranslatable, connect_rule, constant_initial,
+                                           creation_seed, delay_upper_bound,
+                                           host_initial_values, initial_value_code)
 from .translators.synaptic_code import assigned_names
 
 __all__ = ["SynapseCreator", "PendingSynapses"]
@@ -98,15 +98,6 @@ def _per_synapse_variables(synapses) -> set:
     them: all that pending synapses do not have yet."""
     return {*synapses._registered_variables,
             *(synapses.variables[name] for name in ("N", "N_incoming", "N_outgoing"))}
-
-
-def _constant_value(code: str) -> float:
-    """The value of a variable's initialisation code that sets a constant."""
-    text = re.fullmatch(r"value = \([\w ]+\)\((.*)\);", code.strip()).group(1)
-    if text in ("true", "false"):
-        return float(text == "true")
-    # genn_literal writes negative numbers in parentheses
-    return float(text.strip("()"))
 
 
 def _changes_values(population) -> bool:
@@ -342,7 +333,7 @@ class SynapseCreator:
         if populations[0].connectivity == "procedural":
             return "made procedurally (again at every spike, never stored)"
         group = self._simulation.synapse_groups[populations[0].name]
-        if self._simulation.created_count(group) is None:
+        if not self._simulation.created_on_host(group):
             return "kept in GPU memory only (too many for a host copy beside them)"
         return None
 
@@ -385,7 +376,8 @@ class SynapseCreator:
         """
         populations = self._made_by_model(synapses)
         group = self._simulation.synapse_groups[populations[0].name]
-        pre, post = self._simulation.created_synapses(group)
+        # every group of the Synapses made the same rows (one creation, one seed)
+        pre, post, positions = self._simulation.created_synapses(group)
         synapses._resize(len(pre))
         self._host_value(synapses.variables["_synaptic_pre"])[:] = pre
         self._host_value(synapses.variables["_synaptic_post"])[:] = post
@@ -398,7 +390,6 @@ class SynapseCreator:
             # from now on the loaded model's values are pulled and pushed as
             # those of synapses in Brian's arrays (e.g. by network operations
             # during the run): GeNN's row order is Brian's
-            positions = self._simulation.created_positions(group)
             for genn_var in population.variables:
                 genn_var.index = positions
             for genn_var in population.variables:
@@ -419,7 +410,7 @@ class SynapseCreator:
                 values = host_initial_values(synapses, var.name, code, variables,
                                              int(pending.creation.seed[0]), pre, post)
             else:
-                values = _constant_value(pending.initial[var])
+                values = constant_initial(pending.initial[var])
             self._host_value(var)[:] = values
         # all of it is what the loaded model holds: nothing to push (nor a
         # change of connections or delays by a network operation)

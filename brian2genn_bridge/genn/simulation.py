@@ -300,17 +300,25 @@ class GeNNSimulation:
         row_lengths = np.asarray(group._row_lengths.view).reshape(-1)
         return np.arange(group.max_connections) < row_lengths[:, None]
 
+    @staticmethod
+    def created_on_host(group) -> bool:
+        """Whether the host holds a copy of the rows GeNN made for ``group``
+        (not where they are too many, see `synapse_groups._HOST_ROWS_SLOTS`)."""
+        return group.sparse_connectivity_location != VarLocation.DEVICE
+
     def created_count(self, group) -> int | None:
         """How many synapses GeNN made for ``group``; ``None`` where only the
         device holds its rows."""
-        if group.sparse_connectivity_location == VarLocation.DEVICE:
+        if not self.created_on_host(group):
             return None
         return int(self._created_slots(group).sum())
 
-    def created_synapses(self, group) -> tuple[np.ndarray, np.ndarray]:
+    def created_synapses(self, group) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The presynaptic and postsynaptic indices of the synapses GeNN made
-        for ``group`` (see `SynapseCreation`), in its row order."""
-        if group.sparse_connectivity_location == VarLocation.DEVICE:
+        for ``group`` (see `SynapseCreation`), in its row order, and where
+        they lie in its arrays of per-synapse values (an index for
+        `pull_variable` and `push_variable`); the rows are pulled once."""
+        if not self.created_on_host(group):
             raise NotImplementedError(
                 f"Synapses of '{group.name}' read back from the GPU: GeNN made more than "
                 "can be kept in host memory beside it. Workaround: read no synaptic "
@@ -319,13 +327,7 @@ class GeNNSimulation:
         used = self._created_slots(group)
         post = np.asarray(group._ind.view).reshape(used.shape)[used].astype(np.int32)
         pre = np.repeat(np.arange(len(used), dtype=np.int32), used.sum(axis=1))
-        return pre, post
-
-    def created_positions(self, group) -> np.ndarray:
-        """Where the synapses GeNN made for ``group`` lie in its arrays of
-        per-synapse values, in its row order (an index for `pull_variable`
-        and `push_variable`)."""
-        return np.flatnonzero(self._created_slots(group))
+        return pre, post, np.flatnonzero(used)
 
     def set_shared(self, group, name: str, value) -> None:
         group.set_dynamic_param_value(name, float(value))

@@ -37,7 +37,8 @@ from ..subgroups import source_range
 from .templates import render
 
 __all__ = ["NotTranslatable", "connect_rule", "initial_value_code", "binomial_quantile",
-           "creation_seed", "host_initial_values", "delay_upper_bound"]
+           "creation_seed", "host_initial_values", "delay_upper_bound", "VALUE_LINE",
+           "constant_initial"]
 
 #: probability that some row of a Synapses needs more slots than GeNN's rows
 #: have (`binomial_quantile`); such a row would keep the first ones
@@ -47,6 +48,26 @@ _OVERFLOW_PROBABILITY = 1e-12
 #: row) that a generator without a probability (``range`` with a condition,
 #: whose rows hold up to all candidates) may reserve in GeNN
 _MAX_BOUND_SLOTS = 1 << 31
+
+
+#: the last line of a variable's initialisation code: ``value = (ctype)(expression);``
+VALUE_LINE = re.compile(r"value = \(([\w ]+)\)\((.*)\);")
+
+
+def constant_initial(code: str) -> float | None:
+    """The value that a variable's initialisation ``code`` sets, where it is
+    a constant (as `genn_literal` writes it), else ``None``."""
+    match = VALUE_LINE.fullmatch(code.strip())
+    if match is None:
+        return None
+    text = match.group(2)
+    if text in ("true", "false"):
+        return float(text == "true")
+    try:
+        # genn_literal writes negative numbers in parentheses
+        return float(text.strip("()"))
+    except ValueError:
+        return None
 
 
 class NotTranslatable(Exception):

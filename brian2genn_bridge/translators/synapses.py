@@ -27,6 +27,7 @@ from .functions import function_data
 from ..subgroups import source_group
 from ..errors import HostSynapsesNeeded, unsupported
 from .random_numbers import new_seed, uses_random, with_stream_key
+from .synapse_creation import VALUE_LINE, constant_initial
 from .synapse_dynamics import StepCode, StepSchedule, step_code, step_runners
 from .synaptic_code import assigned_names, runner_code, synaptic_variables
 
@@ -317,9 +318,9 @@ def _pending_delay(synapses, pathway, pending) -> tuple[np.ndarray | None, str |
     if getattr(var, "scalar", True):
         return None, None
     code = pending.initial.get(var, "")
-    value = re.fullmatch(r"value = \([\w ]+\)\((.*)\);", code)
+    value = constant_initial(code)
     if value is not None:
-        return np.array([float(value.group(1))]), None
+        return np.array([value]), None
     if var not in pending.delay_bounds:
         raise HostSynapsesNeeded(synapses, "delays that differ between synapses, without "
                                  "an upper bound")
@@ -332,9 +333,9 @@ def _steps_code(code: str, pathway, dt: float, steps: np.ndarray) -> str:
     (``code``, see `synapse_creation.initial_value_code`)."""
     source_dt = float(pathway.source.clock.dt_)
     lines = code.strip().splitlines()
-    value = re.fullmatch(r"value = \([\w ]+\)\((.*)\);", lines[-1].strip())
+    value = VALUE_LINE.fullmatch(lines[-1].strip())
     ctype = narrowest_unsigned(steps)
-    lines[-1] = (f"value = ({ctype})(floor(({value.group(1)}) / {source_dt!r} + 0.5) * "
+    lines[-1] = (f"value = ({ctype})(floor(({value.group(2)}) / {source_dt!r} + 0.5) * "
                  f"{clock_steps(source_dt, dt)});")
     return "\n".join(lines)
 
