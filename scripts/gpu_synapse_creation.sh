@@ -10,7 +10,9 @@
 #    GeNN (the loop and kernels side by side), then at 1e6 neurons, 1e9 synapses,
 #    made by GeNN (--connect-on-gpu), float32, 1 s, kernel timers on;
 # 3. the balanced network at the multi-area model's scale (4e6 neurons,
-#    in-degree 6,000, 2.4e10 synapses) with procedural connectivity;
+#    in-degree 6,000, 2.4e10 synapses) with procedural connectivity
+#    (SKIP_BALANCED=1 skips it), then the microcircuit (groups) with synapses
+#    made by GeNN;
 # 4. benchmarks/gpu_real_models.sh (microcircuit and STDP against the
 #    hand-written PyGeNN models) with what time is left.
 # Results and logs in $OUT.
@@ -41,11 +43,18 @@ timeout 120 python3 benchmarks/cobahh/run.py --sizes 1000000 --backends genn-cud
     --connect-on-gpu --kernel-timers --repeat-run --out "$OUT/cobahh.jsonl" \
     --workdir /tmp/bw --logdir "$OUT/logs" --timeout 110 2>&1 | tail -3
 
+if [[ "${SKIP_BALANCED:-0}" != 1 ]]; then
 echo "== balanced network 4e6 x 6000, procedural ($(left) s left)"
 timeout 120 python3 benchmarks/balanced.py --neurons 4000000 --in-degree 6000 \
     --connectivity procedural --out "$OUT/balanced.jsonl" --directory /tmp/balanced \
     > "$OUT/logs/balanced.log" 2>&1
 echo "rc=$?"; tail -2 "$OUT/logs/balanced.log"
+fi
+
+echo "== microcircuit (groups), synapses made by GeNN ($(left) s left)"
+timeout 150 python3 benchmarks/microcircuit/run.py --sizes 1.0 --backends genn-cuda \
+    --shape groups --connect-on-gpu --kernel-timers --float 32 --out "$OUT/microcircuit-gpu.jsonl" \
+    --workdir /tmp/bw --logdir "$OUT/logs" --timeout 140 2>&1 | tail -3
 
 budget=$(( $(left) - 20 ))
 if (( budget > 90 )); then
