@@ -147,6 +147,25 @@ def linked_variable_in_synapses():
     Network(G, H, P, S).run(1 * ms)
 
 
+def synapses_linking_a_third_group(subexpression: bool):
+    """A Synapses whose own linked variable reads a group other than its
+    pre- and postsynaptic ones (Brian's homeostatic STDP example links a
+    subexpression of a one-neuron group)."""
+    def script():
+        name = "err_link3_sub" if subexpression else "err_link3"
+        G = NeuronGroup(1, """dH/dt = -H/(10*ms) : 1
+                              G = H - 0.5 : 1""", name=f"{name}_g")
+        G.H = 1
+        P = NeuronGroup(2, EQS, threshold="v > 1", reset="v = 0", name=f"{name}_p")
+        P.v = 1.1
+        S = Synapses(P, P, """w : 1
+                              x : 1 (linked)""", on_pre="w += x", name=name)
+        S.connect(j="i")
+        S.x = linked_var(G, "G" if subexpression else "H")
+        Network(G, P, S).run(1 * ms)
+    return script
+
+
 def synapses_on_synapses():
     G = NeuronGroup(2, EQS, threshold="v > 1", reset="v = 0", name="err_sos_g")
     S = Synapses(G, G, "w : 1", on_pre="v_post += w", name="err_sos_target")
@@ -230,6 +249,10 @@ CASES = {
                                 ["err_linked_w", "writing", "err_linked_w_source.x"]),
     "linked_variable_in_synapses": (linked_variable_in_synapses,
                                     ["err_linked_syn", "linked", "err_linked_s_target"]),
+    "synapses_linking_a_third_group": (synapses_linking_a_third_group(False),
+                                       ["err_link3", "'err_link3_g.H'", "other than"]),
+    "synapses_linking_a_subexpression": (synapses_linking_a_third_group(True),
+                                         ["err_link3_sub", "'err_link3_sub_g.H'", "other than"]),
     "synapses_on_synapses": (synapses_on_synapses,
                              ["err_sos", "err_sos_target", "Synapses acting on Synapses"]),
     "spatial_neuron": (spatial_neuron, ["err_spatial", "SpatialNeuron", "multi-compartment"]),

@@ -32,7 +32,7 @@ from brian2.synapses.synapses import Synapses
 from brian2.utils.stringtools import stripped_deindented_lines, word_substitute
 
 from ..schedule import AFTER_THRESHOLDS
-from .link_names import code_home, is_linked, link_name, synapses_side
+from .link_names import SOURCES, code_home, is_linked, link_name, synapses_side
 from .names import GENN_RESERVED, genn_identifier
 from .folding import fold_constant_statements
 from .functions import (FLOAT_ONLY, GENN_TARGET, INTEGER_VARIANT, double_literal,
@@ -301,6 +301,19 @@ class GeNNCodeGenerator(CPPCodeGenerator):
                     f"Workaround: connect the Synapses to '{var.owner.name}', or copy "
                     "the value into a variable of the group.")
             return f"{var.name}_{role}"
+        if (isinstance(var.owner, SOURCES) and not var.scalar
+                and synapses_side(self.owner, "pre") is not None):
+            # a Synapses' code reading a third group's variable (a link of
+            # the Synapses): GeNN's synapse code reads only the synapse
+            # group's own, its source's and its target's variables (the
+            # device's message names the Synapses and its code object)
+            raise NotImplementedError(
+                "reading the variable "
+                f"'{var.owner.name}.{var.name}' of a group other than its pre- and "
+                "postsynaptic groups (through a linked variable) is not supported by the "
+                "GeNN device. Workaround: link the variable in the pre- or postsynaptic "
+                "NeuronGroup and read it there ('x_pre', 'x_post'), or run the network "
+                "with Brian's runtime or cpp_standalone device.")
         if is_linked(var, code_home(self.owner)):
             # another group's variable: an input of this group (`.links`)
             return link_name(var, index)
