@@ -14,7 +14,7 @@ simulation loop of a COBAHH run spends its time.
    into stepping (the Python calls that queue the steps), pulling the spike
    recordings (on CUDA: waiting for the queued steps, then the copy), and
    decoding them into the monitor; then the decoding of one full recording
-   window by the device (``runtime._set_bits``) and by the decoder it
+   window by the device (``genn.spike_bits.set_bits``) and by the decoder it
    replaced, on the same buffer.
 
 ``--profile`` adds a second COBAHH run with GeNN's kernel timers (a separate
@@ -97,7 +97,7 @@ def tiny_model(args) -> dict:
 
 
 def _previous_decoder(words, recording_steps, first_step, n_steps):
-    """The device's spike decoding before runtime._set_bits (for comparison)."""
+    """The device's spike decoding before genn.spike_bits.set_bits (for comparison)."""
     steps = first_step + np.arange(n_steps)
     rows = words[steps % recording_steps]
     row, word = np.nonzero(rows)

@@ -26,7 +26,9 @@ from brian2.utils.logger import get_logger
 from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
 from .device_settings import check_backend, check_keywords, default_backend, default_directory
 from .genn.memory import gpu_free_memory
-from .genn.simulation import GeNNSimulation, model_key, queues_lost
+from .genn.building import model_key
+from .genn.queues import queues_lost
+from .genn.simulation import GeNNSimulation
 from .network_operations import OperationSchedule, network_operations
 from .spikequeue import TrackedSpikeQueue
 from .recordings import Recorder, recording_steps

@@ -126,7 +126,7 @@ class RunOptions:
         """Threads per block of GeNN's presynaptic update kernel on CUDA, or
         ``None`` where GeNN chooses from the kernels' occupancy
         (`cuda_block_size` 0). Models with word-packed bitmask propagation
-        use fewer (see `genn.simulation._backend_preferences`)."""
+        use fewer (see `genn.building.backend_preferences`)."""
         if not self.cuda_block_size:
             return None
         return self.cuda_presynaptic_block_size or self.cuda_block_size

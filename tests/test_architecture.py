@@ -14,7 +14,7 @@ LEAVES = {"errors", "schedule", "subgroups", "parallel", "preferences", "options
 
 #: modules longer than about 600 lines, and why (each a place to split next)
 LONG_MODULES = {
-    "genn.simulation": "the loaded model: build, load, values, queues carried between models",
+    "genn.simulation": "the loaded model: build, load, values, phases, queue pointers, recordings",
 }
 
 

@@ -347,7 +347,7 @@ def test_spike_bitmask_decoding(shape):
     bytes, for buffers of an odd and even number of words, dense and sparse,
     large enough to be scanned in parts, and row slices that start
     mid-buffer (a wrapped window)."""
-    from brian2genn_bridge.genn.simulation import _set_bits
+    from brian2genn_bridge.genn.spike_bits import set_bits
 
     rng = np.random.default_rng(sum(shape))
     words = (rng.integers(0, 2**32, shape, dtype=np.uint32)
@@ -356,7 +356,7 @@ def test_spike_bitmask_decoding(shape):
     for window in (words, words[1:]):
         bits = np.unpackbits(window.astype("<u4").view(np.uint8), axis=1, bitorder="little")
         rows, ids = np.nonzero(bits)
-        rows_found, ids_found = _set_bits(window)
+        rows_found, ids_found = set_bits(window)
         np.testing.assert_array_equal(rows_found, rows)
         np.testing.assert_array_equal(ids_found, ids)
 

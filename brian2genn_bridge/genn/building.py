@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 import struct
@@ -26,7 +27,11 @@ import sys
 
 from brian2.utils.logger import get_logger
 
-__all__ = ["BUILD_LOG", "build_model", "library_intact", "disk_full_error"]
+from ..model import ModelDescription
+from ..options import RunOptions
+
+__all__ = ["BUILD_LOG", "build_model", "library_intact", "disk_full_error", "model_key",
+           "build_path", "backend_preferences"]
 
 logger = get_logger(__name__)
 
@@ -226,3 +231,52 @@ def _amount(n_bytes: int) -> str:
     if n_bytes < 1024 ** 2:
         return f"{n_bytes // 1024} kB"
     return f"{n_bytes / 1024 ** 2:.1f} MB"
+
+
+#: threads per block of the presynaptic kernel with word-packed bitmask
+#: propagation (GeNN's default). Each thread keeps the sums of the 32 targets
+#: of its word in shared memory, and GeNN 5.4 moves them to the targets with
+#: the block's first 32 threads, 32 sums each: the sums of threads 32 and up
+#: of a larger block would be lost (targets beyond the first 1024 of a block)
+_WORD_PACKED_BLOCK_SIZE = 32
+
+
+def model_key(description: ModelDescription, options: RunOptions) -> tuple:
+    """What a loaded model is: its description's load identity, the backend
+    and the backend's preferences (block sizes, compiler flags) of the run's
+    ``options``, so that a preference changed between runs takes effect."""
+    return (description.key(), options.backend,
+            repr(backend_preferences(options, description)), options.compiler_flags)
+
+
+def build_path(directory: str, description: ModelDescription, options: RunOptions) -> str:
+    """The directory of the model's build: by its code identity, and by what
+    else changes the compiled code. GeNN does not regenerate a model whose
+    code is unchanged, and ``make`` does not recompile for other flags:
+    other block sizes and compiler flags build elsewhere."""
+    name = description.code_key()
+    sizes = backend_preferences(options, description).get("manual_block_sizes")
+    if sizes:
+        name += f"_b{sizes[0]}" + (f"p{sizes[1]}" if sizes[1] != sizes[0] else "")
+    flags = options.compiler_flags
+    if flags:
+        name += "_f" + hashlib.sha1(flags.encode()).hexdigest()[:8]
+    return os.path.join(directory, name)
+
+
+def backend_preferences(options: RunOptions, description: ModelDescription) -> dict:
+    """Preferences of GeNN's backend from the device's (CUDA block sizes)."""
+    block_size = options.cuda_block_size
+    if options.backend != "cuda" or not block_size:
+        return {}
+    # only where the backend is CUDA: the CPU-only pygenn has no cuda_backend
+    from pygenn.cuda_backend import BlockSizeSelect, Preferences
+
+    sizes = [block_size] * len(Preferences().manual_block_sizes)
+    # GeNN's order of kernels (CodeGenerator::Kernel): neuron update first,
+    # presynaptic update second
+    sizes[1] = options.presynaptic_block_size
+    if any(p.parallelism == "word_packed" for p in description.synapses):
+        sizes[1] = min(sizes[1], _WORD_PACKED_BLOCK_SIZE)
+    return {"block_size_select_method": BlockSizeSelect.MANUAL,
+            "manual_block_sizes": sizes}

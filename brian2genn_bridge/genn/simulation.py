@@ -7,26 +7,25 @@ from __future__ import annotations
 import ctypes
 import enum
 import fcntl
-import hashlib
 import os
-import sys
 import time
-from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 from pygenn import GeNNModel, VarLocation, create_neuron_model, types
 from brian2.utils.logger import get_logger
 
 from ..model import SEED, GeNNVariable, ModelDescription, NeuronPopulation
-from ..parallel import concatenate, gather, parallel_map, scatter, slices
+from ..parallel import gather, scatter
 from ..options import RunOptions
-from .building import build_model, disk_full_error, library_intact
+from .building import (backend_preferences, build_model, build_path, disk_full_error,
+                       library_intact, model_key)
 from .memory import check_memory, memory_error
+from .queues import QueueState, add_rows, delayed_pathways, queues_lost
+from .spike_bits import set_bits
 from .synapse_groups import (SKIP_SPIKES, add_synapse_population, dendritic_slots, input_key,
                              load_connectivity)
 
-__all__ = ["GeNNSimulation", "PHASE", "Phase", "model_key", "queues_lost"]
+__all__ = ["GeNNSimulation", "PHASE", "Phase"]
 
 #: dynamic neuron parameter: which parts of Brian's schedule the neuron code
 #: of a GeNN step runs (see `Phase` and ``templates/genn_neuron_sim.cpp``)
@@ -86,7 +85,7 @@ class GeNNSimulation:
         start = time.perf_counter()
         check_memory(description, self.backend)
         self._define_model()
-        path = _build_path(directory, description, options)
+        path = build_path(directory, description, options)
         self._build(path, always_rebuild=False)
         self.timings["build"] = time.perf_counter() - start
         start = time.perf_counter()
@@ -117,7 +116,7 @@ class GeNNSimulation:
         """A new PyGeNN model of the description, with its populations and
         synapse groups."""
         description = self.description
-        preferences = _backend_preferences(self.options, description)
+        preferences = backend_preferences(self.options, description)
         self.model = GeNNModel(description.precision, f"brian_{description.code_key()}",
                                backend=self.backend, time_precision="double", **preferences)
         # Brian's generated code is in SI units, so GeNN's dt is in seconds too
@@ -452,7 +451,7 @@ class GeNNSimulation:
     def queues(self) -> "QueueState":
         """The spikes and delayed input in flight at the end of a run (see
         `carry_queues`)."""
-        pathways = _delayed_pathways(self.description)
+        pathways = delayed_pathways(self.description)
         spikes = {}
         for name, pop in self.populations.items():
             # a spike written a steps before the last write is still
@@ -477,7 +476,7 @@ class GeNNSimulation:
             rows = buffer.view.reshape(slots, -1)[(_read_uint32(pointer) + np.arange(slots))
                                                   % slots]
             if rows.any():
-                dendritic[key] = _add_rows(dendritic.get(key), rows)
+                dendritic[key] = add_rows(dendritic.get(key), rows)
         groups = {key: frozenset(p.name for p in self.description.synapses
                                  if input_key(p) == key
                                  and p.dendritic_delays is not None)
@@ -522,7 +521,7 @@ class GeNNSimulation:
                 else queues_lost(state, self.description))
         if lost:
             return f"all of them: {lost}"
-        pathways = _delayed_pathways(self.description)
+        pathways = delayed_pathways(self.description)
         carried, dropped = {}, []
         for name, (counts, ids) in state.spikes.items():
             readers = {key for key, p in pathways.items() if p.source == name}
@@ -577,9 +576,9 @@ class GeNNSimulation:
         # place (no copy of the buffer)
         row = first_step % self.recording_steps
         in_first = min(n_steps, self.recording_steps - row)
-        rows, ids = _set_bits(words[row:row + in_first])
+        rows, ids = set_bits(words[row:row + in_first])
         if in_first < n_steps:
-            wrapped, wrapped_ids = _set_bits(words[:n_steps - in_first])
+            wrapped, wrapped_ids = set_bits(words[:n_steps - in_first])
             rows = np.concatenate([rows, in_first + wrapped])
             ids = np.concatenate([ids, wrapped_ids])
         return first_step + rows, ids.astype(np.int32)
@@ -595,267 +594,8 @@ class GeNNSimulation:
         return first_step + row, ids.astype(np.int32)
 
 
-def _set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row and bit number (``32 * column + bit``) of every set bit of
-    ``words`` (rows of 32-bit words), in row, then bit number order.
-
-    Spike recordings are sparse: finding the few non-zero words in the
-    buffer is the cost, so on a little-endian host (where a 32-bit word is
-    the low half of the 64-bit word it starts, and bit numbers carry over)
-    the buffer is scanned as 64-bit words, half as many.
-    """
-    flat = words.reshape(-1)
-    keys = []
-    if sys.byteorder == "little":
-        even = flat.size - flat.size % 2
-        keys += _set_bit_keys(flat[:even].view(np.uint64), 0)
-        flat, offset = flat[even:], even * 32
-    else:
-        offset = 0
-    keys += _set_bit_keys(flat, offset)
-    if not keys:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    # each round is sorted already: merging the rounds is cheap (timsort)
-    key = keys[0] if len(keys) == 1 else np.sort(np.concatenate(keys), kind="stable")
-    word = key >> 5
-    row, column = np.divmod(word, words.shape[1])
-    return row, column * 32 + (key & 31)
-
-
-def _set_bit_keys(words: np.ndarray, offset: int) -> list[np.ndarray]:
-    """Bit numbers (``offset`` + word width * position + bit) of the set
-    bits of unsigned ``words``, one sorted array per round.
-
-    Most non-zero words of a spike recording hold one set bit: the set bits
-    are peeled off the lowest first, one round per bit that a word holds,
-    rather than testing every bit of every non-zero word.
-    """
-    width = 8 * words.itemsize
-    position = _nonzero_positions(words)
-    values = words[position]
-    one = words.dtype.type(1)
-    keys = []
-    while len(values):
-        lowest = values & (~values + one)
-        # exact: a power of two is exactly m * 2**e with m = 0.5
-        bit = np.frexp(lowest.astype(np.float64))[1] - 1
-        keys.append(offset + position * width + bit)
-        values = values ^ lowest
-        left = values != 0
-        values, position = values[left], position[left]
-    return keys
-
-
-def queues_lost(state: "QueueState", description: ModelDescription) -> str | None:
-    """Why the spikes and delayed input in flight of ``state`` (from another
-    model of the network) cannot all go into a model of ``description`` as
-    Brian would deliver them, or ``None`` where they can (those of pathways
-    no longer in the model aside: Brian keeps them until their Synapses
-    runs again). Those of pathways triggered by custom events are not
-    looked at (`carry_queues` drops them)."""
-    if not (state.spikes or state.dendritic):
-        return None
-    pathways = _delayed_pathways(description)
-    sizes = {p.name: p.size for p in description.neurons}
-    # GeNN's queues count GeNN steps
-    if state.substeps != description.substeps:
-        return "the new model takes another number of GeNN steps per Brian step"
-    for name, (counts, ids) in state.spikes.items():
-        readers = {key for key, p in pathways.items() if p.source == name}
-        before = {key for key, p in state.pathways.items() if p.source == name}
-        # a pathway that is new, or changed (also to no delay), would
-        # deliver them otherwise than Brian
-        if (any(pathways[key] != state.pathways.get(key) for key in readers)
-                or any(pathways.get(key) != state.pathways[key]
-                       for key in before if key[0] in {p.name for p in description.synapses})):
-            return f"a delayed pathway from '{name}' is new or changed"
-        if readers and sizes.get(name) != ids.shape[1]:
-            return f"'{name}' changed its size"
-    slots = dendritic_slots(description.synapses)
-    targets = {input_key(p) for p in description.synapses}
-    for key, buffer in state.dendritic.items():
-        if key not in targets:
-            continue
-        now = {p.name for p in description.synapses if input_key(p) == key}
-        gone = sorted(state.dendritic_groups[key] - now)
-        if gone:
-            # Brian keeps their input until they run again: it cannot be told
-            # apart from that of the groups still there
-            return (f"the input in flight to '{key[0]}.{key[1]}' of {gone}, no longer in the "
-                    "network, is held with that of the synapses still there (GeNN keeps the "
-                    "input of all synapses that add to one variable in one buffer)")
-        if (sizes.get(key[0]) != buffer.shape[1] or slots.get(key, 0) <= 1
-                or buffer[slots[key]:].any()):
-            return f"the delays of the synapses that add to '{key[0]}.{key[1]}' changed"
-    return None
-
-
-def _replaced(before: ModelDescription, now: ModelDescription) -> set[str]:
-    """Names of the groups and synapse groups of ``before`` whose Brian object
-    in ``now`` is another one of the same name."""
-    objects = {p.name: p.group for p in now.neurons}
-    objects.update((p.name, p.synapses) for p in now.synapses)
-    old = [(p.name, p.group) for p in before.neurons]
-    old += [(p.name, p.synapses) for p in before.synapses]
-    return {name for name, obj in old if name in objects and objects[name] is not obj}
-
-
-def _add_rows(total: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
-    """``total + rows`` for buffers of input in flight that may have another
-    number of rows (slots): the result has the longer one's."""
-    if total is None:
-        return rows.copy()
-    if len(total) < len(rows):
-        total, rows = rows.copy(), total
-    total[:len(rows)] += rows
-    return total
-
-
-@dataclass
-class QueueState:
-    """What is in flight at the end of a run of a model (`GeNNSimulation.queues`)."""
-
-    #: whether a finishing step ended the run (see `Phase`)
-    finished: bool
-    substeps: int
-    #: the model's delayed pathways (`_delayed_pathways`)
-    pathways: dict[tuple[str, str], "DelayedPathway"]
-    #: by neuron group with spikes in flight: spike counts and ids of the
-    #: last steps, newest first
-    spikes: dict[str, tuple[np.ndarray, np.ndarray]]
-    #: by `input_key` (target group and variable) with input in flight
-    #: through dendritic delays: that input by steps from now
-    dendritic: dict[tuple[str, str], np.ndarray]
-    #: the synapse groups whose input each of those holds (GeNN fuses them)
-    dendritic_groups: dict[tuple[str, str], frozenset[str]]
-
-    def for_network_of(self, before: ModelDescription,
-                       now: ModelDescription) -> "tuple[QueueState, str | None]":
-        """What of this state (of a model of ``before``) is in flight in the
-        network of ``now``, and why some of it cannot be carried, if so.
-
-        A Brian object made anew with the name of an old one starts with
-        nothing in flight (a network rebuilt in a loop): the spikes and input
-        of the old one are forgotten, not carried by name."""
-        replaced = _replaced(before, now)
-        pathways = {key: p for key, p in self.pathways.items()
-                    if key[0] not in replaced and p.source not in replaced}
-        spikes = {name: value for name, value in self.spikes.items() if name not in replaced}
-        dendritic, groups, problem = {}, {}, None
-        for key, buffer in self.dendritic.items():
-            old = self.dendritic_groups[key] - replaced
-            if key[0] in replaced or not old:
-                continue
-            if old != self.dendritic_groups[key]:
-                problem = (f"the input in flight to '{key[0]}.{key[1]}' of synapses made anew "
-                           f"({sorted(self.dendritic_groups[key] & replaced)}) is held with "
-                           "that of synapses still there (GeNN keeps the input of all "
-                           "synapses that add to one variable in one buffer)")
-            dendritic[key], groups[key] = buffer, old
-        return (QueueState(self.finished, self.substeps, pathways, spikes, dendritic, groups),
-                problem)
-
-    @property
-    def events(self) -> bool:
-        """Whether some delayed pathway is triggered by custom events (whose
-        queues are not carried)."""
-        return any(p.event is not None for p in self.pathways.values())
-
-    @property
-    def in_flight(self) -> bool:
-        """Whether something may be in flight (custom events are not looked at)."""
-        return bool(self.spikes or self.dendritic or self.events)
-
-
-class DelayedPathway(NamedTuple):
-    """A pathway of a synapse group that reads spikes some steps late: GeNN
-    keeps those spikes in the queue of the neuron group it reads."""
-
-    source: str  # the neuron group
-    delay: int  # in GeNN steps
-    event: str | None  # a custom event instead of spikes
-    synapses: int
-
-
-def _delayed_pathways(description: ModelDescription) -> dict[tuple[str, str], DelayedPathway]:
-    """The delayed pathways of the model, by ``(synapse group, 'pre' or
-    'post')``."""
-    pathways = {}
-    for p in description.synapses:
-        for side, source, delay, event in (("pre", p.source, p.axonal_delay_steps, p.pre_event),
-                                           ("post", p.target, p.back_prop_delay_steps,
-                                            p.post_event)):
-            if delay:
-                # synapses GeNN made: their number once read back, else unknown
-                count = (len(p.pre_indices) if p.pre_indices is not None
-                         else p.created_count if p.created_count is not None else -1)
-                pathways[(p.name, side)] = DelayedPathway(source, delay, event, count)
-    return pathways
-
-
-def _nonzero_positions(words: np.ndarray) -> np.ndarray:
-    """Positions of the non-zero ``words``, in order.
-
-    A comparison, then the positions of a boolean array: both vectorised,
-    unlike the positions of non-zero integers; a large buffer (a window of
-    a million neurons is 64 MB) slice by slice over the host threads.
-    """
-    def scan(first: int, stop: int) -> np.ndarray:
-        return first + np.flatnonzero(words[first:stop] != 0)
-
-    return concatenate(parallel_map(scan, slices(words.size)), np.int64)
-
-
-#: threads per block of the presynaptic kernel with word-packed bitmask
-#: propagation (GeNN's default). Each thread keeps the sums of the 32 targets
-#: of its word in shared memory, and GeNN 5.4 moves them to the targets with
-#: the block's first 32 threads, 32 sums each: the sums of threads 32 and up
-#: of a larger block would be lost (targets beyond the first 1024 of a block)
-_WORD_PACKED_BLOCK_SIZE = 32
-
-
-def model_key(description: ModelDescription, options: RunOptions) -> tuple:
-    """What a loaded model is: its description's load identity, the backend
-    and the backend's preferences (block sizes, compiler flags) of the run's
-    ``options``, so that a preference changed between runs takes effect."""
-    return (description.key(), options.backend,
-            repr(_backend_preferences(options, description)), options.compiler_flags)
-
-
-def _build_path(directory: str, description: ModelDescription, options: RunOptions) -> str:
-    """The directory of the model's build: by its code identity, and by what
-    else changes the compiled code. GeNN does not regenerate a model whose
-    code is unchanged, and ``make`` does not recompile for other flags:
-    other block sizes and compiler flags build elsewhere."""
-    name = description.code_key()
-    sizes = _backend_preferences(options, description).get("manual_block_sizes")
-    if sizes:
-        name += f"_b{sizes[0]}" + (f"p{sizes[1]}" if sizes[1] != sizes[0] else "")
-    flags = options.compiler_flags
-    if flags:
-        name += "_f" + hashlib.sha1(flags.encode()).hexdigest()[:8]
-    return os.path.join(directory, name)
-
-
 class _DamagedBuild(Exception):
     """A cached build that cannot be loaded."""
-
-
-def _backend_preferences(options: RunOptions, description: ModelDescription) -> dict:
-    """Preferences of GeNN's backend from the device's (CUDA block sizes)."""
-    block_size = options.cuda_block_size
-    if options.backend != "cuda" or not block_size:
-        return {}
-    from pygenn.cuda_backend import BlockSizeSelect, Preferences
-
-    sizes = [block_size] * len(Preferences().manual_block_sizes)
-    # GeNN's order of kernels (CodeGenerator::Kernel): neuron update first,
-    # presynaptic update second
-    sizes[1] = options.presynaptic_block_size
-    if any(p.parallelism == "word_packed" for p in description.synapses):
-        sizes[1] = min(sizes[1], _WORD_PACKED_BLOCK_SIZE)
-    return {"block_size_select_method": BlockSizeSelect.MANUAL,
-            "manual_block_sizes": sizes}
 
 
 # GeNN keeps the queue pointers on the device only (VarLocation::DEVICE):
