@@ -27,6 +27,7 @@ from .codeobject import GENN_TEMPLATES, GeNNCodeObject, HostCodeObject
 from .device_settings import check_backend, check_keywords, default_backend, default_directory
 from .genn.memory import gpu_free_memory
 from .genn.building import model_key
+from .integration_cache import shared_integration
 from .genn.queues import queues_lost
 from .genn.simulation import GeNNSimulation
 from .network_operations import OperationSchedule, network_operations
@@ -277,7 +278,8 @@ class GeNNDevice(RunLoop, SynapseCreator, ValueExchange, RuntimeDevice):
         self.simulation_dt = float(simulation_clock(active).dt_) if active else None
         self._preparing = True
         try:
-            net.before_run(namespace)
+            with shared_integration():
+                net.before_run(namespace)
         except BrianObjectException as error:
             if isinstance(error.__cause__, NotImplementedError):
                 raise _unwrapped_not_implemented(error, all_objects) from error
