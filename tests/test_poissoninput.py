@@ -1,8 +1,8 @@
 """PoissonInput on the GeNN device against Brian's runtime device."""
 
 import numpy as np
-from brian2 import (Network, NeuronGroup, PoissonInput, SpikeMonitor, StateMonitor, Hz, ms,
-                    seed)
+from brian2 import (Network, NeuronGroup, PoissonInput, SpikeMonitor, StateMonitor,
+                    TimedArray, Hz, ms, seed)
 
 from utils import assert_spikes_equal, assert_traces_close, run_both
 
@@ -28,6 +28,23 @@ def test_certain_poisson_input_exact():
     assert_spikes_equal(reference["i"], reference["t"], genn["i"], genn["t"])
     assert_traces_close(reference["v"], genn["v"], what="v")
     assert_traces_close(reference["x"], genn["x"], what="x")
+
+
+def input_weighted_by_a_timed_array():
+    """A weight that calls a TimedArray (Brian's Brunel & Wang 2001 example
+    switches its stimuli so): its values reach the group's GeNN code."""
+    stimulus = TimedArray(np.array([0.0, 1.0, 0.5, 0.0, 2.0]), dt=0.4 * ms)
+    G = NeuronGroup(6, "dv/dt = -v/(5*ms) : 1", method="exact", name="pi_timed")
+    sub = PoissonInput(G[1:4], "v", 2, 10000 * Hz, weight="stimulus(t) * (i + 1)")
+    trace = StateMonitor(G, "v", record=True, name="pi_timed_trace")
+    Network(G, sub, trace).run(2 * ms)
+    return dict(v=trace.v[:])
+
+
+def test_poisson_input_weighted_by_a_timed_array():
+    reference, genn = run_both(input_weighted_by_a_timed_array)
+    assert reference["v"][2].max() > 1
+    assert_traces_close(reference["v"], genn["v"], what="v")
 
 
 def random_input():

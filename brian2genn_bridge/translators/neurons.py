@@ -260,7 +260,10 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     for event in population.recorded_events:
         population.egps[f"brec_first_event_{event}"] = "int64_t*"
         population.egps[f"brec_event_{event}"] = "uint8_t*"
-    for name, values in function_data(_code_objects(group, operations, state_recordings,
+    # the PoissonInputs' code runs in the group's code too (their rates may
+    # call a TimedArray)
+    runners = [*operations, *(p for p, _ in poisson_inputs)]
+    for name, values in function_data(_code_objects(group, runners, state_recordings,
                                                     spike_recordings)).items():
         # the model's float type, as for variables (a TimedArray's values are float64)
         ctype = "scalar" if values.dtype.kind == "f" else genn_data_type(values.dtype)
