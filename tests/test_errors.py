@@ -84,9 +84,11 @@ def network_operation_script():
 
 
 def state_monitor_when_synapses():
-    """Synaptic StateMonitors are sampled between GeNN's steps."""
-    G = NeuronGroup(2, EQS, name="err_sm_syn_g")
-    S = Synapses(G, G, "w : 1", name="err_sm_syn_s")
+    """Synaptic StateMonitors are sampled between GeNN's steps: not between
+    the Synapses' clock-driven update and its pathway."""
+    G = NeuronGroup(2, EQS, threshold="v > 1", reset="v = 0", name="err_sm_syn_g")
+    S = Synapses(G, G, "dw/dt = -w/(5*ms) : 1 (clock-driven)", on_pre="w += 1",
+                 name="err_sm_syn_s")
     S.connect()
     M = StateMonitor(S, "w", record=True, when="before_synapses", name="err_sm_syn")
     Network(G, S, M).run(1 * ms)

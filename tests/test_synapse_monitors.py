@@ -1,6 +1,7 @@
 """StateMonitors of Synapses on the GeNN device against Brian's runtime device
 (numpy): an STDP network whose weights change on pre- and postsynaptic
-spikes, recorded in the 'start' and 'end' slots, at the group's dt and a
+spikes, recorded in the 'start' and 'end' slots and in slots before and
+after all the Synapses' code, at the group's dt and a
 multiple of it, over several runs and recording windows, with shuffled
 (sparse) and dense connectivity. In float64, spikes and sample times are
 identical and values equal up to rounding (C's and numpy's exp may differ
@@ -22,6 +23,10 @@ MONITORS = {
     "syn_mon_start_dt": ["Apre"],
     "syn_mon_none": ["w"],
     "syn_mon_nothing": [],
+    # in slots after all the Synapses' code of a step (its values of the end of
+    # the step, its target's after the synaptic input) and before all of it
+    "syn_mon_after_synapses": ["w", "Apost", "ge_post"],
+    "syn_mon_thresholds": ["w", "v_post"],
 }
 
 
@@ -66,6 +71,10 @@ def stdp_monitored(connectivity):
             StateMonitor(S, MONITORS["syn_mon_none"], record=False, name="syn_mon_none"),
             # only the times
             StateMonitor(S, MONITORS["syn_mon_nothing"], record=True, name="syn_mon_nothing"),
+            StateMonitor(S, MONITORS["syn_mon_after_synapses"], record=[0, 5, 11],
+                         when="after_synapses", name="syn_mon_after_synapses"),
+            StateMonitor(S, MONITORS["syn_mon_thresholds"], record=[3, 4], when="thresholds",
+                         dt=0.2 * ms, name="syn_mon_thresholds"),
         ]
         spikes = SpikeMonitor(G, name="sm_post_spikes")
         net = Network(inp, G, S, spikes, *monitors)

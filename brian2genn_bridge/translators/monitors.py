@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 from brian2.core.variables import ArrayVariable
+from brian2.groups.group import CodeRunner
 from brian2.monitors import EventMonitor, StateMonitor
+from brian2.synapses.synapses import SummedVariableUpdater
 
 from ..model import SpikeRecording, StateRecording, SynapticRecording
 from ..subgroups import source_group, source_range
@@ -42,20 +44,45 @@ def state_recording(monitor: StateMonitor, group_dt: float) -> StateRecording:
                           every=every, when=monitor.when)
 
 
-def synaptic_recording(monitor: StateMonitor,
-                       group_dt: float) -> tuple[SynapticRecording, list[tuple]]:
+def _sampled_slot(monitor: StateMonitor, positions: dict[int, int]) -> str:
+    """``'start'`` or ``'end'``: where in Brian's step the variables of the
+    monitored `Synapses` hold what ``monitor`` records in its slot.
+
+    They are sampled on the host between GeNN's steps (`SynapticRecording`),
+    and change only in the Synapses' own code (its pathways, its state
+    update, its operations): a monitor after all of that code in Brian's
+    order records the values of the step's end, one before all of it those
+    of its start.
+    """
+    if monitor.when in ("start", "end"):
+        return monitor.when
+    synapses = monitor.source
+    position = positions[id(monitor)]
+    runners = [positions[id(obj)] for obj in synapses.contained_objects
+               if isinstance(obj, CodeRunner) and not isinstance(obj, SummedVariableUpdater)
+               and id(obj) in positions]
+    if all(at > position for at in runners):
+        return "start"
+    if all(at < position for at in runners):
+        return "end"
+    raise unsupported(monitor, f"recording a Synapses in the '{monitor.when}' slot, between "
+                      "code of the Synapses that runs in one step",
+                      "record in the 'start' (default) or 'end' slot.")
+
+
+def synaptic_recording(monitor: StateMonitor, group_dt: float,
+                       positions: dict[int, int]) -> tuple[SynapticRecording, list[tuple]]:
     """The recording of a `StateMonitor` of a `Synapses`: its own variables
     (per-synapse and shared: constant during a run, as GeNN holds them as
     parameters) sampled on the host between GeNN's steps, and those of its
     presynaptic and postsynaptic neurons (``v_post``, a summed variable)
-    recorded by the neuron populations, as ``(neuron group, StateRecording)``
-    pairs (see `StateRecording.neuron_sources`).
+    recorded by the neuron populations in the monitor's slot, as ``(neuron
+    group, StateRecording)`` pairs (see `StateRecording.neuron_sources`).
+
+    ``positions`` are the indices of the network's objects in Brian's order.
     """
     synapses = monitor.source
-    if monitor.when not in ("start", "end"):
-        # sampled on the host, between GeNN's steps (`SynapticRecording`)
-        raise unsupported(monitor, f"recording a Synapses in the '{monitor.when}' slot",
-                          "record in the 'start' (default) or 'end' slot.")
+    when = _sampled_slot(monitor, positions)
     every = _every(monitor, group_dt)
     record = np.asarray(monitor.record, dtype=np.int64)
     own, by_role = {}, {"pre": {}, "post": {}}
@@ -76,7 +103,7 @@ def synaptic_recording(monitor: StateMonitor,
                               "record the variables it depends on and compute it from "
                               "them in Python.")
     recording = SynapticRecording(monitor=monitor, monitor_name=monitor.name, variables=own,
-                                  indices=record, every=every, when=monitor.when,
+                                  indices=record, every=every, when=when,
                                   neuron_variables=[name for role in by_role.values()
                                                     for name in role])
     neurons = []

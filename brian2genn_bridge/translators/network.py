@@ -193,7 +193,7 @@ def describe_network(objects, options: RunOptions,
             if isinstance(group, Synapses):
                 if group.name in pending:
                     raise HostSynapsesNeeded(group, f"StateMonitor '{obj.name}' records them")
-                recording, neuron_parts = synaptic_recording(obj, dt)
+                recording, neuron_parts = synaptic_recording(obj, dt, positions)
                 description.synaptic_recordings.append(recording)
                 for neurons, part in neuron_parts:
                     state_recordings[neurons.name].append(part)
