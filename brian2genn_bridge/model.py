@@ -168,6 +168,10 @@ class SynapticRecording:
     #: the recorded variables of the synapses' neurons, which the neuron
     #: populations record (`StateRecording.neuron_sources`)
     neuron_variables: list[str] = field(default_factory=list)
+    #: recorded subexpressions: their expressions (Brian's syntax, nested
+    #: subexpressions substituted), computed on the host from the samples
+    #: of their parts, which ``variables`` and ``neuron_variables`` hold
+    derived: dict[str, str] = field(default_factory=dict)
 
     @property
     def lag(self) -> int:

@@ -14,7 +14,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from brian2.core.functions import Function
 from brian2.monitors import EventMonitor, PopulationRateMonitor, SpikeMonitor, StateMonitor
+from brian2.parsing.rendering import NumpyNodeRenderer
+from brian2.utils.stringtools import get_identifiers
 
 from .subgroups import source_range
 from .translators.expressions import clock_steps
@@ -253,8 +256,8 @@ class SynapticSampler:
                 samples.clear()
             if data:
                 self.assembler.add(rec.monitor, first, data)
-            else:  # the times only
-                append_states(rec.monitor, first, count, data)
+            else:  # the times only (and subexpressions of constants)
+                append_states(rec.monitor, first, count, derive(rec, first, count, data))
 
 
 class SampleAssembler:
@@ -266,7 +269,7 @@ class SampleAssembler:
     def __init__(self, recordings):
         self.expected = {rec.monitor_name: set(rec.variables) | set(rec.neuron_variables)
                          for rec in recordings}
-        self.monitors = {rec.monitor_name: rec.monitor for rec in recordings}
+        self.recordings = {rec.monitor_name: rec for rec in recordings}
         #: per monitor: the next sample to append, and the rows by variable and sample
         self.next: dict[str, int | None] = {name: None for name in self.expected}
         self.rows: dict[str, dict[str, dict[int, np.ndarray]]] = {
@@ -295,8 +298,49 @@ class SampleAssembler:
                 continue
             data = {var: np.array([rows[var].pop(k) for k in range(first, stop)])
                     for var in expected}
-            append_states(self.monitors[name], first, stop - first, data)
+            rec = self.recordings[name]
+            append_states(rec.monitor, first, stop - first, derive(rec, first, stop - first, data))
             self.next[name] = stop
+
+
+def derive(rec, first: int, n_samples: int, data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The samples ``first, ...`` of the variables that the `StateMonitor` of
+    recording ``rec`` (a `SynapticRecording`) records, from ``data`` (samples x
+    recorded synapses, by name): its subexpressions computed from their
+    parts as Brian's numpy target computes them; parts it does not record
+    left out."""
+    monitor = rec.monitor
+    recorded = {name: values for name, values in data.items()
+                if name in monitor.record_variables}
+    if not rec.derived:
+        return recorded
+    synapses = monitor.source
+    clock_dt = float(monitor.clock.dt_)
+    times = ((first + np.arange(n_samples)) * clock_dt)[:, None]
+    namespace = {"logical_not": np.logical_not, "t": times, "dt": float(synapses.clock.dt_),
+                 "t_in_timesteps": np.round(times / float(synapses.clock.dt_)).astype(np.int64)}
+    for name, expression in rec.derived.items():
+        for part in get_identifiers(expression):
+            if part in data:
+                namespace[part] = data[part]
+            elif part not in namespace:
+                namespace[part] = _host_value(part, synapses, monitor)
+        code = NumpyNodeRenderer().render_expr(expression)
+        values = eval(code, {"__builtins__": {}}, namespace)  # noqa: S307 (Brian's own expression)
+        recorded[name] = np.broadcast_to(values, (n_samples, rec.n_indices))
+    return recorded
+
+
+def _host_value(name: str, synapses, monitor):
+    """A constant (or a function's numpy implementation) of a recorded
+    subexpression, as the monitor's code object resolved it (checked by
+    `translators.monitors.synaptic_recording`)."""
+    var = synapses.variables.get(name)
+    if var is None:
+        var = monitor.codeobj.variables[name]
+    if isinstance(var, Function):
+        return var.implementations["numpy"].get_code(synapses)
+    return var.get_value()
 
 
 def _sample_source(rec, var, in_genn: dict, host_value) -> tuple | np.ndarray:

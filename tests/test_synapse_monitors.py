@@ -111,17 +111,45 @@ def test_synaptic_state_monitors_exact(connectivity):
                                        atol=1e-15, err_msg=f"{name}.{var}")
 
 
-def test_recording_a_synaptic_subexpression_is_rejected():
-    def script():
-        G = NeuronGroup(2, "v : 1", threshold="v > 1", name="sm_err_g")
-        S = Synapses(G, G, """w : 1
-                              I = 2 * w : 1""", on_pre="v_post += w", name="sm_err_syn")
-        S.connect()
-        M = StateMonitor(S, "I", record=True, name="sm_err_mon")
-        Network(G, S, M).run(1 * ms)
+def synaptic_subexpressions():
+    """Subexpressions of a Synapses, recorded (Brian records those of its own
+    variables only): nested, with constants, a shared variable, a function,
+    ``t`` and a boolean; in two slots and at a multiple of the dt; the parts
+    themselves recorded by one monitor and not by the other."""
+    tau = 4 * ms
+    G = NeuronGroup(3, "dv/dt = (1.3 + 0.1*i - v)/tau : 1", threshold="v > 1",
+                    reset="v = 0", method="exact", name="sx_g")
+    H = NeuronGroup(2, "dv/dt = -v/(7*ms) : 1", method="exact", name="sx_h")
+    S = Synapses(G, H, """w : 1
+                          dx/dt = -x/tau : 1 (clock-driven)
+                          I = w*x : 1
+                          J = clip(I - 0.5*w, 0, 0.7) + exp(-t/(5*ms)) : 1
+                          K = J*x + 2*eta : 1
+                          big = I > 0.5 : boolean
+                          eta : 1 (shared)""",
+                 on_pre="v_post += w; x += 1", name="sx_syn")
+    S.connect()
+    S.w = "0.2 + 0.3*i + 0.1*j"
+    S.eta = 0.25
+    variables = ["I", "J", "K", "big"]
+    start = StateMonitor(S, variables, record=True, name="sx_start")
+    end = StateMonitor(S, variables + ["w", "x", "v_post"], record=[5, 0, 3], when="end",
+                       dt=0.3 * ms, name="sx_end")
+    net = Network(G, H, S, start, end)
+    net.run(6 * ms)
+    S.w["i == 1"] = 0.9
+    net.run(4 * ms)
+    return {f"{mon.name}.{var}": getattr(mon, var)[:] for mon in (start, end)
+            for var in list(mon.record_variables) + ["t"]}
 
-    with pytest.raises(NotImplementedError, match="sm_err_mon.*'I'.*subexpression"):
-        run_with("genn", script)
+
+def test_synaptic_subexpressions():
+    reference, genn = run_both(synaptic_subexpressions)
+    assert reference["sx_start.big"].any() and not reference["sx_start.big"].all()
+    assert len(np.unique(reference["sx_end.K"])) > 10
+    for name, values in reference.items():
+        assert genn[name].dtype == values.dtype, name
+        np.testing.assert_allclose(genn[name], values, rtol=1e-12, atol=1e-15, err_msg=name)
 
 
 @pytest.mark.parametrize("when", ["start", "end"])

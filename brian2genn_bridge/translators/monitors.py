@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import numpy as np
-from brian2.core.variables import ArrayVariable
+from brian2.core.clocks import Clock
+from brian2.core.functions import Function
+from brian2.core.variables import ArrayVariable, Constant, Subexpression
 from brian2.groups.group import CodeRunner
 from brian2.monitors import EventMonitor, StateMonitor
 from brian2.synapses.synapses import SummedVariableUpdater
+from brian2.utils.stringtools import get_identifiers, word_substitute
 
 from ..model import SpikeRecording, StateRecording, SynapticRecording
 from ..subgroups import source_group, source_range
@@ -42,6 +45,18 @@ def state_recording(monitor: StateMonitor, group_dt: float) -> StateRecording:
                           variables=list(monitor.record_variables),
                           code=_recorded_code(monitor), indices=indices,
                           every=every, when=monitor.when)
+
+
+def expanded_subexpression(variables, name: str) -> str:
+    """The expression of the subexpression ``name`` with the subexpressions
+    it refers to substituted, as Brian's code generation does."""
+    expression = variables[name].expr
+    while True:
+        nested = {part: f"({variables[part].expr})" for part in get_identifiers(expression)
+                  if isinstance(variables.get(part), Subexpression)}
+        if not nested:
+            return expression
+        expression = word_substitute(expression, nested)
 
 
 def _sampled_slot(monitor: StateMonitor, positions: dict[int, int]) -> str:
@@ -86,7 +101,9 @@ def synaptic_recording(monitor: StateMonitor, group_dt: float,
     every = _every(monitor, group_dt)
     record = np.asarray(monitor.record, dtype=np.int64)
     own, by_role = {}, {"pre": {}, "post": {}}
-    for name in monitor.record_variables:
+    derived = {}
+
+    def record_part(name: str) -> None:
         var = synapses.variables[name]
         index = synapses.variables.indices[name]
         role = {"_presynaptic_idx": "pre", "_postsynaptic_idx": "post"}.get(index)
@@ -96,14 +113,32 @@ def synaptic_recording(monitor: StateMonitor, group_dt: float,
         elif isinstance(var, ArrayVariable) and role is not None and not var.scalar:
             by_role[role][name] = var
         else:
-            # subexpressions are evaluated by Brian's template; GeNN has no
-            # place where both the synapses' and the neurons' values are
             raise unsupported(monitor, f"recording '{name}' of Synapses '{synapses.name}' "
-                              "(a subexpression, or a shared neuron variable)",
-                              "record the variables it depends on and compute it from "
-                              "them in Python.")
+                              "(a shared neuron variable, or a variable of a group other than "
+                              "its pre- and postsynaptic ones)",
+                              "record it with a StateMonitor of its own group.")
+
+    for name in monitor.record_variables:
+        if isinstance(synapses.variables[name], Subexpression):
+            # computed on the host from the recorded values of its parts
+            derived[name] = expanded_subexpression(synapses.variables, name)
+            for part in get_identifiers(derived[name]):
+                var = synapses.variables.get(part)
+                if var is None:
+                    # constants and functions as the monitor's code has them
+                    var = monitor.codeobj.variables.get(part)
+                    if not isinstance(var, (Constant, Function)):
+                        raise unsupported(monitor, f"recording the subexpression '{name}' "
+                                          f"of Synapses '{synapses.name}', which reads "
+                                          f"'{part}'", "record the variables it depends on "
+                                          "and compute it in Python.")
+                # the clock's t and dt are known on the host
+                elif isinstance(var, ArrayVariable) and not isinstance(var.owner, Clock):
+                    record_part(part)
+        else:
+            record_part(name)
     recording = SynapticRecording(monitor=monitor, monitor_name=monitor.name, variables=own,
-                                  indices=record, every=every, when=when,
+                                  indices=record, every=every, when=when, derived=derived,
                                   neuron_variables=[name for role in by_role.values()
                                                     for name in role])
     neurons = []
