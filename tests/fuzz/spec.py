@@ -69,17 +69,18 @@ REFRACTORY = (None, "'2*ms'", "'0.5*ms'", "'v > 0.8'")
 
 #: synaptic models: equations and the on_pre / on_post code they allow
 SYNAPSE_MODELS = {
-    "plain": dict(equations="w : 1",
+    "plain": dict(equations="w : 1\nu = 2*w + 0.5 : 1",
                   on_pre=("ge_post += w", "v_post += w", "ge_post += w; v_post += 0.5*w"),
                   on_post=(None, "w = w + 0.01"),
                   summed="Isyn_post = w : 1 (summed)"),
-    "clock": dict(equations="w : 1\ndx/dt = -x/(4*ms) : 1 (clock-driven)",
+    "clock": dict(equations="w : 1\ndx/dt = -x/(4*ms) : 1 (clock-driven)\nu = w*x : 1",
                   on_pre=("x += w", "x += 1; ge_post += w", None),
                   on_post=(None,),
                   summed="Isyn_post = x : 1 (summed)"),
     "stdp": dict(equations="""w : 1
 dapre/dt = -apre/(10*ms) : 1 (event-driven)
-dapost/dt = -apost/(10*ms) : 1 (event-driven)""",
+dapost/dt = -apost/(10*ms) : 1 (event-driven)
+u = w + apre - apost : 1""",
                  on_pre=("ge_post += w; apre += 0.1; w = clip(w + apost, 0, 1)",),
                  on_post=("apost -= 0.1; w = clip(w + apre, 0, 1)", None),
                  summed="Isyn_post = w : 1 (summed)"),
@@ -169,6 +170,7 @@ class MonitorSpec:
     variables: tuple = ()
     record: object = True             # True or a tuple of indices
     dt: float | None = None
+    when: str | None = None           # Brian's slot, None: the default
 
 
 @dataclass
@@ -312,7 +314,8 @@ def _render_monitor(spec: MonitorSpec) -> str:
         return f"SpikeMonitor({source}{variables}, name='{spec.name}')"
     if spec.kind == "state":
         record = "True" if spec.record is True else str(list(spec.record))
-        return (f"StateMonitor({source}, {list(spec.variables)}, record={record}{dt}, "
+        when = f", when='{spec.when}'" if spec.when is not None else ""
+        return (f"StateMonitor({source}, {list(spec.variables)}, record={record}{dt}{when}, "
                 f"name='{spec.name}')")
     if spec.kind == "rate":
         return f"PopulationRateMonitor({source}, name='{spec.name}')"

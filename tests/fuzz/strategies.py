@@ -174,9 +174,15 @@ def monitor(draw, names: Names, spec: ScriptSpec, exclude: frozenset) -> Monitor
     dt = draw(st.sampled_from((None, None, 0.2, 0.5)))
     if spec.synapses and draw(st.booleans()):
         syn = draw(st.sampled_from(spec.synapses))
-        variables = {"plain": ("w",), "clock": ("x", "w"), "stdp": ("w", "apre")}[syn.model]
-        variables = variables[:draw(st.integers(1, len(variables)))]
-        return MonitorSpec("state", names("state"), Ref(syn.name), variables, True, dt)
+        variables = {"plain": ("w", "u", "v_post"), "clock": ("x", "w", "u", "v_post"),
+                     "stdp": ("w", "apre", "u", "v_post")}[syn.model]
+        variables = tuple(draw(st.lists(st.sampled_from(variables), min_size=1,
+                                        max_size=len(variables), unique=True)))
+        # slots before, between and after the synapses' code
+        when = draw(st.sampled_from((None, None, "end", "before_groups", "thresholds",
+                                     "after_synapses", "after_resets")))
+        return MonitorSpec("state", names("state"), Ref(syn.name), variables, True, dt,
+                           when)
     name = draw(st.sampled_from(sorted(groups)))
     source, n = draw(ref(name, groups[name]))
     variables = draw(st.sampled_from((("v",), ("v", "ge"), ("ge",), ("Isyn",))))
