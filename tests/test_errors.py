@@ -30,12 +30,6 @@ def run_regularly_dt():
     Network(G).run(1 * ms)
 
 
-def run_regularly_shared():
-    G = NeuronGroup(2, EQS + "\ns : 1 (shared)", name="err_regular_shared")
-    G.run_regularly("s = rand()", name="err_regular_shared_op")
-    Network(G).run(1 * ms)
-
-
 def synaptic_operation_after_propagation():
     G = NeuronGroup(2, EQS, name="err_late_g")
     S = Synapses(G, G, "w : 1", name="err_late_syn")
@@ -229,8 +223,6 @@ CASES = {
     "custom_event_code_early": (custom_event_code_early,
                                 ["err_events", "custom", "before_groups"]),
     "run_regularly_dt": (run_regularly_dt, ["err_regular", "err_regular_op", "dt"]),
-    "run_regularly_shared": (run_regularly_shared, ["err_regular_shared", "random",
-                                                    "['s']"]),
     "timedarray_in_synapses": (timedarray_in_synapses, ["err_ta_syn", "TimedArray"]),
     "synaptic_operation_after_propagation": (synaptic_operation_after_propagation,
                                              ["err_late_syn", "'end' slot"]),

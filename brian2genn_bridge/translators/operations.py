@@ -21,7 +21,7 @@ from brian2.synapses.synapses import Synapses
 
 from ..model import SpikeRecording, StateRecording
 from .expressions import brian_step, clock_steps, in_previous_step
-from .random_numbers import uses_random
+from .random_numbers import with_shared_stream
 from .templates import PER_NEURON_MARKER
 
 __all__ = ["RegularOperation", "OperationBlocks", "regular_operations",
@@ -222,13 +222,9 @@ def operation_item(group, runner, unsupported, simulation_dt: float, substeps: i
     if runner.codeobj is None:
         return None
     shared_code, _, code = str(runner.codeobj.code).strip().rpartition(PER_NEURON_MARKER)
-    shared = sorted(written_shared_variables(group, [runner]))
-    if shared and uses_random(shared_code):
-        # each neuron's copy would get a number of its own
-        raise unsupported(group, f"random numbers in the shared variables {shared} that "
-                          f"the run_regularly operation '{runner.name}' writes",
-                          "draw the number into a per-neuron variable, or set the shared "
-                          "variables from Python between runs.")
+    if written_shared_variables(group, [runner]):
+        # every neuron's copy of the shared variables gets the same numbers
+        shared_code = with_shared_stream(shared_code, runner.name)
     every = clock_steps(runner.clock.dt_, simulation_dt)
     if every is None:
         raise unsupported(group, f"the run_regularly operation '{runner.name}' with dt="

@@ -19,6 +19,7 @@ CUDA.
 
 from __future__ import annotations
 
+import re
 import zlib
 
 import numpy as np
@@ -26,10 +27,11 @@ from brian2 import prefs
 
 from ..model import SEED
 from .functions import hoist_calls
+from .names import genn_identifier
 from .templates import render
 
 __all__ = ["SEED", "uses_random", "hoist_random_draws", "with_stream_key", "synapse_index",
-           "new_seed", "neuron_stream_key"]
+           "new_seed", "neuron_stream_key", "with_shared_stream"]
 
 
 #: the calls of GeNN's generator that Brian's functions are rendered to
@@ -98,6 +100,28 @@ def neuron_stream_key(code: str, group: str) -> str:
     key = render("random", kind="key", seed=SEED, salt=zlib.crc32(f"{group}/neurons".encode()),
                  synapse="id")
     return key + "\n" + code
+
+
+def with_shared_stream(code: str, operation: str) -> str:
+    """The shared statements of the operation ``operation`` (their
+    ``code``), which every neuron runs on its copy of the group's shared
+    variables, drawing from one stream for all neurons (the operation and
+    the time step, not the neuron) so that every copy gets the same
+    numbers; the neuron's own stream (`neuron_stream_key`) goes on after
+    them."""
+    if not uses_random(code):
+        return code
+    saved = genn_identifier(f"bshared_{operation}")
+    key = render("random", kind="key", seed=SEED,
+                 salt=zlib.crc32(f"{operation}/shared".encode()), synapse="0")
+    # the neuron's key and count are declared already (`neuron_stream_key`)
+    key = key.replace("uint32_t bsyncount =", "bsyncount =").replace(
+        "uint32_t bsynkey =", "bsynkey =")
+    # the draws' names, which the neuron's own statements use too
+    code = re.sub(r"\bbsyn(uniform|normal)_", rf"{saved}_\1_", code)
+    return "\n".join([f"const uint32_t {saved}_key = bsynkey;",
+                      f"const uint32_t {saved}_count = bsyncount;", key.strip(), code.strip(),
+                      f"bsynkey = {saved}_key;", f"bsyncount = {saved}_count;"])
 
 
 def new_seed() -> int:
