@@ -5,7 +5,8 @@
 #   bash scripts/gpu_synapse_creation.sh
 #
 # 1. the tests of the changed generated code on CUDA (test_synapse_creation,
-#    test_input_fusion, test_connectivity);
+#    test_input_fusion, test_connectivity; session 15's test_synapse_monitors,
+#    test_shared_random, test_poissoninput, test_integration_cache);
 # 2. COBAHH (paper variant) at 2e5 neurons with synapses made on the host and by
 #    GeNN (the loop and kernels side by side), then at 1e6 neurons, 1e9 synapses,
 #    made by GeNN (--connect-on-gpu), float32, 1 s, kernel timers on;
@@ -28,6 +29,8 @@ left() { echo $(( ${BUDGET_S:-570} - ($(date +%s) - START) )); }
 echo "== CUDA tests ($(left) s left)"
 BRIAN2GENN_BRIDGE_TEST_BACKEND=cuda timeout 200 python3 -m pytest -q -p no:cacheprovider -n 12 \
     tests/test_synapse_creation.py tests/test_input_fusion.py tests/test_connectivity.py \
+    tests/test_synapse_monitors.py tests/test_shared_random.py tests/test_poissoninput.py \
+    tests/test_integration_cache.py \
     > "$OUT/cuda-tests.log" 2>&1
 echo "rc=$?"; tail -4 "$OUT/cuda-tests.log"
 
