@@ -47,7 +47,7 @@ def state_recording(monitor: StateMonitor, group_dt: float) -> StateRecording:
                           every=every, when=monitor.when)
 
 
-def expanded_subexpression(variables, name: str) -> str:
+def _expanded_subexpression(variables, name: str) -> str:
     """The expression of the subexpression ``name`` with the subexpressions
     it refers to substituted, as Brian's code generation does."""
     expression = variables[name].expr
@@ -121,7 +121,7 @@ def synaptic_recording(monitor: StateMonitor, group_dt: float,
     for name in monitor.record_variables:
         if isinstance(synapses.variables[name], Subexpression):
             # computed on the host from the recorded values of its parts
-            derived[name] = expanded_subexpression(synapses.variables, name)
+            derived[name] = _expanded_subexpression(synapses.variables, name)
             for part in get_identifiers(derived[name]):
                 var = synapses.variables.get(part)
                 if var is None:
