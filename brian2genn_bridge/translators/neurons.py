@@ -162,7 +162,7 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
     threshold = _code(thresholder)
     refractory = getattr(group, "_refractory", False) is not False and thresholder is not None
     reset = _code(getattr(group, "resetter", {}).get("spike")) if threshold else ""
-    operations = regular_operations(group, unsupported)
+    operations = regular_operations(group)
     events, event_items = _event_items(group, set(recorded_events),
                                        [rec for rec in spike_recordings if rec.event != "spike"])
     # SpikeMonitors in slots after the thresholds record in the next GeNN step
@@ -177,7 +177,7 @@ def translate_neuron_group(group, extra_names: set[str], positions: dict[int, in
                           "groups, or remove its monitors while it is inactive.")
     blocks = schedule_operations(group, operations, positions,
                                  list(state_recordings) + later_spike_recordings,
-                                 unsupported=unsupported, simulation_dt=simulation_dt,
+                                 simulation_dt=simulation_dt,
                                  substeps=substeps, summed=list(summed),
                                  event_items=event_items)
     state_updater = getattr(group, "state_updater", None)

@@ -19,6 +19,7 @@ from brian2.groups.group import CodeRunner
 from brian2.groups.subgroup import Subgroup
 from brian2.synapses.synapses import Synapses
 
+from ..errors import unsupported
 from ..model import SpikeRecording, StateRecording
 from .expressions import brian_step, clock_steps, in_previous_step
 from .random_numbers import with_shared_stream
@@ -84,12 +85,9 @@ class OperationBlocks:
     after_threshold: list = field(default_factory=list)
 
 
-def regular_operations(group, unsupported) -> list[CodeRunner]:
+def regular_operations(group) -> list[CodeRunner]:
     """The active operations of ``group`` (and of its subgroups) other than
-    its own state update, threshold and reset.
-
-    ``unsupported`` builds the `NotImplementedError` for a feature.
-    """
+    its own state update, threshold and reset."""
     # thresholds and the code of events (resets) are translated with the group
     own = (getattr(group, "state_updater", None),
            *getattr(group, "thresholder", {}).values(),
@@ -102,7 +100,7 @@ def regular_operations(group, unsupported) -> list[CodeRunner]:
             continue
         if isinstance(obj, Subgroup):
             # Brian adds a subgroup with operations to its group's objects
-            operations += regular_operations(obj, unsupported)
+            operations += regular_operations(obj)
         elif isinstance(obj, CodeRunner) and obj.template == "stateupdate":
             operations.append(obj)
         else:
@@ -117,7 +115,7 @@ def regular_operations(group, unsupported) -> list[CodeRunner]:
 
 def schedule_operations(group, operations, positions: dict[int, int],
                         recordings: list[StateRecording | SpikeRecording],
-                        unsupported, simulation_dt: float, substeps: int = 1, summed=(),
+                        simulation_dt: float, substeps: int = 1, summed=(),
                         event_items=()) -> OperationBlocks:
     """Place ``operations``, ``recordings``, ``summed`` and ``event_items``
     of ``group`` in the blocks of its sim code.
@@ -133,8 +131,6 @@ def schedule_operations(group, operations, positions: dict[int, int],
     recordings
         The recordings of StateMonitors on the group, and those of
         SpikeMonitors in a slot after the thresholds.
-    unsupported
-        Builds the `NotImplementedError` for a feature.
     simulation_dt
         Brian's dt of the simulation clock.
     substeps
@@ -166,7 +162,7 @@ def schedule_operations(group, operations, positions: dict[int, int],
 
     placed = []
     for runner in operations:
-        operation = operation_item(group, runner, unsupported, simulation_dt, substeps,
+        operation = operation_item(group, runner, simulation_dt, substeps,
                                    completes_previous_step=runner.when in _SECOND_PART_BLOCKS)
         if operation is not None:
             placed.append((block_of(runner), positions[id(runner)], operation))
@@ -212,7 +208,7 @@ def _second_part_block(when: str, position: int, reset_at: int) -> str:
     return _SECOND_PART_BLOCKS[when]
 
 
-def operation_item(group, runner, unsupported, simulation_dt: float, substeps: int,
+def operation_item(group, runner, simulation_dt: float, substeps: int,
                    completes_previous_step: bool) -> RegularOperation | None:
     """The `RegularOperation` of ``runner``, or ``None`` if it has no code.
 

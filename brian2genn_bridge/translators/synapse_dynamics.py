@@ -194,7 +194,7 @@ def step_code(synapses, schedule: StepSchedule | None) -> StepCode:
         if shared:
             raise unsupported(synapses, f"writing shared variables {sorted(shared)} in "
                               f"'{runner.name}'", "make them per-synapse variables.")
-        item = operation_item(synapses, runner, unsupported, float(synapses.clock.dt_),
+        item = operation_item(synapses, runner, float(synapses.clock.dt_),
                               substeps=2, completes_previous_step=late)
         block = item.code if not item.conditions else \
             f"if ({' && '.join(item.conditions)}) {{\n{item.code}\n}}"
