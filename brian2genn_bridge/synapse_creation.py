@@ -39,7 +39,7 @@ from .translators.expressions import genn_ctype, genn_literal
 from .translators.synapse_creation import (NotTranslatable, connect_rule, constant_initial,
                                            creation_seed, delay_upper_bound,
                                            host_initial_values, initial_value_code)
-from .translators.synaptic_code import assigned_names
+from .translators.assignments import assigned_names
 
 __all__ = ["SynapseCreator", "PendingSynapses"]
 

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "brian2genn_bridge"
 #: modules that import no other module of the package but these leaves
 LEAVES = {"errors", "schedule", "subgroups", "parallel", "preferences", "options",
           "identity", "device_settings", "integration_cache", "translators.names",
-          "translators.synaptic_code"}
+          "translators.synaptic_code", "translators.assignments"}
 
 #: modules longer than about 600 lines, and why (each a place to split next)
 LONG_MODULES = {

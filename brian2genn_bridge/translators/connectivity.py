@@ -24,7 +24,8 @@ from .effects import Lines, render
 from .expressions import SYNAPSE_COUNTS
 from .spans import choose_parallelism
 from .synapse_dynamics import StepCode
-from .synaptic_code import assigned_names, runner_code, synaptic_variables
+from .assignments import assigned_names
+from .synaptic_code import runner_code, synaptic_variables
 
 __all__ = ["Needs", "choose_connectivity", "has_multapses", "postsynaptic_span_races",
            "Layout", "choose_layout", "created_layout", "sparse_order"]

@@ -18,8 +18,8 @@ from ..model import SynapsePopulation
 from ..options import RunOptions
 from .effects import PathwayEffects, post_targets, pre_targets, render
 from .expressions import clock_steps
-from .operations import written_variables
-from .synaptic_code import assigned_names, synaptic_variables
+from .assignments import assigned_names, written_variables
+from .synaptic_code import synaptic_variables
 
 __all__ = ["delays_in_steps", "heterogeneous", "narrowest_unsigned", "delay_parts", "dendritic",
            "delayed_neuron_reads", "changed_by_group"]

@@ -30,6 +30,7 @@ from brian2.synapses.synapses import Synapses
 
 from ..model import SynapsePopulation
 from .expressions import AFTER_THRESHOLDS, genn_data_type
+from .assignments import assigned_names
 from .link_names import code_home, is_linked, link_name
 from .names import genn_identifier
 from ..subgroups import source_group
@@ -123,10 +124,6 @@ def _part(obj) -> int:
     return 2 if obj.when in AFTER_THRESHOLDS else 1
 
 
-def _writes(code: str, name: str) -> bool:
-    return re.search(rf"\b{name}\s*([-+*/]?=)(?!=)", code) is not None
-
-
 def _writers(objects, link: Link) -> list:
     """The objects whose code changes the source variable of ``link``."""
     source, name = link.source, genn_identifier(link.variable.name)
@@ -135,7 +132,7 @@ def _writers(objects, link: Link) -> list:
         if not _active(obj):
             continue
         code = "\n".join(str(c.code) for c in _code_objects(obj))
-        if code_home(obj) is source and _writes(code, name):
+        if code_home(obj) is source and assigned_names(code, [name]):
             writers.append(obj)
         if getattr(obj, "target_var", None) is link.variable:
             # a summed variable's updater
@@ -146,7 +143,7 @@ def _writers(objects, link: Link) -> list:
         synapses = getattr(obj, "synapses", None) or getattr(obj, "group", None)
         if isinstance(synapses, Synapses):
             for role, group in (("pre", synapses.source), ("post", synapses.target)):
-                if source_group(group) is source and _writes(code, f"{name}_{role}"):
+                if source_group(group) is source and assigned_names(code, [f"{name}_{role}"]):
                     writers.append(obj)
     return writers
 
@@ -169,7 +166,7 @@ def check_link_order(objects, links: dict[str, list[Link]],
                 if code_home(obj) is not link.group or not _active(obj):
                     continue
                 code = "\n".join(str(c.code) for c in _code_objects(obj))
-                if _writes(code, link.name):
+                if assigned_names(code, [link.name]):
                     raise NotImplementedError(
                         f"{link.group.__class__.__name__} '{link.group.name}' ('{obj.name}'): "
                         f"writing to the linked variable '{link.source.name}."

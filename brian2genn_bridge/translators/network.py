@@ -25,7 +25,7 @@ from ..subgroups import source_group, source_range
 from .monitors import spike_recording, state_recording, synaptic_recording
 from ..errors import HostSynapsesNeeded, unsupported
 from .neurons import translate_neuron_group
-from .operations import written_variables
+from .assignments import written_variables
 from .spans import assign_spans
 from .spikesources import translate_spike_generator
 from .synapse_dynamics import StepSchedule, early_writes, has_step_code, summed_assignments

@@ -12,7 +12,6 @@ threshold and monitors.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from brian2.groups.group import CodeRunner
@@ -20,14 +19,14 @@ from brian2.groups.subgroup import Subgroup
 from brian2.synapses.synapses import Synapses
 
 from ..errors import unsupported
+from .assignments import written_variables
 from ..model import SpikeRecording, StateRecording
 from .expressions import brian_step, clock_steps, in_previous_step
 from .random_numbers import with_shared_stream
 from .templates import PER_NEURON_MARKER
 
 __all__ = ["RegularOperation", "OperationBlocks", "regular_operations",
-           "schedule_operations", "operation_item", "written_shared_variables",
-           "written_variables"]
+           "schedule_operations", "operation_item", "written_shared_variables"]
 
 #: Brian's slots whose code runs in the GeNN step after its Brian step
 #: (``expressions.AFTER_THRESHOLDS``), by the block they go to
@@ -37,16 +36,6 @@ _SECOND_PART_BLOCKS = {"before_synapses": "before_synapses", "synapses": "before
                        "resets": "before_resets",
                        "after_resets": "after_resets", "before_end": "after_resets",
                        "end": "after_resets"}
-
-#: ``name = ...``, ``name += ...`` (not ``==``): the variables a statement writes
-_WRITTEN = re.compile(r"^\s*(\w+)\s*(?:\+|-|\*|/|//|%|\*\*)?=(?!=)", re.MULTILINE)
-
-
-def written_variables(code: str) -> set[str]:
-    """The names that the statements of ``code`` (Brian's abstract code, or
-    GeNN code with one statement per line) assign to."""
-    return set(_WRITTEN.findall(code))
-
 
 
 @dataclass

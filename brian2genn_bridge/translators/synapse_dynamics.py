@@ -17,7 +17,8 @@ from brian2.utils.stringtools import get_identifiers
 from ..errors import unsupported
 from ..subgroups import source_group, source_range
 from .expressions import genn_identifier, in_previous_step, part_conditions
-from .operations import RegularOperation, written_variables
+from .assignments import written_variables
+from .operations import RegularOperation
 from .synaptic_code import runner_code
 
 __all__ = ["StepSchedule", "StepCode", "step_runners", "has_step_code", "step_code",

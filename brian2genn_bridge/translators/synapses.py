@@ -29,7 +29,8 @@ from ..errors import HostSynapsesNeeded, unsupported
 from .random_numbers import new_seed, uses_random, with_stream_key
 from .synapse_creation import VALUE_LINE, constant_initial
 from .synapse_dynamics import StepCode, StepSchedule, step_code, step_runners
-from .synaptic_code import assigned_names, runner_code, synaptic_variables
+from .assignments import assigned_names
+from .synaptic_code import runner_code, synaptic_variables
 
 __all__ = ["translate_synapses"]
 

@@ -1,17 +1,15 @@
 """What the code of a `Synapses` is and what it uses, as the translators of
 synapses (`synapses`, `connectivity`, `delays`, `synapse_dynamics`) all ask
-it: the code of a pathway or other code runner, the per-synapse variables
-GeNN holds, and which of them a code assigns to."""
+it: the code of a pathway or other code runner, and the per-synapse
+variables GeNN holds (which of them a code assigns to: `assignments`)."""
 
 from __future__ import annotations
-
-import re
 
 from brian2.core.variables import DynamicArrayVariable
 
 from .names import genn_identifier
 
-__all__ = ["runner_code", "synaptic_variables", "assigned_names"]
+__all__ = ["runner_code", "synaptic_variables"]
 
 
 def runner_code(pathway) -> str:
@@ -30,8 +28,3 @@ def synaptic_variables(synapses) -> dict[str, DynamicArrayVariable]:
             and getattr(var.owner, "name", None) == synapses.name and not var.scalar
             and name not in ("i", "j", "delay", "N_incoming", "N_outgoing")
             and synapses.variables.indices[name] == "_idx"}
-
-
-def assigned_names(code: str, names) -> set[str]:
-    """The ``names`` that ``code`` assigns to."""
-    return {name for name in names if re.search(rf"\b{name}\s*[-+*/]?=(?!=)", code)}
